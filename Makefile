@@ -1,0 +1,36 @@
+# Thin wrapper: every target builds the virtual environment first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: venv demo test lint unit browser bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: venv
+	$(BIN)/shailoo demo
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/shailoo
+	$(BIN)/lint-imports
+	$(BIN)/shailoo manage makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python bench/register_import.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/static

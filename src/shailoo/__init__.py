@@ -1,0 +1,3 @@
+"""Shailoo: election administration for a central election commission."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,75 @@
+"""The ``shailoo`` command: demo, serve, manage, and one group per domain."""
+
+from __future__ import annotations
+
+import typer
+
+from shailoo.common.cli import console, django_setup
+from shailoo.geo.cli import app as geo_app
+from shailoo.law.cli import app as law_app
+from shailoo.register.cli import app as register_app
+from shailoo.synth.cli import app as synth_app
+
+app = typer.Typer(
+    help="Shailoo election administration.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(law_app, name="law")
+app.add_typer(geo_app, name="geo")
+app.add_typer(synth_app, name="synth")
+app.add_typer(register_app, name="register")
+
+
+@app.command()
+def demo(
+    scale: int = typer.Option(200_000, "--scale", help="Persons in the synthetic country"),
+    seed: int = typer.Option(2026, "--seed", help="Seed: the same seed builds the same country"),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Serve the web UI afterwards"),
+    port: int = typer.Option(8000, "--port"),
+    stations: int = typer.Option(0, "--stations", help="Polling stations (0: scale-realistic)"),
+) -> None:
+    """Build a fresh synthetic country, load it, and serve the platform."""
+    from shailoo.demo import build_demo
+
+    build_demo(persons=scale, seed=seed, stations=stations or None)
+    if serve:
+        _serve("127.0.0.1", port)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+) -> None:
+    """Serve the web UI and API with a production WSGI server (waitress)."""
+    _serve(host, port)
+
+
+def _serve(host: str, port: int) -> None:
+    django_setup()
+    from waitress import serve as waitress_serve
+
+    from shailoo.wsgi import application
+
+    console.print(f"[bold green]Serving Shailoo on http://{host}:{port}/[/] (Ctrl+C stops)")
+    waitress_serve(application, host=host, port=port, threads=8, _quiet=True)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command, e.g. ``shailoo manage migrate``."""
+    django_setup(migrate=False)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["shailoo manage", *ctx.args])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

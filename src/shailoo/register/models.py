@@ -1,0 +1,187 @@
+"""The national voter register: persons from the population registry and their history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shailoo.geo.models import PollingStation
+
+
+class Person(models.Model):
+    """A person from the Unified State Population Register, with the register's verdict.
+
+    Names are kept as entered plus a normalised key and a Latin transliteration
+    (``register.names``) so that spelling variants can be searched and matched.
+    ``eligible`` and ``ineligible_codes`` are the verdict for the current election,
+    recomputed on every import and on demand; the full explanation comes from
+    ``register.eligibility``.
+    """
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    pin = models.CharField(max_length=14, unique=True)
+    surname = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100)
+    patronymic = models.CharField(max_length=100, blank=True)
+    name_key = models.CharField(max_length=300, db_index=True)
+    name_latin = models.CharField(max_length=300)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(db_index=True)
+    citizenship = models.CharField(max_length=3, help_text="ISO 3166-1 alpha-2, or XX stateless")
+    other_citizenships = models.CharField(max_length=60, blank=True)
+    legally_incapable = models.BooleanField(default=False)
+    in_confinement = models.BooleanField(default=False)
+    biometric_registered = models.BooleanField(default=False)
+    death_date = models.DateField(null=True, blank=True)
+    address = models.CharField(max_length=300)
+    dwelling_id = models.CharField(max_length=40, db_index=True)
+    station = models.ForeignKey(
+        PollingStation, on_delete=models.PROTECT, related_name="registered_persons"
+    )
+    remote_station = models.ForeignKey(
+        PollingStation,
+        on_delete=models.PROTECT,
+        related_name="remote_voters",
+        null=True,
+        blank=True,
+        help_text="Special remote-voting station, when the voter registered for one",
+    )
+    eligible = models.BooleanField(default=False, db_index=True)
+    ineligible_codes = models.CharField(max_length=200, blank=True)
+    row_hash = models.CharField(max_length=32, help_text="Digest of the registry row, for idempotency")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["surname", "given_name", "pin"]
+        verbose_name = _("person")
+        indexes = [models.Index(fields=["station", "eligible"])]
+
+    def __str__(self) -> str:
+        return f"{self.surname} {self.given_name} {self.patronymic}".strip()
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+    @property
+    def voting_station(self) -> PollingStation:
+        """The station whose list carries this voter on polling day."""
+        return self.remote_station or self.station
+
+
+class PersonChange(models.Model):
+    """Append-only history of every change to a person: who, when, what, from where."""
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("registry import")
+        ADMIN = "admin", _("staff correction")
+        VOTING_PLACE = "voting_place", _("voting place change")
+        CORRECTION = "correction", _("list correction")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.CharField(max_length=150)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    changes = models.JSONField(help_text="{field: [old, new]}")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("person change")
+
+
+class ImportRun(models.Model):
+    """One run of an importer over one file; the resume point is committed with each batch."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("running")
+        COMPLETED = "completed", _("completed")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(max_length=30, default="register")
+    file_name = models.CharField(max_length=500)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    actor = models.CharField(max_length=150)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    resume_line = models.PositiveIntegerField(
+        default=1, help_text="Last physical line whose batch is committed"
+    )
+    resume_offset = models.PositiveBigIntegerField(
+        default=0, help_text="Byte offset just after resume_line"
+    )
+    read = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("import run")
+
+
+class VotingPlaceChange(models.Model):
+    """A request to vote elsewhere: a station change (older editions) or remote voting (2025)."""
+
+    class Kind(models.TextChoices):
+        STATION_CHANGE = "station_change", _("change of polling station")
+        REMOTE_VOTING = "remote_voting", _("remote voting registration")
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("applied")
+        REFUSED = "refused", _("refused")
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="voting_place_changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_station = models.ForeignKey(PollingStation, on_delete=models.PROTECT, related_name="+")
+    to_station = models.ForeignKey(PollingStation, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.TextField(blank=True)
+    citation = models.CharField(max_length=200, blank=True)
+    actor = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("voting place change")
+
+
+class ListCorrection(models.Model):
+    """A voter's request to correct the preliminary list, answered within the legal term."""
+
+    class Kind(models.TextChoices):
+        MISSING = "missing", _("not on the list")
+        WRONG_DATA = "wrong_data", _("wrong personal data")
+        WRONG_STATION = "wrong_station", _("wrong polling station")
+        EXCLUDE = "exclude", _("should be excluded")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    pin = models.CharField(max_length=14, db_index=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="corrections", null=True, blank=True
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    details = models.TextField()
+    requested_at = models.DateTimeField()
+    due_by = models.DateField(help_text="Answer deadline set by the law edition")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    citation = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["due_by", "id"]
+        verbose_name = _("list correction")
