@@ -1,7 +1,143 @@
-"""``shailoo register`` commands."""
+"""``shailoo register`` commands: import extracts, explain verdicts, print lists."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
-app = typer.Typer(help="register commands", no_args_is_help=True)
+from shailoo.common.cli import console, django_setup, progress
+
+app = typer.Typer(help="The national voter register.", no_args_is_help=True)
+
+
+@app.command("import")
+def import_(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Population-registry CSV"),
+    rejects: Path | None = typer.Option(None, "--rejects", help="Write refused rows here (CSV)"),
+    batch_size: int = typer.Option(5000, "--batch-size", min=1),
+    actor: str = typer.Option("cli", "--actor", help="Who runs the import (recorded in history)"),
+) -> None:
+    """Import (or resume importing) a population-registry extract."""
+    django_setup()
+    from shailoo.common.csvsource import HeaderError
+    from shailoo.register.importer import ImportError_, RegisterImporter
+
+    size = file.stat().st_size
+    with progress() as bar:
+        task = bar.add_task("register import", total=size)
+        try:
+            importer = RegisterImporter(
+                file,
+                actor=actor,
+                batch_size=batch_size,
+                on_progress=lambda offset: bar.update(task, completed=offset),
+            )
+            summary = importer.run(rejects)
+        except (HeaderError, ImportError_) as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+        bar.update(task, completed=size)
+    if summary.rejected and rejects is None:
+        console.print("[yellow]rows were rejected: pass --rejects FILE to list them[/]")
+    elif rejects is not None:
+        console.print(f"rejects written to {rejects}")
+    console.print(f"register import: {summary.line()}")
+
+
+@app.command("check")
+def check(
+    pin: str = typer.Argument(..., help="Personal identification number (14 digits)"),
+    lang: str = typer.Option("ru", "--lang", help="ky, ru or en"),
+) -> None:
+    """Explain one person's eligibility for the current election, rule by rule."""
+    django_setup()
+    from shailoo.law.loader import load_edition
+    from shailoo.register.eligibility import evaluate, render
+    from shailoo.register.importer import current_election
+    from shailoo.register.models import Person
+    from shailoo.register.pin import mask_pin
+    from shailoo.register.verdicts import person_facts
+
+    if lang not in ("ky", "ru", "en"):
+        console.print("[red]--lang must be ky, ru or en[/]")
+        raise typer.Exit(2)
+    person = Person.objects.select_related("station").filter(pin=pin).first()
+    if person is None:
+        console.print(f"[red]no person with PIN {mask_pin(pin)} in the register[/]")
+        raise typer.Exit(1)
+    election = current_election()
+    verdict = evaluate(
+        person_facts(person), election.polling_day, load_edition(election.law_edition)
+    )
+    console.print(f"[bold]{person.full_name}[/] ({mask_pin(person.pin)}), {election.name}")
+    console.print(f"station №{person.voting_station.number} {person.voting_station.address}")
+    for line in render(verdict, lang):
+        console.print(f"  {line}")
+
+
+@app.command("lists")
+def lists(
+    precinct: int = typer.Option(..., "--precinct", help="Polling station number"),
+    out: Path = typer.Option(..., "--out", help="Output file: .csv or .pdf"),
+    public: bool = typer.Option(False, "--public", help="Public version: PINs masked"),
+) -> None:
+    """Write one precinct's voter list as CSV or PDF (Kyrgyz and Russian headings)."""
+    django_setup()
+    from shailoo.register.lists import write_precinct_list
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "pdf"):
+        console.print("[red]--out must end in .csv or .pdf[/]")
+        raise typer.Exit(2)
+    try:
+        count = write_precinct_list(precinct, out, fmt=fmt, public=public)
+    except LookupError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(1) from None
+    console.print(f"register lists: station {precinct}, {count} voters written to {out}")
+
+
+@app.command("duplicates")
+def duplicates(
+    out: Path | None = typer.Option(None, "--out", help="Write the pairs to this CSV"),
+    threshold: float = typer.Option(88.0, "--threshold", help="Name similarity 0-100"),
+) -> None:
+    """List likely duplicate persons (same birth date and sex, near-identical names)."""
+    django_setup()
+    import csv
+
+    from shailoo.register.duplicates import find_likely_duplicates
+    from shailoo.register.models import Person
+    from shailoo.register.pin import mask_pin
+
+    records = Person.objects.values_list("pin", "birth_date", "name_key", "sex").iterator(
+        chunk_size=10000
+    )
+    with console.status("Comparing names within birth-date blocks…"):
+        pairs = find_likely_duplicates(records, threshold=threshold)
+    if out is not None:
+        with out.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["pin_a", "pin_b", "score", "reason"])
+            for pair in pairs:
+                writer.writerow([pair.pin_a, pair.pin_b, f"{pair.score:.1f}", pair.reason])
+    for pair in pairs[:20]:
+        console.print(
+            f"{mask_pin(pair.pin_a)}  {mask_pin(pair.pin_b)}  {pair.score:5.1f}  {pair.reason}"
+        )
+    console.print(f"register duplicates: {len(pairs)} likely duplicate pairs")
+
+
+@app.command("reevaluate")
+def reevaluate() -> None:
+    """Recompute every person's verdict for the current election (after its date changes)."""
+    django_setup()
+    from shailoo.register.importer import current_election
+    from shailoo.register.verdicts import reevaluate_all
+
+    election = current_election()
+    with progress() as bar:
+        task = bar.add_task("re-evaluating", total=None)
+        changed, total = reevaluate_all(election, lambda n: bar.update(task, completed=n))
+    console.print(f"register reevaluate: {total} persons, {changed} verdicts changed")

@@ -52,7 +52,9 @@ class Person(models.Model):
     )
     eligible = models.BooleanField(default=False, db_index=True)
     ineligible_codes = models.CharField(max_length=200, blank=True)
-    row_hash = models.CharField(max_length=32, help_text="Digest of the registry row, for idempotency")
+    row_hash = models.CharField(
+        max_length=32, help_text="Digest of the registry row, for idempotency"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -93,6 +95,9 @@ class PersonChange(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("person change")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} ({self.source})"
+
 
 class ImportRun(models.Model):
     """One run of an importer over one file; the resume point is committed with each batch."""
@@ -116,7 +121,10 @@ class ImportRun(models.Model):
         default=0, help_text="Byte offset just after resume_line"
     )
     read = models.PositiveIntegerField(default=0)
-    accepted = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(
+        default=0, help_text="Valid rows: created + updated + unchanged"
+    )
+    created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
@@ -124,6 +132,26 @@ class ImportRun(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = _("import run")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"
+
+
+class ImportReject(models.Model):
+    """A refused row, stored with its batch so that a resumed run still reports every reject."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rejects")
+    line = models.PositiveIntegerField()
+    field = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=300)
+    raw = models.TextField(blank=True, help_text="The row as read, PIN masked")
+
+    class Meta:
+        ordering = ["run", "line", "id"]
+        verbose_name = _("import reject")
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field} {self.reason}"
 
 
 class VotingPlaceChange(models.Model):
@@ -137,7 +165,9 @@ class VotingPlaceChange(models.Model):
         APPLIED = "applied", _("applied")
         REFUSED = "refused", _("refused")
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="voting_place_changes")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="voting_place_changes"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     from_station = models.ForeignKey(PollingStation, on_delete=models.PROTECT, related_name="+")
     to_station = models.ForeignKey(PollingStation, on_delete=models.PROTECT, related_name="+")
@@ -150,6 +180,9 @@ class VotingPlaceChange(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
         verbose_name = _("voting place change")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status} ({self.requested_at:%Y-%m-%d})"
 
 
 class ListCorrection(models.Model):
@@ -185,3 +218,6 @@ class ListCorrection(models.Model):
     class Meta:
         ordering = ["due_by", "id"]
         verbose_name = _("list correction")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status} (due {self.due_by})"

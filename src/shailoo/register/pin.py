@@ -37,7 +37,9 @@ def pin_birth_date(pin: str) -> date | None:
         return None
 
 
-def check_pin(pin: str, birth_date: date | None = None, sex: str | None = None) -> PinProblem | None:
+def check_pin(
+    pin: str, birth_date: date | None = None, sex: str | None = None
+) -> PinProblem | None:
     """Return the first structural problem with ``pin``, or None when it is consistent."""
     if len(pin) != 14 or not pin.isascii() or not pin.isdigit():
         return PinProblem("pin", "must be exactly 14 digits")
@@ -47,7 +49,9 @@ def check_pin(pin: str, birth_date: date | None = None, sex: str | None = None) 
     if encoded is None:
         return PinProblem("pin", "digits 2-9 are not a valid date DDMMYYYY")
     if birth_date is not None and encoded != birth_date:
-        return PinProblem("birth_date", f"does not match the date in the PIN ({encoded.isoformat()})")
+        return PinProblem(
+            "birth_date", f"does not match the date in the PIN ({encoded.isoformat()})"
+        )
     if sex is not None and SEX_DIGITS[pin[0]] != sex:
         return PinProblem("sex", "does not match the sex digit of the PIN")
     return None

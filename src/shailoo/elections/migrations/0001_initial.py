@@ -4,26 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Election',
+            name="Election",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('polling_day', models.DateField()),
-                ('law_edition', models.CharField(help_text='Law edition id, e.g. kg-2025', max_length=40)),
-                ('is_current', models.BooleanField(default=False, help_text='The election the register is being prepared for')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("polling_day", models.DateField()),
+                (
+                    "law_edition",
+                    models.CharField(help_text="Law edition id, e.g. kg-2025", max_length=40),
+                ),
+                (
+                    "is_current",
+                    models.BooleanField(
+                        default=False, help_text="The election the register is being prepared for"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'election',
-                'ordering': ['-polling_day'],
+                "verbose_name": "election",
+                "ordering": ["-polling_day"],
             },
         ),
     ]

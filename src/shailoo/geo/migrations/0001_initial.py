@@ -5,72 +5,143 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text="ISO 3166-2:KG code or 'ABROAD'", max_length=8, unique=True)),
-                ('name_ky', models.CharField(max_length=100)),
-                ('name_ru', models.CharField(max_length=100)),
-                ('name_en', models.CharField(max_length=100)),
-                ('is_abroad', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="ISO 3166-2:KG code or 'ABROAD'", max_length=8, unique=True
+                    ),
+                ),
+                ("name_ky", models.CharField(max_length=100)),
+                ("name_ru", models.CharField(max_length=100)),
+                ("name_en", models.CharField(max_length=100)),
+                ("is_abroad", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name': 'region',
-                'ordering': ['code'],
+                "verbose_name": "region",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True)),
-                ('name_ky', models.CharField(max_length=100)),
-                ('name_ru', models.CharField(max_length=100)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='districts', to='geo.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True)),
+                ("name_ky", models.CharField(max_length=100)),
+                ("name_ru", models.CharField(max_length=100)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="districts",
+                        to="geo.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'district',
-                'ordering': ['code'],
+                "verbose_name": "district",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='TerritorialCommission',
+            name="TerritorialCommission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tecs', to='geo.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tecs",
+                        to="geo.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'territorial election commission',
-                'ordering': ['code'],
+                "verbose_name": "territorial election commission",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='PollingStation',
+            name="PollingStation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('address', models.CharField(max_length=300)),
-                ('is_abroad', models.BooleanField(default=False)),
-                ('is_remote_voting', models.BooleanField(default=False, help_text='Special station for remote voting outside the own district')),
-                ('capacity', models.PositiveIntegerField(help_text='Voters the station is equipped to serve')),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='stations', to='geo.district')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stations', to='geo.region')),
-                ('tec', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stations', to='geo.territorialcommission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("address", models.CharField(max_length=300)),
+                ("is_abroad", models.BooleanField(default=False)),
+                (
+                    "is_remote_voting",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Special station for remote voting outside the own district",
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        help_text="Voters the station is equipped to serve"
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stations",
+                        to="geo.district",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stations",
+                        to="geo.region",
+                    ),
+                ),
+                (
+                    "tec",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stations",
+                        to="geo.territorialcommission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'polling station',
-                'ordering': ['number'],
+                "verbose_name": "polling station",
+                "ordering": ["number"],
             },
         ),
     ]

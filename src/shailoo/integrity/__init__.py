@@ -1,0 +1,1 @@
+"""Integrity: the tamper-evident ledger's pure engines (Merkle tree, canonical JSON)."""

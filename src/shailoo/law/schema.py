@@ -1,0 +1,290 @@
+"""The shape of a law edition: every legal parameter the software applies, with its citation.
+
+An edition is validated strictly (no unknown keys, no coercion: ``"18"`` is not an age) so that
+an official's typo is an error with a key path, never a silently different law. Each section
+is a model; a later domain (candidates, finance, counting) adds its section as one more field
+of :class:`Edition` and, if it has cross-field rules, overrides :meth:`LawModel.consistency`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    PrivateAttr,
+    model_validator,
+)
+
+T = TypeVar("T")
+
+Lang = Literal["ky", "ru", "en"]
+LANGS: tuple[Lang, ...] = ("ky", "ru", "en")
+
+_TEXT = r"\S"
+_COUNTRY = r"^[A-Z]{2}$"
+_EDITION_ID = r"^[a-z]{2}-[0-9]{4}(-[a-z0-9]+)*$"
+_SOURCE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+Text = Annotated[str, Field(min_length=1, pattern=_TEXT)]
+CountryCode = Annotated[str, Field(pattern=_COUNTRY)]
+EditionId = Annotated[str, Field(pattern=_EDITION_ID)]
+SourceId = Annotated[str, Field(pattern=_SOURCE_ID)]
+
+#: What each pattern means, for error messages an official can act on.
+PATTERN_HINTS: dict[str, str] = {
+    _TEXT: "must not be blank",
+    _COUNTRY: "must be a two-letter ISO 3166-1 country code in capitals, e.g. KG",
+    _EDITION_ID: "must be an edition id: country code, year, optional suffix, e.g. kg-2025",
+    _SOURCE_ID: "must be a source id in lower case with hyphens, e.g. law-68",
+}
+VotingPlaceMode = Literal[
+    "station_change_on_request", "registered_address", "registered_address_with_remote"
+]
+LeapDayBirthday = Literal["march_1", "february_28"]
+
+
+class LawModel(BaseModel):
+    """Base of every part of an edition: strict, closed, immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    def consistency(self) -> list[tuple[str, str]]:
+        """Cross-field problems as (dotted path relative to this model, reason)."""
+        return []
+
+
+class Localized(LawModel):
+    """A text the platform shows in its three languages."""
+
+    ky: Text
+    ru: Text
+    en: Text
+
+    def get(self, lang: Lang) -> str:
+        return str(getattr(self, lang))
+
+
+class Source(LawModel):
+    """A legal act (or documented practice) that parameters cite by ``id``."""
+
+    id: SourceId
+    title: Localized
+    url: str = ""
+
+
+class Cited(LawModel, Generic[T]):
+    """One legal parameter: its value and where the law sets it.
+
+    ``source`` is the id of an entry in ``meta.sources``; the edition resolves it so that
+    :attr:`citation` reads as a full reference. ``unconfirmed`` marks a value the collected
+    sources do not confirm; ``note`` says why.
+    """
+
+    value: T
+    cite: Text
+    source: SourceId
+    note: str = ""
+    unconfirmed: bool = False
+    _source: Source | None = PrivateAttr(default=None)
+    _citations: dict[tuple[str, str, str], str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def citation(self) -> str:
+        """Human-readable reference in English, e.g. ``Art. 14(2), Constitutional Law ...``."""
+        return self.citation_in("en")
+
+    def citation_in(self, lang: Lang) -> str:
+        """The reference in ``lang``: the article localised, then the act's title."""
+        cache, key = self._citations, (lang, self.cite, self.source)
+        text = cache.get(key)
+        if text is None:
+            source = self._source
+            title = source.title.get(lang) if source is not None else self.source
+            text = cache[key] = f"{localize_cite(self.cite, lang)}, {title}"
+        return text
+
+    def __eq__(self, other: object) -> bool:
+        """Equal values, citations and acts; the cache of rendered citations does not count."""
+        if not isinstance(other, Cited):
+            return NotImplemented
+        mine = (type(self), self.__dict__, self._source)
+        return mine == (type(other), other.__dict__, other._source)
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.cite, self.source, self.value))
+
+    def resolve(self, source: Source | None) -> None:
+        """Attach the act ``source`` names (done by :class:`Edition` on validation)."""
+        self._source = source
+        self._citations = {}
+
+
+class Meta(LawModel):
+    """What the edition is and which acts it draws on."""
+
+    id: EditionId
+    title: Text
+    country: CountryCode
+    in_force_from: date
+    supersedes: EditionId | None = None
+    note: str = ""
+    sources: list[Source] = Field(min_length=1)
+
+    def consistency(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for i, source in enumerate(self.sources):
+            if source.id in seen:
+                problems.append((f"sources.{i}.id", f"duplicate source id {source.id!r}"))
+            seen.add(source.id)
+        if self.supersedes == self.id:
+            problems.append(("supersedes", "an edition cannot supersede itself"))
+        return problems
+
+
+class Voters(LawModel):
+    """Who has the right to vote and is put on a voter list."""
+
+    min_age: Cited[PositiveInt]
+    leap_day_birthday: Cited[LeapDayBirthday]
+    citizenship: Cited[CountryCode]
+    dual_citizens_may_vote: Cited[bool]
+    incapacity_excludes: Cited[bool]
+    confinement_excludes: Cited[bool]
+    biometric_registration_required: Cited[bool]
+    list_from_population_register: Cited[bool]
+    correction_requires_biometric_identification: Cited[bool]
+
+
+class Polling(LawModel):
+    """Where a voter votes."""
+
+    voting_place_mode: Cited[VotingPlaceMode]
+    voting_place_change_deadline_days: Cited[NonNegativeInt]
+    remote_voting_outside_own_district_only: Cited[bool] | None = None
+    max_registered_per_dwelling: Cited[PositiveInt]
+
+    def consistency(self) -> list[tuple[str, str]]:
+        remote = self.voting_place_mode.value == "registered_address_with_remote"
+        if remote and self.remote_voting_outside_own_district_only is None:
+            return [
+                (
+                    "remote_voting_outside_own_district_only",
+                    "required when voting_place_mode is registered_address_with_remote",
+                )
+            ]
+        if not remote and self.remote_voting_outside_own_district_only is not None:
+            return [
+                (
+                    "remote_voting_outside_own_district_only",
+                    "only allowed when voting_place_mode is registered_address_with_remote",
+                )
+            ]
+        return []
+
+
+class Calendar(LawModel):
+    """Deadlines counted in days from polling day."""
+
+    preliminary_list_days_before: Cited[PositiveInt]
+    correction_deadline_days_before: Cited[NonNegativeInt]
+    correction_answer_days: Cited[PositiveInt]
+
+    def consistency(self) -> list[tuple[str, str]]:
+        posted = self.preliminary_list_days_before.value
+        closes = self.correction_deadline_days_before.value
+        if closes >= posted:
+            return [
+                (
+                    "correction_deadline_days_before.value",
+                    f"corrections must close after the preliminary list is posted: the list "
+                    f"is posted {posted} days before polling day, corrections close {closes}",
+                )
+            ]
+        return []
+
+
+class Edition(LawModel):
+    """One edition of the electoral law. Add a domain by adding a section field here."""
+
+    meta: Meta
+    voters: Voters
+    polling: Polling
+    calendar: Calendar
+
+    @model_validator(mode="after")
+    def _resolve_sources(self) -> Edition:
+        """Give every parameter its act, so ``citation`` needs no edition at hand."""
+        by_id = {source.id: source for source in self.meta.sources}
+        for _, param in self.parameters():
+            param.resolve(by_id.get(param.source))
+        return self
+
+    def parameters(self) -> Iterator[tuple[str, Cited[Any]]]:
+        """Every cited parameter with its dotted path (``voters.min_age``), in file order."""
+        return _walk_cited(self, "")
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Cross-field problems of the whole edition as (dotted path, reason)."""
+        found: list[tuple[str, str]] = []
+        known = {source.id for source in self.meta.sources}
+        for path, param in self.parameters():
+            if param.source not in known:
+                found.append(
+                    (
+                        f"{path}.source",
+                        f"unknown source {param.source!r}; meta.sources has "
+                        + ", ".join(sorted(known)),
+                    )
+                )
+        found.extend(_walk_consistency(self, ""))
+        return found
+
+
+def _walk_cited(model: LawModel, prefix: str) -> Iterator[tuple[str, Cited[Any]]]:
+    for name in type(model).model_fields:
+        child = getattr(model, name)
+        path = f"{prefix}{name}"
+        if isinstance(child, Cited):
+            yield path, child
+        elif isinstance(child, LawModel) and not isinstance(child, Meta):
+            yield from _walk_cited(child, f"{path}.")
+
+
+def _walk_consistency(model: LawModel, prefix: str) -> Iterator[tuple[str, str]]:
+    for path, reason in model.consistency():
+        yield f"{prefix}{path}", reason
+    for name in type(model).model_fields:
+        child = getattr(model, name)
+        if isinstance(child, LawModel) and not isinstance(child, Cited):
+            yield from _walk_consistency(child, f"{prefix}{name}.")
+
+
+_ARTICLE = re.compile(
+    r"^(?P<plural>Arts?)\.\s*(?P<art>\d+(?:\s*[–-]\s*\d+)?)(?:\((?P<part>[\d\s,–-]+)\))?$"
+)
+
+
+def localize_cite(cite: str, lang: Lang) -> str:
+    """``Art. 14(3–4)`` in Russian (``ч. 3–4 ст. 14``) or Kyrgyz (``14-берененин 3–4-бөлүгү``).
+
+    Only the article form is translated; any other citation text is shown as written.
+    """
+    match = _ARTICLE.match(cite.strip())
+    if lang == "en" or match is None:
+        return cite
+    art, part = match["art"], match["part"]
+    if lang == "ru":
+        return f"ч. {part} ст. {art}" if part else f"ст. {art}"
+    if part:
+        several = any(sep in part for sep in "–-,")
+        return f"{art}-берененин {part}-{'бөлүктөрү' if several else 'бөлүгү'}"
+    return f"{art}-беренелер" if match["plural"] == "Arts" else f"{art}-берене"
