@@ -9,7 +9,6 @@ or bit tricks with the verifiers under test.
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 from collections.abc import Callable, Sequence
 
@@ -104,9 +103,7 @@ def oracle_inclusion(
     return got is not None and not rest and got == root_
 
 
-def oracle_consistency(
-    m: int, n: int, root1: bytes, root2: bytes, proof: Sequence[bytes]
-) -> bool:
+def oracle_consistency(m: int, n: int, root1: bytes, root2: bytes, proof: Sequence[bytes]) -> bool:
     if m < 0 or m > n:
         return False
     if m == n:
@@ -421,3 +418,10 @@ def test_verifier_edge_cases() -> None:
         verify_inclusion(leaves[0], 0, 4, [b"short", *log.inclusion_proof(0, 4)[1:]], r)
     with pytest.raises(ProofError, match="root2"):
         verify_consistency(1, 4, leaves[0], r[:31], log.consistency_proof(1, 4))
+    cproof = log.consistency_proof(1, 4)
+    with pytest.raises(ProofError, match="longer"):
+        verify_consistency(1, 4, leaves[0], r, [*cproof, cproof[0]])
+    with pytest.raises(ProofError, match="shorter"):
+        verify_consistency(1, 4, leaves[0], r, cproof[:-1])
+    with pytest.raises(ProofError, match="longer"):
+        verify_inclusion(leaves[1], 1, 4, [*log.inclusion_proof(1, 4), r], r)

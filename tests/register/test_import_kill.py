@@ -62,7 +62,7 @@ def test_sigkill_mid_import_then_rerun_equals_clean_run(tmp_path: Path) -> None:
     geography = generate_geography(5, 30)
     geo, pop = tmp_path / "geo.csv", tmp_path / "pop.csv"
     write_geography_csv(geography, geo)
-    write_population_csv(pop, 5, 20000, geography)
+    write_population_csv(pop, 5, 30000, geography)  # large enough for the worker process
 
     clean_db, crash_db = tmp_path / "clean.sqlite3", tmp_path / "crash.sqlite3"
     clean_env = _prepare(clean_db, geo)
@@ -74,11 +74,12 @@ def test_sigkill_mid_import_then_rerun_equals_clean_run(tmp_path: Path) -> None:
     )
 
     crash_env = _prepare(crash_db, geo)
+    log = (tmp_path / "killed.log").open("w")
     proc = subprocess.Popen(
         [*SHAILOO, "register", "import", str(pop), "--batch-size", "250"],
         env=crash_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     deadline = time.monotonic() + 120
     while _committed_rows(crash_db) < 2000 and proc.poll() is None:
@@ -87,7 +88,8 @@ def test_sigkill_mid_import_then_rerun_equals_clean_run(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     committed = _committed_rows(crash_db)
-    assert 0 < committed < 20000, "the kill must land mid-import"
+    log.close()
+    assert 0 < committed < 30000, (tmp_path / "killed.log").read_text()[-3000:]
 
     rerun = subprocess.run(
         [*SHAILOO, "register", "import", str(pop), "--batch-size", "250"],

@@ -47,9 +47,10 @@ def write_rows(path: Path, rows: list[dict[str, str]]) -> None:
         writer.writerows(rows)
 
 
-def test_clean_import_accepts_every_valid_row(world) -> None:
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "worker"])
+def test_clean_import_accepts_every_valid_row(world, parallel: bool) -> None:
     rows = read_rows(world.population_csv)
-    summary = RegisterImporter(world.population_csv).run()
+    summary = RegisterImporter(world.population_csv, parallel=parallel).run()
     assert summary.read == len(rows)
     assert summary.rejected == 0
     assert summary.created == summary.accepted == Person.objects.count() == len(rows)
@@ -94,7 +95,8 @@ def test_later_extract_updates_moves_and_deaths_with_history(world) -> None:
     assert not dead.eligible and "ALIVE" in dead.ineligible_codes
 
 
-def test_bad_rows_are_rejected_with_line_field_and_reason(world) -> None:
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "worker"])
+def test_bad_rows_are_rejected_with_line_field_and_reason(world, parallel: bool) -> None:
     good = read_rows(world.population_csv)[:6]
     bad_pin = dict(good[1], pin="12345")
     mismatch = dict(good[2], birth_date="1990-01-01")
@@ -116,7 +118,7 @@ def test_bad_rows_are_rejected_with_line_field_and_reason(world) -> None:
     with path.open("a", newline="", encoding="utf-8") as fh:
         csv.DictWriter(fh, fieldnames=COLUMNS).writerow(good[5])  # line 10
     rejects_path = world.tmp / "rejects.csv"
-    summary = RegisterImporter(path).run(rejects_path)
+    summary = RegisterImporter(path, parallel=parallel).run(rejects_path)
     assert summary.read == 9
     assert (summary.accepted, summary.rejected) == (2, 7)
     assert set(Person.objects.values_list("pin", flat=True)) == {good[0]["pin"], good[5]["pin"]}
@@ -150,7 +152,8 @@ class Crash(Exception):
     pass
 
 
-def test_crash_and_rerun_converge_to_one_clean_run(world) -> None:
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "worker"])
+def test_crash_and_rerun_converge_to_one_clean_run(world, parallel: bool) -> None:
     rejects_clean = world.tmp / "rejects-clean.csv"
     RegisterImporter(world.population_csv, batch_size=400).run(rejects_clean)
     clean = snapshot()
@@ -166,14 +169,18 @@ def test_crash_and_rerun_converge_to_one_clean_run(world) -> None:
             raise Crash
 
     with pytest.raises(Crash):
-        RegisterImporter(world.population_csv, batch_size=400, after_batch=crash_after_three).run()
+        RegisterImporter(
+            world.population_csv, batch_size=400, after_batch=crash_after_three, parallel=parallel
+        ).run()
     partial = Person.objects.count()
     assert 0 < partial < len(clean)
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.RUNNING and run.resume_offset > 0
 
     rejects_resumed = world.tmp / "rejects-resumed.csv"
-    summary = RegisterImporter(world.population_csv, batch_size=400).run(rejects_resumed)
+    summary = RegisterImporter(world.population_csv, batch_size=400, parallel=parallel).run(
+        rejects_resumed
+    )
     assert summary.resumed_from_line is not None
     assert snapshot() == clean
     assert ImportRun.objects.count() == 1

@@ -7,10 +7,10 @@ import datetime
 import time
 from pathlib import Path
 
-import factories as f
 import pypdfium2 as pdfium
 import pytest
 
+import factories as f
 from shailoo.register.lists import (
     FontMissing,
     StationNotFound,
@@ -51,7 +51,7 @@ def precinct():
 
 
 def test_list_holds_eligible_voters_of_the_station_in_kyrgyz_order(precinct) -> None:
-    home, remote, voters, away = precinct
+    home, remote, _, away = precinct
     rows = precinct_rows(home)
     # Абдыкадыров, Орозов, Өмүрова (ө after о), Ясинов; no ineligible, no remote voter
     assert [r.surname for r in rows] == ["Абдыкадыров", "Орозов", "Өмүрова", "Ясинов"]

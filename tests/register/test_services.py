@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime
 from zoneinfo import ZoneInfo
 
-import factories as f
 import pytest
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils import translation
 
+import factories as f
 from shailoo.law.loader import load_edition
 from shailoo.register import services
 from shailoo.register.models import ListCorrection, Person, PersonChange, VotingPlaceChange

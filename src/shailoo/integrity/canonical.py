@@ -37,7 +37,7 @@ from decimal import Decimal
 from typing import TypeAlias
 
 JSONValue: TypeAlias = (
-    None | bool | int | float | str | Sequence["JSONValue"] | Mapping[str, "JSONValue"]
+    bool | int | float | str | Sequence["JSONValue"] | Mapping[str, "JSONValue"] | None
 )
 """A value :func:`canonical_json` accepts (further limited at run time, see the module doc)."""
 
@@ -176,6 +176,15 @@ def _refuse_constant(name: str) -> object:
     raise CanonicalError("$", f"{name} is not JSON")
 
 
+def _parse_int(text: str) -> int | float:
+    """JCS reads every number as a double: a JSON integer beyond 2**53 - 1 is a float here."""
+    if len(text) <= 17:
+        value = int(text)
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return value
+    return float(text)
+
+
 def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     result: dict[str, object] = {}
     for key, item in pairs:
@@ -199,6 +208,7 @@ def canonical_loads(data: bytes) -> JSONValue:
         value: JSONValue = json.loads(
             text,
             object_pairs_hook=_object_without_duplicates,
+            parse_int=_parse_int,
             parse_constant=_refuse_constant,
         )
     except json.JSONDecodeError as exc:

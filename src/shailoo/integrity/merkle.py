@@ -247,7 +247,8 @@ def verify_consistency(
     fr = sr = path[0]
     # 6.
     for c in path[1:]:
-        pass
+        if sn == 0:
+            raise ProofError(f"proof is longer than sizes {size1} -> {size2} need")
         if fn & 1 or fn == sn:
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)

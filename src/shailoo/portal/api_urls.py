@@ -1,3 +1,17 @@
-from django.urls import URLPattern, URLResolver
+"""HTTP API routes (``/api/``); the OpenAPI description is at ``/api/schema/``."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from shailoo.portal.api import SelfCheckView, StationDetailView, StationListView
+from shailoo.register.api import PersonEligibilityView
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("selfcheck/", SelfCheckView.as_view(), name="api-selfcheck"),
+    path("stations/", StationListView.as_view(), name="api-stations"),
+    path("stations/<int:number>/", StationDetailView.as_view(), name="api-station"),
+    path(
+        "persons/<str:pin>/eligibility/",
+        PersonEligibilityView.as_view(),
+        name="api-person-eligibility",
+    ),
+]

@@ -15,7 +15,7 @@ app = typer.Typer(help="The national voter register.", no_args_is_help=True)
 def import_(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Population-registry CSV"),
     rejects: Path | None = typer.Option(None, "--rejects", help="Write refused rows here (CSV)"),
-    batch_size: int = typer.Option(5000, "--batch-size", min=1),
+    batch_size: int = typer.Option(10000, "--batch-size", min=1),
     actor: str = typer.Option("cli", "--actor", help="Who runs the import (recorded in history)"),
 ) -> None:
     """Import (or resume importing) a population-registry extract."""

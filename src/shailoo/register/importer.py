@@ -18,51 +18,34 @@ scale (millions of rows) model instances would dominate the cost.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
-from shailoo.common.csvsource import CsvSource, Reject, file_sha256
+from shailoo.common.csvsource import CsvSource, file_sha256
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
 from shailoo.law.loader import load_edition
 from shailoo.register.eligibility import CompiledRules, compile_rules
 from shailoo.register.models import ImportReject, ImportRun, Person, PersonChange
-from shailoo.register.names import name_key, transliterate
-from shailoo.register.rows import COLUMNS, PersonRow, masked_raw, parse_row
+from shailoo.register.prepare import PERSON_FIELDS, PreparedBatch, PrepareJob, batches
+from shailoo.register.rows import COLUMNS
 
 #: Sent inside each batch's transaction, after its rows are written. The integrity ledger
 #: subscribes to it so that the batch and its ledger entry commit together.
 batch_committed = Signal()
 
-_PERSON_FIELDS = (
-    "pin",
-    "surname",
-    "given_name",
-    "patronymic",
-    "name_key",
-    "name_latin",
-    "sex",
-    "birth_date",
-    "citizenship",
-    "other_citizenships",
-    "legally_incapable",
-    "in_confinement",
-    "biometric_registered",
-    "death_date",
-    "address",
-    "dwelling_id",
-    "station_id",
-    "eligible",
-    "ineligible_codes",
-    "row_hash",
-)
+#: Files larger than this are prepared in a worker process while the main process writes;
+#: below it the worker's start-up would cost more than it saves.
+PARALLEL_FROM_BYTES = 4 << 20
+
+_PERSON_FIELDS = PERSON_FIELDS
 # Fields compared to describe an update in the person's history.
 _HISTORY_FIELDS = _PERSON_FIELDS[1:4] + _PERSON_FIELDS[6:19]
 
@@ -97,10 +80,6 @@ class ImportSummary:
         )
 
 
-def _digest(values: list[str]) -> str:
-    return hashlib.blake2b("\x1f".join(values).encode(), digest_size=16).hexdigest()
-
-
 def current_election() -> Election:
     """The election the register is being prepared for; the import needs its polling day."""
     election = Election.objects.filter(is_current=True).first()
@@ -118,9 +97,10 @@ class RegisterImporter:
         *,
         actor: str = "cli",
         election: Election | None = None,
-        batch_size: int = 5000,
+        batch_size: int = 10000,
         on_progress: Callable[[int], None] | None = None,
         after_batch: Callable[[int], None] | None = None,
+        parallel: bool | None = None,
     ) -> None:
         self.path = Path(path)
         self.actor = actor
@@ -128,9 +108,11 @@ class RegisterImporter:
         self.batch_size = batch_size
         self.on_progress = on_progress
         self.after_batch = after_batch
+        self.parallel = parallel
         law = load_edition(self.election.law_edition)
         self.rules: CompiledRules = compile_rules(law, self.election.polling_day)
         self.today = timezone.localdate()
+        self._adapt_date = connection.ops.adapt_datefield_value
 
     # -- public -------------------------------------------------------------------------
     def run(self, rejects_path: Path | None = None) -> ImportSummary:
@@ -151,8 +133,6 @@ class RegisterImporter:
                 kind="register", file_name=self.path.name, file_sha256=sha, actor=self.actor
             )
         stations = dict(PollingStation.objects.values_list("number", "id"))
-        source = CsvSource(self.path, COLUMNS, run.resume_offset, run.resume_line)
-        seen = self._pins_before(run) if resumed else {}
         summary = ImportSummary(
             run_id=run.pk,
             read=run.read,
@@ -163,7 +143,7 @@ class RegisterImporter:
             rejected=run.rejected,
             resumed_from_line=run.resume_line if resumed else None,
         )
-        self._stream(run, source, stations, seen, summary)
+        self._stream(run, stations, summary)
         run.status = ImportRun.Status.COMPLETED
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])
@@ -173,86 +153,43 @@ class RegisterImporter:
         return summary
 
     # -- streaming ----------------------------------------------------------------------
-    def _pins_before(self, run: ImportRun) -> dict[int, int]:
-        """PINs of the rows already committed by the interrupted run, to keep refusing repeats."""
-        seen: dict[int, int] = {}
-        source = CsvSource(self.path, COLUMNS)
-        for item in source:
-            if isinstance(item, Reject):
-                continue
-            if item.end_offset > run.resume_offset:
-                break
-            pin = item.values[source.index["pin"]].strip()
-            if pin.isdigit():
-                seen.setdefault(int(pin), item.line)
-        return seen
+    def _stream(self, run: ImportRun, stations: dict[int, int], summary: ImportSummary) -> None:
+        job = PrepareJob(
+            path=self.path,
+            stations=stations,
+            rules=self.rules,
+            today=self.today,
+            dates_as_text=connection.vendor == "sqlite",
+            batch_size=self.batch_size,
+            start_offset=run.resume_offset,
+            start_line=run.resume_line,
+        )
+        parallel = self.parallel
+        if parallel is None:
+            parallel = self.path.stat().st_size - run.resume_offset > PARALLEL_FROM_BYTES
+        for batch in batches(job, parallel):
+            self._commit(run, batch, summary)
 
-    def _stream(
-        self,
-        run: ImportRun,
-        source: CsvSource,
-        stations: dict[int, int],
-        seen: dict[int, int],
-        summary: ImportSummary,
-    ) -> None:
-        batch: list[tuple[PersonRow, str]] = []
-        rejects: list[Reject] = []
-        for item in source:
-            if isinstance(item, Reject):
-                rejects.append(item)
-                summary.read += 1
-            else:
-                summary.read += 1
-                parsed = parse_row(item.line, item.values, source.index, stations, self.today)
-                if isinstance(parsed, Reject):
-                    rejects.append(parsed)
-                else:
-                    key = int(parsed.pin)
-                    first = seen.get(key)
-                    if first is not None:
-                        rejects.append(
-                            Reject(
-                                item.line,
-                                "pin",
-                                f"repeats the PIN of line {first} of this file",
-                                masked_raw(item.values, source.index),
-                            )
-                        )
-                    else:
-                        seen[key] = item.line
-                        batch.append((parsed, _digest(item.values)))
-            if len(batch) + len(rejects) >= self.batch_size:
-                self._commit(run, batch, rejects, source, stations, summary)
-                batch, rejects = [], []
-        self._commit(run, batch, rejects, source, stations, summary)
-
-    def _commit(
-        self,
-        run: ImportRun,
-        batch: list[tuple[PersonRow, str]],
-        rejects: list[Reject],
-        source: CsvSource,
-        stations: dict[int, int],
-        summary: ImportSummary,
-    ) -> None:
+    def _commit(self, run: ImportRun, batch: PreparedBatch, summary: ImportSummary) -> None:
         now = timezone.now()
         with transaction.atomic():
-            created, updated, unchanged = self._write_persons(batch, stations, now)
-            if rejects:
+            created, updated, unchanged = self._write_persons(batch.rows, now)
+            if batch.rejects:
                 ImportReject.objects.bulk_create(
                     ImportReject(
                         run=run, line=r.line, field=r.field, reason=r.reason[:300], raw=r.raw
                     )
-                    for r in rejects
+                    for r in batch.rejects
                 )
+            summary.read += batch.read
             summary.created += created
             summary.updated += updated
             summary.unchanged += unchanged
             summary.accepted += created + updated + unchanged
-            summary.rejected += len(rejects)
+            summary.rejected += len(batch.rejects)
             ImportRun.objects.filter(pk=run.pk).update(
-                resume_offset=source.offset,
-                resume_line=source.line,
+                resume_offset=batch.end_offset,
+                resume_line=batch.end_line,
                 read=summary.read,
                 accepted=summary.accepted,
                 created=summary.created,
@@ -266,55 +203,20 @@ class RegisterImporter:
                 created=created,
                 updated=updated,
                 unchanged=unchanged,
-                rejected=len(rejects),
+                rejected=len(batch.rejects),
             )
         if self.on_progress is not None:
-            self.on_progress(source.offset)
+            self.on_progress(batch.end_offset)
         if self.after_batch is not None:
-            self.after_batch(source.line)
+            self.after_batch(batch.end_line)
 
     # -- persistence --------------------------------------------------------------------
-    def _values(self, row: PersonRow, digest: str, stations: dict[int, int]) -> tuple[object, ...]:
-        codes = self.rules.fail_codes(
-            row.birth_date,
-            row.citizenship,
-            row.legally_incapable,
-            row.in_confinement,
-            row.biometric_registered,
-            row.death_date,
-            row.other_citizenships,
-        )
-        return (
-            row.pin,
-            row.surname,
-            row.given_name,
-            row.patronymic,
-            name_key(row.surname, row.given_name, row.patronymic),
-            transliterate(f"{row.surname} {row.given_name} {row.patronymic}".strip()),
-            row.sex,
-            row.birth_date,
-            row.citizenship,
-            row.other_citizenships,
-            row.legally_incapable,
-            row.in_confinement,
-            row.biometric_registered,
-            row.death_date,
-            row.address,
-            row.dwelling_id,
-            stations[row.station],
-            not codes,
-            codes,
-            digest,
-        )
-
-    def _write_persons(
-        self, batch: list[tuple[PersonRow, str]], stations: dict[int, int], now: object
-    ) -> tuple[int, int, int]:
+    def _write_persons(self, batch: list[tuple[Any, ...]], now: object) -> tuple[int, int, int]:
         if not batch:
             return 0, 0, 0
         table = Person._meta.db_table
         existing: dict[str, tuple[int, str]] = {}
-        pins = [row.pin for row, _ in batch]
+        pins = [values[0] for values in batch]
         with connection.cursor() as cur:
             for chunk in _chunks(pins, 900):
                 marks = ",".join(["%s"] * len(chunk))
@@ -324,14 +226,14 @@ class RegisterImporter:
         inserts: list[tuple[object, ...]] = []
         changed: list[tuple[int, tuple[object, ...]]] = []
         unchanged = 0
-        for row, digest in batch:
-            known = existing.get(row.pin)
+        for values in batch:
+            known = existing.get(values[0])
             if known is None:
-                inserts.append(self._values(row, digest, stations))
-            elif known[1] == digest:
+                inserts.append(values)
+            elif known[1] == values[-1]:
                 unchanged += 1
             else:
-                changed.append((known[0], self._values(row, digest, stations)))
+                changed.append((known[0], values))
         ops = connection.ops
         stamp = ops.adapt_datetimefield_value(now)
         if inserts:
@@ -340,15 +242,13 @@ class RegisterImporter:
             with connection.cursor() as cur:
                 cur.executemany(
                     f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                    [(*_adapt(values, ops), stamp, stamp) for values in inserts],
+                    [(*values, stamp, stamp) for values in inserts],
                 )
         if changed:
-            self._update(changed, stamp, ops)
+            self._update(changed, stamp)
         return len(inserts), len(changed), unchanged
 
-    def _update(
-        self, changed: list[tuple[int, tuple[object, ...]]], stamp: object, ops: object
-    ) -> None:
+    def _update(self, changed: list[tuple[int, tuple[object, ...]]], stamp: object) -> None:
         table = Person._meta.db_table
         names = _PERSON_FIELDS[1:]
         old_rows = {
@@ -362,7 +262,7 @@ class RegisterImporter:
             diff = {
                 name: [_jsonable(old[name]), _jsonable(new[name])]
                 for name in _HISTORY_FIELDS
-                if old[name] != new[name]
+                if _jsonable(old[name]) != _jsonable(new[name])
             }
             if diff:
                 history.append(
@@ -377,14 +277,9 @@ class RegisterImporter:
         with connection.cursor() as cur:
             cur.executemany(
                 f"UPDATE {table} SET {assignments}, updated_at = %s WHERE id = %s",
-                [(*_adapt(values[1:], ops), stamp, pk) for pk, values in changed],
+                [(*values[1:], stamp, pk) for pk, values in changed],
             )
         PersonChange.objects.bulk_create(history)
-
-
-def _adapt(values: tuple[object, ...], ops: object) -> tuple[object, ...]:
-    adapt_date = ops.adapt_datefield_value  # type: ignore[attr-defined]
-    return tuple(adapt_date(v) if isinstance(v, date) else v for v in values)
 
 
 def _jsonable(value: object) -> object:

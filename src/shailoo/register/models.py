@@ -30,7 +30,7 @@ class Person(models.Model):
     name_key = models.CharField(max_length=300, db_index=True)
     name_latin = models.CharField(max_length=300)
     sex = models.CharField(max_length=1, choices=Sex.choices)
-    birth_date = models.DateField(db_index=True)
+    birth_date = models.DateField()
     citizenship = models.CharField(max_length=3, help_text="ISO 3166-1 alpha-2, or XX stateless")
     other_citizenships = models.CharField(max_length=60, blank=True)
     legally_incapable = models.BooleanField(default=False)
@@ -38,9 +38,10 @@ class Person(models.Model):
     biometric_registered = models.BooleanField(default=False)
     death_date = models.DateField(null=True, blank=True)
     address = models.CharField(max_length=300)
-    dwelling_id = models.CharField(max_length=40, db_index=True)
+    dwelling_id = models.CharField(max_length=40)
+    # Indexed through Meta.indexes (station, eligible): one index serves both look-ups.
     station = models.ForeignKey(
-        PollingStation, on_delete=models.PROTECT, related_name="registered_persons"
+        PollingStation, on_delete=models.PROTECT, related_name="registered_persons", db_index=False
     )
     remote_station = models.ForeignKey(
         PollingStation,
@@ -48,6 +49,7 @@ class Person(models.Model):
         related_name="remote_voters",
         null=True,
         blank=True,
+        db_index=False,
         help_text="Special remote-voting station, when the voter registered for one",
     )
     eligible = models.BooleanField(default=False, db_index=True)
@@ -61,7 +63,15 @@ class Person(models.Model):
     class Meta:
         ordering = ["surname", "given_name", "pin"]
         verbose_name = _("person")
-        indexes = [models.Index(fields=["station", "eligible"])]
+        # Few indexes on purpose: every one is paid on each of millions of imported rows.
+        indexes = [
+            models.Index(fields=["station", "eligible"], name="person_station_eligible"),
+            models.Index(
+                fields=["remote_station"],
+                name="person_remote_station",
+                condition=models.Q(remote_station__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.surname} {self.given_name} {self.patronymic}".strip()

@@ -90,17 +90,28 @@ class Namer:
     def __init__(self, rng: random.Random, family: Family) -> None:
         self.rng = rng
         self.family = family
+        self.taken: set[str] = set()
 
     def given(self, sex: str) -> str:
         pool = self.family.pool
         return self.rng.choice(pool.male if sex == "M" else pool.female)
+
+    def own_given(self, sex: str) -> str:
+        """A given name no one in the household has yet (siblings differ)."""
+        name = self.given(sex)
+        for _ in range(5):
+            if name not in self.taken:
+                break
+            name = self.given(sex)
+        self.taken.add(name)
+        return name
 
     def surname(self) -> str:
         return self.rng.choice(self.family.pool.surnames)
 
     def person(self, sex: str, age: int, family_surname: str, father: str) -> Member:
         """A member with the family surname (masculine form) and a patronymic from father."""
-        given = self.given(sex)
+        given = self.own_given(sex)
         surname = family_surname if sex == "M" else feminine(family_surname)
         style = self.family.style
         middle = patronymic(father, sex, style)

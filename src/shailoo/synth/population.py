@@ -320,13 +320,13 @@ class _Generator:
 
     def birth(self, age: int) -> date:
         low, high = self.birth_ranges[min(age, 99)]
-        return date.fromordinal(self.rng.randint(low, max(low, high)))
+        return date.fromordinal(low + int(self.rng.random() * (max(low, high) - low + 1)))
 
     def dwelling_id(self, station: Station, tag: str = "") -> str:
         self.dwellings += 1
         return f"{station.number}-{tag}{self.dwellings:07d}"
 
-    def household(self, tag: str = "") -> tuple[list[Member], str, str, Station]:
+    def household(self) -> tuple[list[Member], str, str, Station]:
         """Members, citizenship, address and station of the next household."""
         country, rng = self.country, self.rng
         station = country.station()
@@ -427,7 +427,8 @@ class _Generator:
         )
 
     def stream(self) -> Iterator[tuple[PopulationRow, list[str]]]:
-        """Rows with their planted problems, exactly ``persons`` of them."""
+        """Exactly ``persons`` rows, each with the problems only the whole file shows
+        (``duplicate``, ``crowded_dwelling``); :func:`row_problems` gives the others."""
         persons, rng, as_of = self.persons, self.rng, self.as_of
         crowded_count = max(1, persons // self.rates.persons_per_crowded_dwelling)
         crowded_at = deque(int((k + 0.5) * persons / crowded_count) for k in range(crowded_count))
@@ -437,7 +438,7 @@ class _Generator:
             room = persons - emitted - len(pending)
             if pending and (pending[0][0] <= emitted or room <= 0):
                 copy = pending.popleft()[1]
-                yield copy, [*row_problems(copy, as_of), "duplicate"]
+                yield copy, ["duplicate"]
                 emitted += 1
                 continue
             if crowded_at and emitted >= crowded_at[0]:
@@ -448,7 +449,7 @@ class _Generator:
                     for member in members:
                         birth = self.birth(member.age)
                         row = self.row(member, "KG", address, dwelling, station, birth)
-                        yield row, [*row_problems(row, as_of), "crowded_dwelling"]
+                        yield row, ["crowded_dwelling"]
                     emitted += len(members)
                 continue
             members, citizenship, address, station = self.household()
@@ -459,17 +460,13 @@ class _Generator:
             for member in members:
                 birth = birth if member.twin else self.birth(member.age)
                 row = self.row(member, citizenship, address, dwelling, station, birth)
-                problems = row_problems(row, as_of)
+                tags = []
                 if spare > 0 and rng.random() < self.rates.duplicate:
                     pending.append((emitted + rng.randint(20, 5000), self.duplicate_of(row)))
                     spare -= 1
-                    problems.append("duplicate")
-                yield row, problems
+                    tags.append("duplicate")
+                yield row, tags
                 emitted += 1
-
-
-def _problems_sorted(problems: list[str]) -> list[str]:
-    return sorted(problems, key=PROBLEMS.index)
 
 
 def generate_population(
@@ -498,7 +495,7 @@ def _later_stream(
     if later_as_of <= generator.as_of:
         raise ValueError("the later extract must be dated after the first one")
     first, last = generator.as_of.toordinal() + 1, later_as_of.toordinal()
-    for row, problems in generator.stream():
+    for row, tags in generator.stream():
         if _unit(seed, "move", row.dwelling_id) < rates.moved:
             mover = random.Random(f"{seed}:move:{row.dwelling_id}")
             station = country.station(rng=mover)
@@ -508,15 +505,15 @@ def _later_stream(
                 station=station.number,
                 dwelling_id=f"{station.number}-M{row.dwelling_id.partition('-')[2]}",
             )
-            problems.append("moved")
+            tags.append("moved")
         if row.death_date is None:
             share = rates.died * _death_share(age_on(row.birth_date, later_as_of)) / 0.005
             if _unit(seed, "death", row.pin) < share:
                 day = first + int(_unit(seed, "death-day", row.pin) * (last - first + 1))
                 death = date.fromordinal(max(day, row.birth_date.toordinal()))
                 row = replace(row, death_date=death)
-                problems += ["dead", "died"]
-        yield row, problems
+                tags.append("died")
+        yield row, tags
     # New persons: naturalised, returned from abroad or newly registered families.
     newcomers = round(generator.persons * rates.new)
     generator.as_of = later_as_of
@@ -529,7 +526,7 @@ def _later_stream(
         for member in members:
             birth = birth if member.twin else generator.birth(member.age)
             row = generator.row(member, "KG", address, dwelling, station, birth, mortal=False)
-            yield row, [*row_problems(row, later_as_of), "new"]
+            yield row, ["new"]
         newcomers -= len(members)
 
 
@@ -571,6 +568,7 @@ def write_population_csv(
     """
     generator = _Generator(seed, persons, geography, as_of, rates or Rates())
     stream = _later_stream(generator, later_as_of) if later else generator.stream()
+    extract_date = later_as_of if later else as_of
     summary = Summary(Path(path), truth_path=Path(truth_path) if truth_path else None)
     with contextlib.ExitStack() as files:
         writer = csv.writer(files.enter_context(_open(path)), lineterminator="\n")
@@ -579,10 +577,11 @@ def write_population_csv(
         if truth_path is not None:
             truth = csv.writer(files.enter_context(_open(truth_path)), lineterminator="\n")
             truth.writerow(TRUTH_COLUMNS)
-        for row, problems in stream:
+        for row, tags in stream:
             writer.writerow(row.values())
+            problems = row_problems(row, extract_date) + tags
             if problems:
-                problems = _problems_sorted(problems)
+                problems.sort(key=PROBLEMS.index)
                 summary.problems.update(problems)
                 if truth is not None:
                     truth.writerows([row.pin, code] for code in problems)

@@ -1,0 +1,188 @@
+"""Admin for the voter register.
+
+Persons come from the population registry, so staff may correct a person but not add or
+delete one; every save goes through ``services.save_admin_edit``, which recomputes the
+derived fields and writes the old and new values into the person's history. History,
+import runs, voting-place requests and corrections are read-only here: they change only
+through their use cases (import, staff pages), never by hand.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from shailoo.register import services
+from shailoo.register.models import (
+    ImportReject,
+    ImportRun,
+    ListCorrection,
+    Person,
+    PersonChange,
+    VotingPlaceChange,
+)
+from shailoo.register.names import normalise
+from shailoo.register.pin import mask_pin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View-only: records that only their use case may write."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+class PersonChangeInline(admin.TabularInline):
+    model = PersonChange
+    fields = ("at", "actor", "source", "changes")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-at", "-id")
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = (
+        "surname",
+        "given_name",
+        "patronymic",
+        "masked_pin",
+        "birth_date",
+        "station_number",
+        "remote_station_number",
+        "eligible",
+    )
+    list_select_related = ("station", "remote_station")
+    list_filter = ("eligible", "sex", "biometric_registered", "station__region")
+    search_fields = ("name_key",)
+    search_help_text = _("Any spelling of the name (Өмүров, Омуров, Omurov), or the full PIN.")
+    readonly_fields = (
+        "pin",
+        "name_key",
+        "name_latin",
+        "eligible",
+        "ineligible_codes",
+        "row_hash",
+        "created_at",
+        "updated_at",
+    )
+    raw_id_fields = ("station", "remote_station")
+    inlines = [PersonChangeInline]
+    show_full_result_count = False
+
+    @admin.display(description=_("PIN"), ordering="pin")
+    def masked_pin(self, person: Person) -> str:
+        return mask_pin(person.pin)
+
+    @admin.display(description=_("station"), ordering="station__number")
+    def station_number(self, person: Person) -> int:
+        return person.station.number
+
+    @admin.display(description=_("remote station"))
+    def remote_station_number(self, person: Person) -> int | None:
+        return person.remote_station.number if person.remote_station else None
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Person], search_term: str
+    ) -> tuple[QuerySet[Person], bool]:
+        """A full PIN finds that person; anything else is folded like stored names."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if len(term) == 14 and term.isdigit():
+            return queryset.filter(pin=term), False
+        key = normalise(term)
+        return queryset.filter(name_key__contains=key) if key else queryset.none(), False
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False  # persons come from the population registry
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False  # the register keeps history; a person leaves through the registry
+
+    def save_model(self, request: HttpRequest, obj: Person, form: ModelForm, change: bool) -> None:
+        services.save_admin_edit(obj, request.user)
+
+
+@admin.register(PersonChange)
+class PersonChangeAdmin(ReadOnlyAdmin):
+    list_display = ("at", "person", "actor", "source")
+    list_filter = ("source",)
+    list_select_related = ("person",)
+    search_fields = ("actor", "person__name_key")
+    date_hierarchy = "at"
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdmin):
+    list_display = (
+        "started_at",
+        "kind",
+        "file_name",
+        "status",
+        "read",
+        "accepted",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "actor",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("file_name", "file_sha256", "actor")
+
+
+@admin.register(ImportReject)
+class ImportRejectAdmin(ReadOnlyAdmin):
+    list_display = ("run", "line", "field", "reason")
+    list_filter = ("field",)
+    list_select_related = ("run",)
+    search_fields = ("reason",)
+
+
+@admin.register(VotingPlaceChange)
+class VotingPlaceChangeAdmin(ReadOnlyAdmin):
+    list_display = ("requested_at", "person", "kind", "from_number", "to_number", "status", "actor")
+    list_filter = ("kind", "status")
+    list_select_related = ("person", "from_station", "to_station")
+    search_fields = ("person__name_key", "actor")
+    date_hierarchy = "requested_at"
+
+    @admin.display(description=_("from"), ordering="from_station__number")
+    def from_number(self, record: VotingPlaceChange) -> int:
+        return record.from_station.number
+
+    @admin.display(description=_("to"), ordering="to_station__number")
+    def to_number(self, record: VotingPlaceChange) -> int:
+        return record.to_station.number
+
+
+@admin.register(ListCorrection)
+class ListCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ("requested_at", "masked_pin", "person", "kind", "status", "due_by")
+    list_filter = ("status", "kind")
+    list_select_related = ("person",)
+    search_fields = ("=pin", "person__name_key")
+    date_hierarchy = "requested_at"
+    exclude = ("pin",)
+    readonly_fields = ("masked_pin",)
+
+    @admin.display(description=_("PIN"))
+    def masked_pin(self, correction: ListCorrection) -> str:
+        return mask_pin(correction.pin)

@@ -1,0 +1,211 @@
+"""HTTP API: self-check, stations, eligibility; bad input for each; the OpenAPI schema."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+import factories as f
+from shailoo.register.models import Person
+from shailoo.register.pin import mask_pin
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def staff_api(api: APIClient) -> APIClient:
+    api.force_authenticate(User.objects.create_user("clerk", password="x-long-pw-1", is_staff=True))
+    return api
+
+
+@pytest.fixture
+def voter():
+    f.election()
+    chui = f.region("KG-C")
+    home = f.station(101, region=chui, district_=f.district(chui))
+    remote = f.station(909, region=f.region("KG-O"), is_remote_voting=True)
+    return f.person(home, remote_station=remote)
+
+
+# -- self-check ----------------------------------------------------------------------------
+
+
+def test_selfcheck_returns_voting_and_home_station(api: APIClient, voter: Person) -> None:
+    response = api.post(
+        "/api/selfcheck/", {"pin": voter.pin, "birth_date": "1990-05-17"}, format="json"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["on_list"] is True and body["reasons"] == []
+    assert body["station"]["number"] == 909 and body["home_station"]["number"] == 101
+    assert body["remote_voting"] is True
+    assert "pin" not in body
+
+
+def test_selfcheck_does_not_tell_wrong_date_from_unknown_pin(api: APIClient, voter) -> None:
+    wrong = api.post("/api/selfcheck/", {"pin": voter.pin, "birth_date": "1990-05-18"})
+    unknown = api.post("/api/selfcheck/", {"pin": "21705199099999", "birth_date": "1990-05-17"})
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "fields"),
+    [
+        ({"pin": "123", "birth_date": "1990-05-17"}, {"pin"}),
+        ({"pin": "1170519900000x", "birth_date": "1990-05-17"}, {"pin"}),
+        ({"pin": "31705199000001", "birth_date": "1990-05-17"}, {"pin"}),
+        ({"pin": "11705199000001", "birth_date": "17.05.1990"}, {"birth_date"}),
+        ({"pin": "11705199000001", "birth_date": "1990-02-30"}, {"birth_date"}),
+        ({"pin": "11705199000001"}, {"birth_date"}),
+        ({}, {"pin", "birth_date"}),
+        ({"pin": 11705199000001, "birth_date": None}, {"birth_date"}),
+    ],
+)
+def test_selfcheck_bad_input_is_400_with_field_errors(api: APIClient, payload, fields) -> None:
+    response = api.post("/api/selfcheck/", payload, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == fields
+
+
+def test_selfcheck_rejects_get_and_garbage_json(api: APIClient) -> None:
+    assert api.get("/api/selfcheck/").status_code == 405
+    garbage = api.post("/api/selfcheck/", "{not json", content_type="application/json")
+    assert garbage.status_code == 400
+
+
+def test_selfcheck_is_throttled(api: APIClient, voter, monkeypatch) -> None:
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"selfcheck": "2/min"})
+    payload = {"pin": voter.pin, "birth_date": "1990-05-17"}
+    codes = [api.post("/api/selfcheck/", payload).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+# -- stations ------------------------------------------------------------------------------
+
+
+def test_stations_are_public_paginated_and_filterable(api: APIClient, voter) -> None:
+    body = api.get("/api/stations/").json()
+    assert body["count"] == 2 and [s["number"] for s in body["results"]] == [101, 909]
+    assert body["results"][0]["region"] == "KG-C"
+    chui = api.get("/api/stations/", {"region": "KG-C"}).json()
+    assert [s["number"] for s in chui["results"]] == [101]
+    remote = api.get("/api/stations/", {"remote": "true"}).json()
+    assert [s["number"] for s in remote["results"]] == [909]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "field"),
+    [
+        ({"region": "KG-NOPE"}, 400, "region"),
+        ({"remote": "maybe"}, 400, "remote"),
+        ({"page": "99"}, 404, None),
+        ({"page": "x"}, 404, None),
+    ],
+)
+def test_stations_bad_filters(api: APIClient, voter, params, status: int, field) -> None:
+    response = api.get("/api/stations/", params)
+    assert response.status_code == status
+    if field:
+        assert field in response.json()
+
+
+def test_stations_list_queries_stay_flat(api, django_assert_max_num_queries) -> None:
+    region = f.region()
+    for number in range(300, 360):
+        f.station(number, region=region, district_=f.district(region))
+    with django_assert_max_num_queries(3):
+        assert len(api.get("/api/stations/").json()["results"]) == 50
+
+
+def test_station_detail_and_unknown_station(api: APIClient, voter) -> None:
+    assert api.get("/api/stations/101/").json()["number"] == 101
+    assert api.get("/api/stations/4040/").status_code == 404
+    assert api.get("/api/stations/abc/").status_code == 404
+
+
+# -- eligibility (staff) -------------------------------------------------------------------
+
+
+def test_eligibility_is_staff_only(api: APIClient, voter) -> None:
+    url = f"/api/persons/{voter.pin}/eligibility/"
+    assert api.get(url).status_code == 403
+    api.force_authenticate(User.objects.create_user("citizen", password="x-long-pw-1"))
+    assert api.get(url).status_code == 403
+
+
+def test_eligibility_explains_each_rule_in_the_asked_language(staff_api, voter) -> None:
+    Person.objects.filter(pk=voter.pk).update(biometric_registered=False)
+    body = staff_api.get(f"/api/persons/{voter.pin}/eligibility/", {"lang": "ky"}).json()
+    assert body["pin"] == mask_pin(voter.pin)
+    assert body["eligible"] is False and body["failing"] == ["BIOMETRICS"]
+    codes = [c["code"] for c in body["checks"]]
+    assert codes == ["AGE", "CITIZENSHIP", "CAPACITY", "CONFINEMENT", "BIOMETRICS", "ALIVE"]
+    bio = body["checks"][4]
+    assert bio["passed"] is False and bio["citation"].startswith("14-берененин 2-бөлүгү")
+    assert any("Биометрикалык каттоо" in line for line in body["explanation"])
+    english = staff_api.get(f"/api/persons/{voter.pin}/eligibility/", {"lang": "en"}).json()
+    assert english["checks"][4]["citation"].startswith("Art. 14(2)")
+
+
+@pytest.mark.parametrize(
+    ("pin", "params", "status", "field"),
+    [
+        ("123", {}, 400, "pin"),
+        ("31705199000001", {}, 400, "pin"),
+        ("21705199099999", {"lang": "fr"}, 400, "lang"),
+        ("21705199099999", {}, 404, "detail"),
+    ],
+)
+def test_eligibility_bad_input(staff_api, voter, pin, params, status, field) -> None:
+    response = staff_api.get(f"/api/persons/{pin}/eligibility/", params)
+    assert response.status_code == status
+    assert field in response.json()
+    assert "21705199099999" not in response.content.decode()
+
+
+def test_eligibility_without_current_election_is_409(staff_api, voter) -> None:
+    from shailoo.elections.models import Election
+
+    Election.objects.update(is_current=False)
+    response = staff_api.get(f"/api/persons/{voter.pin}/eligibility/")
+    assert response.status_code == 409 and response.json()["code"] == "no_current_election"
+
+
+# -- OpenAPI -------------------------------------------------------------------------------
+
+
+def test_schema_documents_every_endpoint(staff_api) -> None:
+    response = staff_api.get("/api/schema/")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    paths = schema["paths"]
+    assert {
+        "/api/selfcheck/",
+        "/api/stations/",
+        "/api/stations/{number}/",
+        "/api/persons/{pin}/eligibility/",
+    } <= set(paths)
+    selfcheck = paths["/api/selfcheck/"]["post"]
+    assert {"200", "400", "404", "429"} <= set(selfcheck["responses"])
+    params = {p["name"] for p in paths["/api/stations/"]["get"]["parameters"]}
+    assert {"region", "page"} <= params
+    lang = paths["/api/persons/{pin}/eligibility/"]["get"]["parameters"]
+    assert any(p["name"] == "lang" for p in lang)
