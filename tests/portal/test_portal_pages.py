@@ -144,3 +144,10 @@ def test_public_list_queries_stay_flat(client, voter, django_assert_max_num_quer
 def test_home_links_to_check_and_stations(client: Client) -> None:
     page = client.get("/").content.decode()
     assert reverse("portal:check") in page and reverse("portal:stations") in page
+
+
+@pytest.mark.parametrize("asset", ["shailoo/htmx.min.js", "shailoo/shailoo.css"])
+def test_page_assets_are_served(client: Client, asset: str) -> None:
+    """The self-check and search pages need htmx and the style sheet from /static/."""
+    response = client.get(f"/static/{asset}")
+    assert response.status_code == 200, "settings.STATICFILES_DIRS must include BASE_DIR/static"

@@ -189,7 +189,7 @@ def prepare_in_worker(job: PrepareJob) -> Iterator[PreparedBatch]:
     # the parent's main script (which may be any program that imports Shailoo). The child
     # touches no inherited connection and ends with os._exit.
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     queue = context.Queue(maxsize=3)
     process = context.Process(target=_work, args=(job, queue), daemon=True)
     process.start()
