@@ -84,7 +84,7 @@ def lists(
 ) -> None:
     """Write one precinct's voter list as CSV or PDF (Kyrgyz and Russian headings)."""
     django_setup()
-    from shailoo.register.lists import write_precinct_list
+    from shailoo.register.lists import FontMissing, write_precinct_list
 
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("csv", "pdf"):
@@ -92,7 +92,7 @@ def lists(
         raise typer.Exit(2)
     try:
         count = write_precinct_list(precinct, out, fmt=fmt, public=public)
-    except LookupError as exc:
+    except (LookupError, ValueError, FontMissing) as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(1) from None
     console.print(f"register lists: station {precinct}, {count} voters written to {out}")

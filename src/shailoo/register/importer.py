@@ -18,7 +18,8 @@ scale (millions of rows) model instances would dominate the cost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -217,9 +218,10 @@ class RegisterImporter:
         table = Person._meta.db_table
         existing: dict[str, tuple[int, str]] = {}
         pins = [values[0] for values in batch]
-        with connection.cursor() as cur:
+        mark = _placeholder()
+        with _raw_cursor() as cur:
             for chunk in _chunks(pins, 900):
-                marks = ",".join(["%s"] * len(chunk))
+                marks = ",".join([mark] * len(chunk))
                 cur.execute(f"SELECT pin, id, row_hash FROM {table} WHERE pin IN ({marks})", chunk)
                 for pin, pk, digest in cur.fetchall():
                     existing[pin] = (pk, digest)
@@ -238,8 +240,8 @@ class RegisterImporter:
         stamp = ops.adapt_datetimefield_value(now)
         if inserts:
             columns = ", ".join((*_PERSON_FIELDS, "created_at", "updated_at"))
-            marks = ", ".join(["%s"] * (len(_PERSON_FIELDS) + 2))
-            with connection.cursor() as cur:
+            marks = ", ".join([mark] * (len(_PERSON_FIELDS) + 2))
+            with _raw_cursor() as cur:
                 cur.executemany(
                     f"INSERT INTO {table} ({columns}) VALUES ({marks})",
                     [(*values, stamp, stamp) for values in inserts],
@@ -273,13 +275,30 @@ class RegisterImporter:
                         changes=diff,
                     )
                 )
-        assignments = ", ".join(f"{name} = %s" for name in names)
-        with connection.cursor() as cur:
+        mark = _placeholder()
+        assignments = ", ".join(f"{name} = {mark}" for name in names)
+        with _raw_cursor() as cur:
             cur.executemany(
-                f"UPDATE {table} SET {assignments}, updated_at = %s WHERE id = %s",
+                f"UPDATE {table} SET {assignments}, updated_at = {mark} WHERE id = {mark}",
                 [(*values[1:], stamp, pk) for pk, values in changed],
             )
         PersonChange.objects.bulk_create(history)
+
+
+@contextmanager
+def _raw_cursor() -> Iterator[Any]:
+    """The driver's own cursor: Django's debug cursor would keep every executemany parameter
+    list of a national import in memory (``connection.queries``) when DEBUG is on."""
+    connection.ensure_connection()
+    cur = connection.connection.cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+def _placeholder() -> str:
+    return "?" if connection.vendor == "sqlite" else "%s"
 
 
 def _jsonable(value: object) -> object:

@@ -8,8 +8,8 @@ rows at most.
 
 The PDF is drawn straight onto the canvas, page by page, with fixed row heights: no layout
 engine holds the whole table, so 3,000 voters take well under a second and constant memory.
-The font must carry Kyrgyz letters; it comes from a Python package (``font-roboto``, or
-matplotlib's DejaVu Sans where that is installed), never from the operating system.
+The font must carry Kyrgyz letters; it is DejaVu Sans shipped inside the matplotlib package
+(a declared dependency), never a font of the operating system.
 """
 
 from __future__ import annotations
@@ -178,7 +178,6 @@ FONT_BOLD = "ShailooSans-Bold"
 #: Python packages that ship a TrueType font with Cyrillic and Kyrgyz letters, best first:
 #: (package, regular face, bold face), paths inside the package.
 FONT_PACKAGES: tuple[tuple[str, str, str], ...] = (
-    ("font_roboto", "files/Roboto-Regular.ttf", "files/Roboto-Bold.ttf"),
     ("matplotlib", "mpl-data/fonts/ttf/DejaVuSans.ttf", "mpl-data/fonts/ttf/DejaVuSans-Bold.ttf"),
 )
 

@@ -73,6 +73,9 @@ class PrepareJob:
     start_line: int = 1
 
 
+_INDEX = {name: i for i, name in enumerate(COLUMNS)}
+
+
 def _digest(values: list[str]) -> str:
     return hashlib.blake2b("\x1f".join(values).encode(), digest_size=16).hexdigest()
 
@@ -136,12 +139,17 @@ def prepare_batches(job: PrepareJob) -> Iterator[PreparedBatch]:
     seen = _pins_before(job) if job.start_offset else {}
     source = CsvSource(job.path, COLUMNS, job.start_offset, job.start_line)
     batch = PreparedBatch()
+    order: list[int] | None = None
     for item in source:
         batch.read += 1
         if isinstance(item, Reject):
             batch.rejects.append(item)
         else:
-            parsed = parse_row(item.line, item.values, source.index, job.stations, job.today)
+            if order is None:  # columns in the file's order, mapped once to COLUMNS order
+                order = [source.index[name] for name in COLUMNS]
+                identity = order == list(range(len(COLUMNS)))
+            values = item.values if identity else [item.values[i] for i in order]
+            parsed = parse_row(item.line, values, job.stations, job.today)
             if isinstance(parsed, Reject):
                 batch.rejects.append(parsed)
             else:
@@ -153,12 +161,12 @@ def prepare_batches(job: PrepareJob) -> Iterator[PreparedBatch]:
                             item.line,
                             "pin",
                             f"repeats the PIN of line {first} of this file",
-                            masked_raw(item.values, source.index),
+                            masked_raw(values, _INDEX),
                         )
                     )
                 else:
                     seen[key] = item.line
-                    batch.rows.append(_values(parsed, _digest(item.values), job))
+                    batch.rows.append(_values(parsed, _digest(values), job))
         if len(batch.rows) + len(batch.rejects) >= job.batch_size:
             batch.end_offset, batch.end_line = source.offset, source.line
             yield batch

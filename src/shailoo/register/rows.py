@@ -77,81 +77,99 @@ def _date(text: str) -> date:
 
 
 def parse_row(
-    line: int, values: list[str], index: dict[str, int], stations: dict[int, int], today: date
+    line: int, values: list[str], stations: dict[int, int], today: date
 ) -> PersonRow | Reject:
-    """Check one row against the format in docs/formats.md and the known polling stations."""
+    """Check one row (``values`` in :data:`COLUMNS` order) against docs/formats.md.
 
-    def reject(field: str, reason: str) -> Reject:
-        return Reject(line, field, reason, masked_raw(values, index))
-
-    get = values.__getitem__
-    pin = get(index["pin"]).strip()
-    sex = get(index["sex"]).strip()
-    if sex not in ("M", "F"):
-        return reject("sex", f"must be M or F, not {sex!r}")
-    birth_text = get(index["birth_date"]).strip()
+    Written as one straight pass with early returns: it runs for every row of a national
+    extract, so it avoids per-row allocations beyond the result.
+    """
+    (
+        pin,
+        surname,
+        given,
+        patronymic,
+        sex,
+        birth_text,
+        citizenship,
+        others,
+        incapable_text,
+        confined_text,
+        biometric_text,
+        death_text,
+        address,
+        dwelling,
+        station_text,
+    ) = (v.strip() for v in values)
+    if sex != "M" and sex != "F":
+        return _reject(line, values, "sex", f"must be M or F, not {sex!r}")
     try:
         birth = _date(birth_text)
     except ValueError as exc:
-        return reject("birth_date", f"{exc}: {birth_text!r}")
+        return _reject(line, values, "birth_date", f"{exc}: {birth_text!r}")
     problem = check_pin(pin, birth, sex)
     if problem is not None:
-        return reject(problem.field, problem.reason)
+        return _reject(line, values, problem.field, problem.reason)
     if birth > today:
-        return reject("birth_date", "is in the future")
-    surname = get(index["surname"]).strip()
-    given = get(index["given_name"]).strip()
-    patronymic = get(index["patronymic"]).strip()
-    for field, value, required in (
-        ("surname", surname, True),
-        ("given_name", given, True),
-        ("patronymic", patronymic, False),
-    ):
-        if required and not value:
-            return reject(field, "is empty")
-        if len(value) > _MAX_NAME:
-            return reject(field, f"longer than {_MAX_NAME} characters")
-    citizenship = get(index["citizenship"]).strip()
-    if not _COUNTRY.match(citizenship):
-        return reject(
-            "citizenship", f"must be an ISO 3166-1 alpha-2 code or XX, not {citizenship!r}"
+        return _reject(line, values, "birth_date", "is in the future")
+    if not surname:
+        return _reject(line, values, "surname", "is empty")
+    if not given:
+        return _reject(line, values, "given_name", "is empty")
+    if len(surname) > _MAX_NAME or len(given) > _MAX_NAME or len(patronymic) > _MAX_NAME:
+        field = next(
+            name
+            for name, value in (
+                ("surname", surname),
+                ("given_name", given),
+                ("patronymic", patronymic),
+            )
+            if len(value) > _MAX_NAME
         )
-    others = get(index["other_citizenships"]).strip()
-    if others:
-        codes = others.split(";")
-        if not all(_COUNTRY.match(c) for c in codes):
-            return reject("other_citizenships", "must be ';'-separated ISO alpha-2 codes")
-    flags = []
-    for field in ("legally_incapable", "in_confinement", "biometric_registered"):
-        flag = _BOOL.get(get(index[field]).strip())
-        if flag is None:
-            return reject(field, "must be 0 or 1")
-        flags.append(flag)
-    death_text = get(index["death_date"]).strip()
+        return _reject(line, values, field, f"longer than {_MAX_NAME} characters")
+    if not _COUNTRY.match(citizenship):
+        return _reject(
+            line,
+            values,
+            "citizenship",
+            f"must be an ISO 3166-1 alpha-2 code or XX, not {citizenship!r}",
+        )
+    if others and not all(_COUNTRY.match(c) for c in others.split(";")):
+        return _reject(
+            line, values, "other_citizenships", "must be ';'-separated ISO alpha-2 codes"
+        )
+    incapable = _BOOL.get(incapable_text)
+    if incapable is None:
+        return _reject(line, values, "legally_incapable", "must be 0 or 1")
+    confined = _BOOL.get(confined_text)
+    if confined is None:
+        return _reject(line, values, "in_confinement", "must be 0 or 1")
+    biometric = _BOOL.get(biometric_text)
+    if biometric is None:
+        return _reject(line, values, "biometric_registered", "must be 0 or 1")
     death: date | None = None
     if death_text:
         try:
             death = _date(death_text)
         except ValueError as exc:
-            return reject("death_date", f"{exc}: {death_text!r}")
+            return _reject(line, values, "death_date", f"{exc}: {death_text!r}")
         if death < birth:
-            return reject("death_date", "is before the birth date")
+            return _reject(line, values, "death_date", "is before the birth date")
         if death > today:
-            return reject("death_date", "is in the future")
-    address = get(index["address"]).strip()
+            return _reject(line, values, "death_date", "is in the future")
     if not address:
-        return reject("address", "is empty")
+        return _reject(line, values, "address", "is empty")
     if len(address) > _MAX_ADDRESS:
-        return reject("address", f"longer than {_MAX_ADDRESS} characters")
-    dwelling = get(index["dwelling_id"]).strip()
+        return _reject(line, values, "address", f"longer than {_MAX_ADDRESS} characters")
     if not dwelling or len(dwelling) > 40:
-        return reject("dwelling_id", "must be 1 to 40 characters")
-    station_text = get(index["station"]).strip()
+        return _reject(line, values, "dwelling_id", "must be 1 to 40 characters")
     if not station_text.isdigit():
-        return reject("station", f"must be a polling station number, not {station_text!r}")
+        return _reject(
+            line, values, "station", f"must be a polling station number, not {station_text!r}"
+        )
     station = int(station_text)
     if station not in stations:
-        return reject("station", f"unknown polling station {station}")
+        return _reject(line, values, "station", f"unknown polling station {station}")
     return PersonRow(
         pin,
         surname,
@@ -161,11 +179,18 @@ def parse_row(
         birth,
         citizenship,
         others,
-        flags[0],
-        flags[1],
-        flags[2],
+        incapable,
+        confined,
+        biometric,
         death,
         address,
         dwelling,
         station,
     )
+
+
+_CANONICAL_INDEX = {name: i for i, name in enumerate(COLUMNS)}
+
+
+def _reject(line: int, values: list[str], field: str, reason: str) -> Reject:
+    return Reject(line, field, reason, masked_raw(values, _CANONICAL_INDEX))
