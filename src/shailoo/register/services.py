@@ -283,7 +283,7 @@ def change_voting_place(
     mode = law.polling.voting_place_mode.value
     with transaction.atomic():
         person = (
-            Person.objects.select_for_update()
+            Person.objects.select_for_update(of=("self",))
             .select_related("station", "remote_station")
             .get(pk=person.pk)
         )
