@@ -100,7 +100,7 @@ def parse_row(
         address,
         dwelling,
         station_text,
-    ) = (v.strip() for v in values)
+    ) = [v.strip() for v in values]
     if sex != "M" and sex != "F":
         return _reject(line, values, "sex", f"must be M or F, not {sex!r}")
     try:
