@@ -30,7 +30,7 @@ test: lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 bench: venv
-	$(BIN)/python bench/register_import.py
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

@@ -8,6 +8,7 @@ just after its last row, which the importer commits as the resume point with the
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import queue as queue_module
@@ -179,6 +180,8 @@ def prepare_batches(job: PrepareJob) -> Iterator[PreparedBatch]:
 
 
 def _work(job: PrepareJob, queue: Any) -> None:
+    # The preparation creates no reference cycles; collections would only cost time.
+    gc.disable()
     try:
         for batch in prepare_batches(job):
             queue.put(("batch", batch))
@@ -200,7 +203,13 @@ def prepare_in_worker(job: PrepareJob) -> Iterator[PreparedBatch]:
     context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     queue = context.Queue(maxsize=3)
     process = context.Process(target=_work, args=(job, queue), daemon=True)
-    process.start()
+    # Freeze the parent's objects (Django, models, caches) out of the garbage collector before
+    # forking: otherwise every collection in the child walks them and copies their pages.
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
     try:
         while True:
             try:
