@@ -24,6 +24,7 @@ lint: venv
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src/shailoo
 	$(BIN)/lint-imports
+	$(BIN)/python tools/compile_messages.py --check
 	$(BIN)/shailoo manage makemigrations --check --dry-run
 
 test: lint
