@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from shailoo.accounts.cli import app as accounts_app
 from shailoo.common.cli import console, django_setup
 from shailoo.geo.cli import app as geo_app
+from shailoo.integrity.cli import audit_app, keys_app
 from shailoo.law.cli import app as law_app
 from shailoo.register.cli import app as register_app
 from shailoo.synth.cli import app as synth_app
@@ -19,6 +21,9 @@ app.add_typer(law_app, name="law")
 app.add_typer(geo_app, name="geo")
 app.add_typer(synth_app, name="synth")
 app.add_typer(register_app, name="register")
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
+app.add_typer(accounts_app, name="accounts")
 
 
 @app.command()

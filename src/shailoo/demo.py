@@ -89,10 +89,20 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
         ).run(rejects_csv)
     console.print(f"register import: {summary.line()}")
 
+    from shailoo.accounts.roles import Role
+    from shailoo.accounts.services import create_user, enrol_totp, parse_scope
+
     password = secrets.token_urlsafe(12)
-    user_model = get_user_model()
-    user_model.objects.filter(username=DEMO_USER).delete()
-    user_model.objects.create_superuser(DEMO_USER, "cec@example.kg", password)
+    get_user_model().objects.filter(username=DEMO_USER).delete()
+    admin_user = create_user(
+        DEMO_USER,
+        password,
+        Role.CEC_ADMIN,
+        parse_scope("country"),
+        actor="demo",
+        email="cec@example.kg",
+    )
+    device = enrol_totp(admin_user)
 
     built = {
         "regions": Region.objects.count(),
@@ -109,4 +119,8 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
     )
     console.print(f"Files: {geo_csv}, {pop_csv} (planted problems: {truth_csv})")
     console.print(f"[bold]Staff login:[/] user [cyan]{DEMO_USER}[/] password [cyan]{password}[/]")
+    console.print(
+        f"[bold]Second factor (TOTP):[/] add [cyan]{device.secret_base32}[/] to an authenticator "
+        f"app, or open {device.config_url()}"
+    )
     return built

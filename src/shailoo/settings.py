@@ -8,6 +8,7 @@ secrets). Production mode refuses to start with the development defaults.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -28,6 +29,17 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 
+
+def _flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0") == "1"
+
+
+# Cookies travel only over HTTPS in production; turning that off there is refused below.
+SESSION_COOKIE_SECURE = _flag("SHAILOO_SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = _flag("SHAILOO_CSRF_COOKIE_SECURE", PRODUCTION)
+SESSION_COOKIE_SAMESITE = os.environ.get("SHAILOO_COOKIE_SAMESITE", "Lax")
+CSRF_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
+
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("SHAILOO_ENV=production refuses SHAILOO_DEBUG=1")
@@ -35,9 +47,26 @@ if PRODUCTION:
         raise ImproperlyConfigured(
             "SHAILOO_ENV=production needs SHAILOO_SECRET_KEY (50+ characters, not the dev default)"
         )
+    if not (SESSION_COOKIE_SECURE and CSRF_COOKIE_SECURE):
+        raise ImproperlyConfigured(
+            "SHAILOO_ENV=production refuses insecure cookies "
+            "(SHAILOO_SESSION_COOKIE_SECURE / SHAILOO_CSRF_COOKIE_SECURE must stay 1)"
+        )
+    if SESSION_COOKIE_SAMESITE not in ("Lax", "Strict"):
+        raise ImproperlyConfigured(
+            "SHAILOO_ENV=production refuses SHAILOO_COOKIE_SAMESITE other than Lax or Strict"
+        )
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("SHAILOO_ENV=production refuses SHAILOO_ALLOWED_HOSTS=*")
+    from shailoo.accounts.crypto import KeyConfigError, load_keyring
+
+    try:
+        load_keyring(os.environ, VAR_DIR, production=True, create=False)
+    except KeyConfigError as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "shailoo.accounts.apps.ShailooAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,7 +75,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "axes",
+    "shailoo.accounts",
     "shailoo.common",
+    "shailoo.integrity",
     "shailoo.geo",
     "shailoo.elections",
     "shailoo.register",
@@ -55,14 +88,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "shailoo.accounts.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shailoo.urls"
@@ -107,9 +143,21 @@ def _database() -> dict[str, object]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes watches every password check (it must come first); roles answer permissions.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "shailoo.accounts.backends.RoleBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",  # reads hashes made before Argon2
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -136,20 +184,38 @@ LOGIN_REDIRECT_URL = "/staff/"
 LOGOUT_REDIRECT_URL = "/"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
+# Staff sessions end when the browser closes and after eight hours at most.
+SESSION_COOKIE_AGE = int(os.environ.get("SHAILOO_SESSION_SECONDS", 8 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_USE_SESSIONS = False  # the API docs' "try it out" reads the CSRF cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("SHAILOO_SSL_REDIRECT", "1") == "1"
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+
+# Second factor: staff complete every login with a TOTP code (accounts.mfa). A user with no
+# authenticator yet may register one right after the password step unless this is 0 (then
+# an administrator enrols it: shailoo accounts enrol-totp).
+SHAILOO_TOTP_SELF_ENROLMENT = os.environ.get("SHAILOO_TOTP_SELF_ENROLMENT", "1") == "1"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Lockout (django-axes): after this many failed passwords or codes for one username from
+# one address, logins are refused for the cool-off time (or until an admin unlocks).
+AXES_FAILURE_LIMIT = int(os.environ.get("SHAILOO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("SHAILOO_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    # Deny by default: every API view names its permission (accounts.permissions).
+    "DEFAULT_PERMISSION_CLASSES": ["shailoo.accounts.permissions.DenyAll"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],

@@ -1,18 +1,31 @@
-"""URL map: public portal, staff pages, admin, API and its OpenAPI description."""
+"""URL map: public portal, staff pages, admin, API and its OpenAPI description.
+
+Every pattern here (and below the includes) must appear in the permission matrix
+(``accounts.roles.URLS``): a test walks them all for every role.
+"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from shailoo.accounts import views as account_views
+from shailoo.accounts.security import relaxed_styles
 
 urlpatterns = [
     path("", include("shailoo.portal.urls")),
     path("staff/", include("shailoo.register.urls")),
     path("api/", include("shailoo.portal.api_urls")),
+    path("api/integrity/", include("shailoo.integrity.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "api/docs/",
+        relaxed_styles(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
+    path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("shailoo.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -7,11 +7,13 @@ import datetime
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import translation
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 import factories as f
+from shailoo.accounts.models import TOTPDevice
+from shailoo.accounts.roles import Role
+from shailoo.accounts.testing import code, device_for, make_user
 from shailoo.register.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,12 +51,16 @@ def test_voter_with_wrong_birth_date_learns_nothing(page: Page, voter: Person) -
 
 
 def test_staff_finds_a_person_and_reads_the_explanation(page: Page, voter: Person) -> None:
-    User.objects.create_user("clerk", password="pw-12345-long", is_staff=True)
+    clerk = make_user("clerk", Role.TEC_OPERATOR, voter.station.tec, password="pw-12345-long")
+    device = device_for(clerk)
     Person.objects.filter(pk=voter.pk).update(biometric_registered=False, eligible=False)
     page.goto("/staff/persons/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))  # deny by default
     page.fill("#id_username", "clerk")
     page.fill("#id_password", "pw-12345-long")
+    page.click("form.card button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/accounts/verify/$"))  # the password is not enough
+    page.fill("#id_token", code(device))
     page.click("form.card button[type=submit]")
     expect(page).to_have_url(re.compile(r"/staff/persons/$"))
     page.fill("#id_q", "Омурова")  # typed without the Kyrgyz letters
@@ -78,3 +84,29 @@ def test_switching_to_kyrgyz_changes_the_labels(page: Page, voter: Person) -> No
     page.click("form.lang button[value=ky]")
     expect(page.locator("html")).to_have_attribute("lang", "ky")
     expect(home_link).to_have_text(kyrgyz_home)
+
+
+def test_first_login_enrols_an_authenticator_from_the_qr_page(page: Page, voter: Person) -> None:
+    make_user("newcomer", Role.CEC_MEMBER, password="pw-12345-long")
+    violations: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", watch)
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "newcomer")
+    page.fill("#id_password", "pw-12345-long")
+    page.click("form.card button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/accounts/enrol/$"))
+    expect(page.locator("#totp-qr svg")).to_be_visible()
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    device = TOTPDevice.objects.get(user__username="newcomer")
+    assert secret == device.secret_base32
+    page.fill("#id_token", code(device))
+    page.click("form.card button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+    page.goto("/check/")  # htmx page: its script and settings load under the strict policy
+    expect(page.locator("#check-form")).to_be_visible()
+    assert violations == []

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from django.contrib.auth.models import User
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 import factories as f
+from shailoo.accounts.models import PersonalDataAccess
+from shailoo.accounts.roles import Role
+from shailoo.accounts.testing import login_verified, make_user
 from shailoo.register.models import Person
 from shailoo.register.pin import mask_pin
 
@@ -29,7 +31,8 @@ def api() -> APIClient:
 
 @pytest.fixture
 def staff_api(api: APIClient) -> APIClient:
-    api.force_authenticate(User.objects.create_user("clerk", password="x-long-pw-1", is_staff=True))
+    """A CEC administrator's session: password and TOTP passed."""
+    login_verified(api, make_user("clerk", Role.CEC_ADMIN))
     return api
 
 
@@ -147,8 +150,29 @@ def test_station_detail_and_unknown_station(api: APIClient, voter) -> None:
 def test_eligibility_is_staff_only(api: APIClient, voter) -> None:
     url = f"/api/persons/{voter.pin}/eligibility/"
     assert api.get(url).status_code == 403
-    api.force_authenticate(User.objects.create_user("citizen", password="x-long-pw-1"))
+    login_verified(api, make_user("citizen", Role.OBSERVER))
     assert api.get(url).status_code == 403
+    api.logout()
+    # a staff role, but the request never passed the second factor
+    api.force_authenticate(make_user("admin", Role.CEC_ADMIN))
+    assert api.get(url).status_code == 403
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_eligibility_is_limited_to_the_territory_and_logged(api: APIClient, voter) -> None:
+    url = f"/api/persons/{voter.pin}/eligibility/"
+    login_verified(api, make_user("other-tec", Role.TEC_OPERATOR, f.tec()))
+    outside = api.get(url)
+    assert outside.status_code == 404  # reads like an unknown PIN: no probing
+    assert voter.pin not in outside.content.decode()
+    login_verified(api, make_user("own-tec", Role.TEC_OPERATOR, voter.station.tec))
+    assert api.get(url).status_code == 200
+    entry = PersonalDataAccess.objects.get()
+    assert (entry.username, entry.subject_id, entry.view) == (
+        "own-tec",
+        voter.pk,
+        "api-person-eligibility",
+    )
 
 
 def test_eligibility_explains_each_rule_in_the_asked_language(staff_api, voter) -> None:

@@ -10,6 +10,8 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.utils import translation
 
 import factories as f
+from shailoo.accounts.roles import Role
+from shailoo.accounts.testing import make_user
 from shailoo.law.loader import load_edition
 from shailoo.register import services
 from shailoo.register.models import ListCorrection, Person, PersonChange, VotingPlaceChange
@@ -42,7 +44,7 @@ def english():
 
 @pytest.fixture
 def staff(db) -> User:
-    return User.objects.create_user("clerk", password="pw-12345-long", is_staff=True)
+    return make_user("clerk", Role.CEC_ADMIN)
 
 
 @pytest.fixture
@@ -409,3 +411,17 @@ def test_search_folds_kyrgyz_spellings(area) -> None:
         assert services.search_persons(query) == [voter], query
     assert services.search_persons(voter.pin) == [voter]
     assert services.search_persons("ө") == []
+
+
+def test_an_operator_of_another_tec_is_refused_in_the_service(area) -> None:
+    f.election("kg-2025", POLLING_DAY)
+    voter, far_remote = area["voter"], area["far_remote"]
+    other_tec = f.tec(code="T-OTHER")
+    assert other_tec.pk != voter.station.tec_id
+    outsider = make_user("outsider", Role.TEC_OPERATOR, other_tec)
+    with pytest.raises(ServiceError) as refused:
+        services.change_voting_place(voter, far_remote, outsider, now=at(days_before(30)))
+    assert refused.value.code == "forbidden"
+    voter.refresh_from_db()
+    assert voter.remote_station is None
+    assert not VotingPlaceChange.objects.exists()

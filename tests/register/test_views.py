@@ -1,4 +1,8 @@
-"""Staff register pages and admin: deny by default, search, explanation, forms, query counts."""
+"""Staff register pages and admin: deny by default, search, explanation, forms, query counts.
+
+Staff log in the way the MFA login leaves a session: password user plus a verified TOTP
+device (``accounts.testing.login_verified``), holding a role from ``accounts.roles``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 import factories as f
+from shailoo.accounts.models import PersonalDataAccess
+from shailoo.accounts.roles import Role
+from shailoo.accounts.testing import login_verified, make_user
 from shailoo.register.models import ListCorrection, Person, PersonChange, VotingPlaceChange
 from shailoo.register.pin import mask_pin
 
@@ -19,8 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client: Client) -> Client:
-    user = User.objects.create_user("clerk", password="pw-12345-long", is_staff=True)
-    client.force_login(user)
+    login_verified(client, make_user("clerk", Role.CEC_ADMIN))
     return client
 
 
@@ -47,9 +53,18 @@ def test_anonymous_visitors_are_sent_to_login(client: Client, name: str, kwargs)
 
 
 @pytest.mark.parametrize(("name", "kwargs"), STAFF_PAGES)
-def test_non_staff_users_are_refused(client: Client, name: str, kwargs) -> None:
-    client.force_login(User.objects.create_user("citizen", password="pw-12345-long"))
+def test_users_without_a_staff_role_are_refused(client: Client, name: str, kwargs) -> None:
+    login_verified(client, make_user("citizen"))
     assert client.get(reverse(name, kwargs=kwargs)).status_code == 403
+
+
+@pytest.mark.parametrize(("name", "kwargs"), STAFF_PAGES)
+def test_password_without_second_factor_is_sent_to_login(client, name: str, kwargs) -> None:
+    """A session with the password step only (no verified device) opens nothing."""
+    client.force_login(make_user("clerk", Role.CEC_ADMIN))
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_person_pages_and_posts_deny_non_staff(client: Client, voter: Person) -> None:
@@ -57,7 +72,7 @@ def test_person_pages_and_posts_deny_non_staff(client: Client, voter: Person) ->
     move = reverse("register:voting_place", args=[voter.pk])
     assert client.get(detail).status_code == 302
     assert client.post(move, {"station_number": 101}).status_code == 302
-    client.force_login(User.objects.create_user("citizen", password="pw-12345-long"))
+    login_verified(client, make_user("citizen", Role.OBSERVER))
     assert client.get(detail).status_code == 403
     assert client.post(move, {"station_number": 101}).status_code == 403
     correction = ListCorrection.objects.create(
@@ -223,8 +238,33 @@ def test_corrections_page_queries_stay_flat(staff_client, voter, django_assert_m
 
 @pytest.fixture
 def admin_client_(client: Client) -> Client:
-    client.force_login(User.objects.create_superuser("root", password="pw-12345-long"))
+    login_verified(client, make_user("root", Role.CEC_ADMIN))
     return client
+
+
+def test_admin_needs_the_admin_role_and_the_second_factor(client: Client) -> None:
+    index = reverse("admin:index")
+    client.force_login(User.objects.create_superuser("root", password=None))
+    assert client.get(index)["Location"].startswith(reverse("admin:login"))  # no TOTP
+    login_verified(client, User.objects.get(username="root"))
+    assert client.get(index).status_code == 302  # a superuser flag without a role: no entry
+    login_verified(client, make_user("member", Role.CEC_MEMBER))
+    assert client.get(index).status_code == 302
+    login_verified(client, make_user("admin", Role.CEC_ADMIN))
+    assert client.get(index).status_code == 200
+    login_page = client.get(reverse("admin:login"))
+    assert login_page["Location"].startswith(reverse("login"))  # one login, with MFA
+
+
+def test_admin_person_view_is_logged(admin_client_, voter) -> None:
+    admin_client_.get(reverse("admin:register_person_change", args=[voter.pk]))
+    entry = PersonalDataAccess.objects.get()
+    assert (entry.username, entry.subject_id, entry.view) == (
+        "root",
+        voter.pk,
+        "admin:register_person_change",
+    )
+    assert entry.subject_label == mask_pin(voter.pin)
 
 
 def test_admin_person_list_masks_pins_and_searches_any_spelling(admin_client_, voter) -> None:

@@ -1,5 +1,7 @@
 """Admin for the voter register.
 
+Who may open which page is decided by the roles (``accounts.roles.ADMIN_MODELS``), and
+every view of a person's record in the admin is written to the personal-data access log.
 Persons come from the population registry, so staff may correct a person but not add or
 delete one; every save goes through ``services.save_admin_edit``, which recomputes the
 derived fields and writes the old and new values into the person's history. History,
@@ -9,12 +11,16 @@ through their use cases (import, staff pages), never by hand.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from shailoo.accounts.access_log import record_view
 from shailoo.register import services
 from shailoo.register.models import (
     ImportReject,
@@ -118,6 +124,21 @@ class PersonAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Person, form: ModelForm, change: bool) -> None:
         services.save_admin_edit(obj, request.user)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The person's record as the admin shows it; a successful read is logged."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            person = self.get_object(request, unquote(object_id))
+            if person is not None:
+                record_view(request, person, mask_pin(person.pin))
+        return response
 
 
 @admin.register(PersonChange)

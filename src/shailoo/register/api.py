@@ -6,11 +6,13 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAdminUser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shailoo.accounts.access_log import record_view
+from shailoo.accounts.permissions import has_permission, permission_class
+from shailoo.accounts.roles import Permission
 from shailoo.register import services
 from shailoo.register.messages import LANGS
 from shailoo.register.models import Person
@@ -38,9 +40,13 @@ class EligibilitySerializer(serializers.Serializer[Any]):
 
 
 class PersonEligibilityView(APIView):
-    """Why a person is, or is not, on the list: every rule with evidence and citation."""
+    """Why a person is, or is not, on the list: every rule with evidence and citation.
 
-    permission_classes = [IsAdminUser]
+    Needs ``register.person_view`` over the person's territory; each answer is logged in
+    the personal-data access log.
+    """
+
+    permission_classes = [permission_class(Permission.PERSON_VIEW)]
 
     @extend_schema(
         operation_id="person_eligibility",
@@ -52,8 +58,8 @@ class PersonEligibilityView(APIView):
         responses={
             200: EligibilitySerializer,
             400: OpenApiResponse(description="Malformed PIN or unknown language"),
-            403: OpenApiResponse(description="Staff only"),
-            404: OpenApiResponse(description="No person with this PIN"),
+            403: OpenApiResponse(description="The user's roles do not grant person_view"),
+            404: OpenApiResponse(description="No person with this PIN in the user's territory"),
             409: OpenApiResponse(description="No current election to judge against"),
         },
         tags=["register"],
@@ -68,12 +74,14 @@ class PersonEligibilityView(APIView):
             errors["lang"] = [f"must be one of {', '.join(LANGS)}"]
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        person = Person.objects.filter(pin=pin).first()
-        if person is None:
+        person = Person.objects.select_related("station", "remote_station").filter(pin=pin).first()
+        # Outside the user's territory reads like an unknown PIN: no probing for who exists.
+        if person is None or not has_permission(request.user, Permission.PERSON_VIEW, person):
             return Response(
                 {"detail": f"No person with PIN {mask_pin(pin)}."},
                 status=status.HTTP_404_NOT_FOUND,
             )
+        record_view(request, person, mask_pin(person.pin))
         try:
             election = services.current_election()
         except services.ServiceError as error:

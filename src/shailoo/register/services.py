@@ -24,6 +24,8 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from shailoo.accounts.permissions import has_permission
+from shailoo.accounts.roles import Permission
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
 from shailoo.law.loader import LawError, load_edition
@@ -86,6 +88,17 @@ def require_staff(actor: Actor) -> None:
     elif actor.is_active and getattr(actor, "is_staff", False):
         return
     raise ServiceError("forbidden", gettext("Only commission staff may do this."))
+
+
+def require_permission(actor: Actor, permission: Permission, scope_object: object = None) -> None:
+    """Refuse unless the actor's role grants ``permission`` over ``scope_object``'s territory.
+
+    Named system actors (strings: the CLI, the importer) are trusted; users are checked
+    here, in the service, so that no caller can skip the check by not being a view.
+    """
+    require_staff(actor)
+    if not isinstance(actor, str) and not has_permission(actor, permission, scope_object):
+        raise ServiceError("forbidden", gettext("Your role does not allow this for this voter."))
 
 
 def current_election() -> Election:
@@ -276,7 +289,7 @@ def change_voting_place(
     (registered address with remote voting): a remote-voting station outside the voter's
     own district, until the deadline; ``remote_station`` is set and the home station kept.
     """
-    require_staff(actor)
+    require_permission(actor, Permission.VOTING_PLACE_CHANGE, person)
     now = now or timezone.now()
     election = current_election()
     law = law_for(election)
@@ -399,6 +412,7 @@ def answer_correction(
         raise ServiceError("empty_answer", gettext("Write the answer the voter will receive."))
     with transaction.atomic():
         correction = ListCorrection.objects.select_for_update().get(pk=correction.pk)
+        require_permission(actor, Permission.CORRECTION_ANSWER, correction)
         if correction.status != ListCorrection.Status.OPEN:
             raise ServiceError(
                 "already_answered",
@@ -454,7 +468,7 @@ def record_admin_change(
     person: Person, changed_fields: Mapping[str, tuple[object, object]], actor: Actor
 ) -> PersonChange | None:
     """Write a staff correction of ``person`` into its history as ``{field: [old, new]}``."""
-    require_staff(actor)
+    require_permission(actor, Permission.PERSON_EDIT, person)
     if not changed_fields:
         return None
     with transaction.atomic():
@@ -480,7 +494,7 @@ def save_admin_edit(person: Person, actor: Actor) -> PersonChange | None:
     The name key and transliteration follow the names, and the verdict follows the facts
     (for the current election, when one is set), so an edit can never leave them stale.
     """
-    require_staff(actor)
+    require_permission(actor, Permission.PERSON_EDIT, person)
     with transaction.atomic():
         before = Person.objects.select_for_update().get(pk=person.pk)
         person.name_key = name_key(person.surname, person.given_name, person.patronymic)

@@ -1,18 +1,18 @@
 """Staff pages for the voter register: overview, search, a person's record, corrections.
 
-Every page requires an active staff user (anonymous visitors are sent to the login page,
-logged-in non-staff get 403). Views only read forms and call ``register.services``; the
-services check the actor again, so a page that forgets cannot open a door.
+Every page names the permission it needs (``accounts.roles``): anonymous visitors and
+sessions without the second factor are sent to the login, users whose roles lack the
+permission get 403. What a page lists is cut down to the user's territory, and a record
+outside it is refused. Views only read forms and call ``register.services``; the services
+check the actor again, so a page that forgets cannot open a door. Every view of a person's
+record is written to the personal-data access log.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from shailoo.accounts.access_log import record_view
+from shailoo.accounts.permissions import (
+    has_permission,
+    permission_required,
+    require,
+    scope_filter,
+)
+from shailoo.accounts.roles import Permission
+from shailoo.geo.models import PollingStation
 from shailoo.register import services
 from shailoo.register.forms import (
     CorrectionAnswerForm,
@@ -30,23 +39,6 @@ from shailoo.register.forms import (
 from shailoo.register.models import ImportRun, ListCorrection, Person
 from shailoo.register.pin import mask_pin
 from shailoo.register.services import ServiceError
-
-View = Callable[..., HttpResponse]
-
-
-def staff_required(view: View) -> View:
-    """Deny by default: login for anonymous visitors, 403 for users who are not staff."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (user.is_active and user.is_staff):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _show_error(request: HttpRequest, error: ServiceError) -> None:
@@ -66,18 +58,33 @@ def _election_and_law(request: HttpRequest) -> tuple[Any, Any]:
 
 
 @require_GET
-@staff_required
+@permission_required(Permission.REGISTER_OVERVIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Register overview: totals by region, latest imports, dwelling alerts, overdue answers."""
+    """Register overview: totals by region, latest imports, and the alerts and overdue
+    answers of the user's territory."""
     election, law = _election_and_law(request)
-    overdue = services.overdue_corrections(timezone.localdate())
+    overdue = scope_filter(
+        request.user,
+        Permission.REGISTER_OVERVIEW,
+        services.overdue_corrections(timezone.localdate()),
+        "person__station",
+        "person__remote_station",
+    )
+    alerts = services.dwelling_alerts(law) if law is not None else []
+    if alerts:
+        numbers = set(
+            scope_filter(
+                request.user, Permission.REGISTER_OVERVIEW, PollingStation.objects.all()
+            ).values_list("number", flat=True)
+        )
+        alerts = [alert for alert in alerts if alert.station_number in numbers]
     context = {
         "election": election,
         "persons": Person.objects.count(),
         "eligible": Person.objects.filter(eligible=True).count(),
         "regions": services.region_totals(),
         "runs": ImportRun.objects.all()[:10],
-        "alerts": services.dwelling_alerts(law)[:50] if law is not None else [],
+        "alerts": alerts[:50],
         "overdue": overdue[:20],
         "overdue_count": overdue.count(),
         "open_count": ListCorrection.objects.filter(status=ListCorrection.Status.OPEN).count(),
@@ -86,12 +93,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@permission_required(Permission.PERSON_SEARCH)
 def person_search(request: HttpRequest) -> HttpResponse:
-    """Find persons by name (any spelling) or PIN; htmx asks for the results only."""
+    """Find persons by name (any spelling) or PIN; htmx asks for the results only.
+
+    Only persons of the user's territory are listed.
+    """
     form = PersonSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = services.search_persons(query) if query else []
+    found = services.search_persons(query) if query else []
+    results = [p for p in found if has_permission(request.user, Permission.PERSON_SEARCH, p)]
     context = {
         "form": form,
         "query": query,
@@ -104,15 +115,20 @@ def person_search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@permission_required(Permission.PERSON_VIEW)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A person's record: the verdict explained rule by rule, and the full history."""
+    """A person's record: the verdict explained rule by rule, and the full history.
+
+    Refused outside the user's territory; every view is logged (who, which record, when).
+    """
     person = get_object_or_404(
         Person.objects.select_related(
             "station", "station__district", "station__tec", "remote_station"
         ),
         pk=pk,
     )
+    require(request.user, Permission.PERSON_VIEW, person)
+    record_view(request, person, mask_pin(person.pin))
     election, law = _election_and_law(request)
     explanation: list[str] = []
     if election is not None:
@@ -132,10 +148,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@permission_required(Permission.VOTING_PLACE_CHANGE)
 def voting_place(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply a request to vote elsewhere; a refusal is stored and shown with its basis."""
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(Person.objects.select_related("station", "remote_station"), pk=pk)
+    require(request.user, Permission.VOTING_PLACE_CHANGE, person)
     form = VotingPlaceForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -157,9 +174,12 @@ def voting_place(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("register:person", pk=pk)
 
 
-@staff_required
+@permission_required(Permission.CORRECTION_VIEW)
 def corrections(request: HttpRequest) -> HttpResponse:
-    """The corrections queue (open first, by due date) and the form for a new request."""
+    """The corrections queue of the user's territory (open first, by due date) and the
+    form for a new request."""
+    if request.method == "POST" and not has_permission(request.user, Permission.CORRECTION_REQUEST):
+        raise PermissionDenied
     form = CorrectionRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,11 +196,16 @@ def corrections(request: HttpRequest) -> HttpResponse:
             )
             return redirect("register:corrections")
     today = timezone.localdate()
-    open_items = ListCorrection.objects.filter(status=ListCorrection.Status.OPEN).select_related(
-        "person"
+    visible = scope_filter(
+        request.user,
+        Permission.CORRECTION_VIEW,
+        ListCorrection.objects.all(),
+        "person__station",
+        "person__remote_station",
     )
+    open_items = visible.filter(status=ListCorrection.Status.OPEN).select_related("person")
     answered = (
-        ListCorrection.objects.exclude(status=ListCorrection.Status.OPEN)
+        visible.exclude(status=ListCorrection.Status.OPEN)
         .select_related("person", "answered_by")
         .order_by("-answered_at")[:20]
     )
@@ -196,9 +221,13 @@ def corrections(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@permission_required(Permission.CORRECTION_ANSWER)
 def correction_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    correction = get_object_or_404(ListCorrection, pk=pk)
+    """Accept or reject a request of the user's territory."""
+    correction = get_object_or_404(
+        ListCorrection.objects.select_related("person__station", "person__remote_station"), pk=pk
+    )
+    require(request.user, Permission.CORRECTION_ANSWER, correction)
     form = CorrectionAnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("Choose accept or reject and write the answer."))

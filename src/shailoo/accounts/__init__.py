@@ -1,0 +1,1 @@
+"""Accounts: users, roles with territorial scope, MFA, access to personal data, encryption."""

@@ -1,0 +1,139 @@
+"""Integrity tables: the ledger's entries and tree nodes, signed tree heads, public keys.
+
+Rows here are written only through :mod:`shailoo.integrity.ledger`, :mod:`.heads` and
+:mod:`.keys`; nothing edits or deletes them afterwards. Whoever edits them by hand anyway is
+caught by ``shailoo audit verify``: every entry is a leaf of a Merkle tree whose roots the
+commission signs and publishes.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+TREE_HEAD = "tree_head"
+SUBMISSION = "submission"
+
+
+class LedgerState(models.Model):
+    """The single row (pk 1) that serialises appends and records the tree's size and root.
+
+    Appenders lock it (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE
+    transactions already serialise writers), so leaf indices are handed out one at a time.
+    """
+
+    size = models.PositiveBigIntegerField(default=0)
+    root_hash = models.BinaryField(max_length=32)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ledger state")
+
+    def __str__(self) -> str:
+        return f"ledger of {self.size} entries"
+
+
+class LedgerEntry(models.Model):
+    """One leaf of the ledger: ``data`` is the canonical JSON that was hashed.
+
+    ``data`` holds the whole envelope ``{"kind", "payload", "seq", "time"}``, so the kind,
+    the position and the time are covered by the leaf hash too; ``kind`` and ``created_at``
+    are copies kept as columns for searching, and the verifier checks they agree.
+    """
+
+    sequence = models.BigIntegerField(primary_key=True, help_text="Leaf index, from 0")
+    kind = models.CharField(max_length=64, db_index=True)
+    data = models.BinaryField(help_text="RFC 8785 canonical JSON of the entry envelope")
+    leaf_hash = models.BinaryField(max_length=32)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.kind}"
+
+
+class MerkleNode(models.Model):
+    """A complete subtree's hash: the database side of ``merkle.NodeStore``."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = _("Merkle node")
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="merkle_node_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"({self.level}, {self.index})"
+
+
+class TreeHead(models.Model):
+    """A signed statement "the ledger had ``size`` entries with this root at this time"."""
+
+    size = models.PositiveBigIntegerField()
+    root_hash = models.BinaryField(max_length=32)
+    timestamp_ms = models.BigIntegerField(help_text="Milliseconds since 1970-01-01 UTC")
+    key_id = models.CharField(max_length=64)
+    signature = models.BinaryField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("signed tree head")
+
+    def __str__(self) -> str:
+        return f"head size {self.size} by {self.key_id}"
+
+
+class RegisteredKey(models.Model):
+    """An Ed25519 public key of a commission or a polling-station device.
+
+    Only the public part is stored. ``usage`` says what the key may sign: tree heads (the
+    commission's ledger key) or submissions (devices, commissions sending protocols).
+    A key is in force while active and inside ``[valid_from, valid_to)``; rotation closes the
+    old key's validity so that what it signed before stays verifiable.
+    """
+
+    class Usage(models.TextChoices):
+        TREE_HEAD = TREE_HEAD, _("signs ledger tree heads")
+        SUBMISSION = SUBMISSION, _("signs submissions")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("active")
+        REVOKED = "revoked", _("revoked")
+
+    key_id = models.CharField(max_length=64, unique=True)
+    public_key = models.BinaryField(max_length=32)
+    usage = models.CharField(max_length=12, choices=Usage.choices)
+    label = models.CharField(max_length=200, blank=True)
+    station_number = models.PositiveIntegerField(
+        null=True, blank=True, db_index=True, help_text="Polling station the device serves"
+    )
+    commission_code = models.CharField(
+        max_length=16, blank=True, help_text="Commission holding the key: CEC or a TEC code"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(max_length=300, blank=True)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    last_sequence = models.BigIntegerField(
+        default=0, help_text="Highest submission sequence accepted (replay guard)"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "key_id"]
+        verbose_name = _("registered key")
+
+    def __str__(self) -> str:
+        return f"{self.key_id} ({self.usage}, {self.status})"

@@ -1,0 +1,456 @@
+"""Standalone ledger verifier: ``python -m shailoo.integrity.verifier EXPORT_DIR``.
+
+Observers, parties and journalists must be able to check the ledger without trusting our
+server, our database or Django, so this module needs only the standard library, the
+``cryptography`` package and the pure :mod:`.merkle` and :mod:`.canonical` engines. It
+recomputes every leaf hash from the entries' bytes, rebuilds the RFC 9162 tree, and checks
+every signed tree head (Ed25519 signature, key validity, root at its size, consistency with
+the previous head). ``shailoo audit verify`` feeds the database's rows into the same
+:class:`LedgerChecker`, so both give the same diagnostics: the first bad entry and the first
+bad head, located, and a non-zero exit.
+
+Export layout (written by ``shailoo audit export DIR``): ``manifest.json``,
+``entries.jsonl`` (one entry a line, ``data`` in base64), ``heads.jsonl`` and ``keys.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import hashlib
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from shailoo.integrity.canonical import CanonicalError, canonical_json, canonical_loads
+from shailoo.integrity.merkle import MerkleLog, ProofError, leaf_hash, verify_consistency
+
+HEAD_FORMAT = "shailoo-tree-head/1"
+EXPORT_FORMAT = "shailoo-ledger-export/1"
+ENVELOPE_KEYS = frozenset({"kind", "payload", "seq", "time"})
+MAX_PROBLEMS = 50
+
+
+def key_id(public_key: bytes) -> str:
+    """A key's id: the first 32 hex digits (128 bits) of SHA-256 of the raw public key."""
+    return hashlib.sha256(public_key).hexdigest()[:32]
+
+
+def head_message(size: int, root_hash: bytes, timestamp_ms: int, signer: str) -> bytes:
+    """The exact bytes a tree head's Ed25519 signature covers (RFC 8785 canonical JSON)."""
+    return canonical_json(
+        {
+            "format": HEAD_FORMAT,
+            "key_id": signer,
+            "root_hash": root_hash.hex(),
+            "size": size,
+            "timestamp_ms": timestamp_ms,
+        }
+    )
+
+
+def format_time(moment: datetime) -> str:
+    """The entry envelope's time text: UTC, microseconds, ``Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def ms_text(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    seq: int
+    kind: str
+    time: str
+    data: bytes
+    leaf_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class HeadRecord:
+    size: int
+    root_hash: bytes
+    timestamp_ms: int
+    key_id: str
+    signature: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRecord:
+    key_id: str
+    public_key: bytes
+    usage: str
+    valid_from_ms: int
+    valid_to_ms: int | None = None
+    revoked_at_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding; ``where`` is entry, node, head, key or file, ``index`` its position."""
+
+    where: str
+    index: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where} {self.index}: {self.reason}"
+
+
+@dataclass
+class Report:
+    entries: int
+    heads: int
+    root_hash: bytes
+    problems: list[Problem] = field(default_factory=list)
+    total_problems: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.total_problems == 0
+
+    def first(self, where: str) -> Problem | None:
+        found = [p for p in self.problems if p.where == where]
+        return min(found, key=lambda p: p.index) if found else None
+
+    def lines(self) -> list[str]:
+        out = [f"ledger: {self.entries} entries, root {self.root_hash.hex()}, {self.heads} heads"]
+        if self.ok:
+            return [*out, "OK: every entry, node and signed head verifies"]
+        out.append(f"TAMPERED: {self.total_problems} problem(s)")
+        for where in ("entry", "head"):
+            first = self.first(where)
+            if first is not None:
+                out.append(f"first bad {where}: {first}")
+        out.extend(f"  {p}" for p in self.problems)
+        if self.total_problems > len(self.problems):
+            out.append(f"  ... and {self.total_problems - len(self.problems)} more")
+        return out
+
+
+class LevelStore:
+    """A compact NodeStore: one list of hashes per level (the verifier holds about 2n)."""
+
+    def __init__(self) -> None:
+        self.levels: list[list[bytes]] = []
+
+    def get(self, level: int, index: int) -> bytes:
+        if level >= len(self.levels) or not 0 <= index < len(self.levels[level]):
+            raise KeyError((level, index))
+        return self.levels[level][index]
+
+    def put(self, level: int, index: int, node: bytes) -> None:
+        while len(self.levels) <= level:
+            self.levels.append([])
+        row = self.levels[level]
+        if index == len(row):
+            row.append(node)
+        elif 0 <= index < len(row):
+            row[index] = node
+        else:
+            raise ValueError(f"node ({level}, {index}) put out of order")
+
+
+class LedgerChecker:
+    """Feed it entries in stored order, then (optionally) stored nodes, then heads."""
+
+    def __init__(self) -> None:
+        self.store = LevelStore()
+        self.log = MerkleLog(self.store)
+        self.problems: list[Problem] = []
+        self.total = 0
+        self.heads = 0
+        self._next_seq = 0
+        self._offset = 0
+
+    def problem(self, where: str, index: int, reason: str) -> None:
+        self.total += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(where, index, reason))
+
+    def add_entry(self, entry: EntryRecord) -> None:
+        """Recompute one entry's leaf and append it at the next position, as stored.
+
+        A gap in the stored sequence numbers, or a run of entries stored at another place
+        than the one they were hashed for, is reported once, at its first entry.
+        """
+        position = self.log.size
+        digest = leaf_hash(entry.data)
+        self.log.append(digest)
+        expected, self._next_seq = self._next_seq, max(self._next_seq, entry.seq + 1)
+        if entry.seq > expected:
+            gone = f"{expected}..{entry.seq - 1}" if entry.seq - expected > 1 else str(expected)
+            self.problem("entry", expected, f"missing: entry {gone} deleted")
+        elif entry.seq < expected:
+            self.problem("entry", position, f"sequence {entry.seq} repeats or is out of order")
+        if digest != entry.leaf_hash:
+            self.problem(
+                "entry", entry.seq, "data does not hash to its leaf: altered since written"
+            )
+            return
+        try:
+            value = canonical_loads(entry.data)
+        except CanonicalError as exc:
+            self.problem("entry", entry.seq, f"data is not canonical JSON ({exc})")
+            return
+        if not isinstance(value, dict) or set(value) != ENVELOPE_KEYS:
+            self.problem("entry", entry.seq, "data is not an envelope {kind, payload, seq, time}")
+            return
+        claimed = value["seq"]
+        if type(claimed) is not int:
+            self.problem("entry", entry.seq, f"data has a non-integer sequence {claimed!r}")
+            return
+        offset, previous = entry.seq - claimed, self._offset
+        self._offset = offset
+        if offset and offset != previous:
+            self.problem(
+                "entry",
+                min(entry.seq, max(claimed, 0)),
+                f"stored as {entry.seq} but hashed as {claimed}: inserted, deleted or reordered",
+            )
+        if value["kind"] != entry.kind or value["time"] != entry.time:
+            self.problem("entry", entry.seq, "its kind or time column differs from what was hashed")
+
+    def add_entries(self, entries: Iterable[EntryRecord]) -> None:
+        for entry in entries:
+            self.add_entry(entry)
+
+    def expect_size(self, size: int, source: str) -> None:
+        """Compare with a size recorded elsewhere (ledger state, export manifest)."""
+        n = self.log.size
+        if size > n:
+            self.problem("entry", n, f"missing: {source} records {size} entries, {n} are stored")
+        elif size < n:
+            self.problem("entry", size, f"{source} records only {size} entries: {n - size} extra")
+
+    def check_nodes(self, nodes: Iterable[tuple[int, int, bytes]]) -> None:
+        """Compare stored tree nodes, ordered by (level, index), with the recomputed ones."""
+        levels = self.store.levels
+        nxt: dict[int, int] = {}
+        for level, index, node in nodes:
+            want = levels[level] if level < len(levels) else []
+            expected = nxt.get(level, 0)
+            if index > expected and expected < len(want):
+                self._node_problem(level, expected, "is missing")
+            nxt[level] = index + 1
+            if index >= len(want):
+                self._node_problem(level, index, f"lies outside a tree of {self.log.size}")
+            elif want[index] != node:
+                self._node_problem(level, index, "differs from the hash of the stored entries")
+        for level, want in enumerate(levels):
+            if nxt.get(level, 0) < len(want):
+                self._node_problem(level, nxt.get(level, 0), "is missing")
+
+    def _node_problem(self, level: int, index: int, what: str) -> None:
+        first, last = index << level, ((index + 1) << level) - 1
+        if level == 0:
+            self.problem("entry", index, f"stored leaf node {what}")
+        else:
+            where = f"node (level {level}, index {index}) over entries {first}..{last}"
+            self.problem("node", first, f"{where} {what}")
+
+    def check_heads(
+        self,
+        heads: Sequence[HeadRecord],
+        keys: Mapping[str, KeyRecord],
+        trusted: frozenset[bytes] | None = None,
+    ) -> None:
+        """Signature, key validity, root at its size, consistency with the last good head."""
+        for i, key in enumerate(keys.values()):
+            if key_id(key.public_key) != key.key_id:
+                self.problem("key", i, f"key id {key.key_id} does not match its public key")
+        self.heads = len(heads)
+        n = self.log.size
+        good: HeadRecord | None = None
+        previous_ms = 0
+        truncated = False
+        for j, head in enumerate(heads):
+            where = f"(size {head.size}, signed {ms_text(head.timestamp_ms)})"
+            reason = _signature_problem(head, keys, trusted)
+            if reason is None and head.timestamp_ms < previous_ms:
+                reason = "is dated before the previous head"
+            previous_ms = max(previous_ms, head.timestamp_ms)
+            if reason is None and head.size > n:
+                reason = f"covers {head.size} entries, only {n} are stored (truncated ledger)"
+                if not truncated:
+                    self.problem("entry", n, f"missing: head {j} was signed over it")
+                truncated = True
+            if reason is None and self.log.root(head.size) != head.root_hash:
+                lo = good.size if good is not None and good.size <= head.size else 0
+                reason = (
+                    f"root differs from the stored entries: an entry in {lo}..{head.size - 1} "
+                    "was changed, inserted, deleted or reordered after this head was signed"
+                )
+            if reason is None and good is not None:
+                reason = self._consistency_problem(good, head)
+            if reason is not None:
+                self.problem("head", j, f"{where} {reason}")
+            else:
+                good = head
+
+    def _consistency_problem(self, old: HeadRecord, new: HeadRecord) -> str | None:
+        if old.size > new.size:
+            return f"is smaller than an earlier head (size {old.size}): the ledger was rolled back"
+        if old.size == 0 and new.size > 0:
+            return None  # every tree extends the empty one; its root was checked already
+        proof = self.log.consistency_proof(old.size, new.size) if old.size < new.size else []
+        try:
+            verify_consistency(old.size, new.size, old.root_hash, new.root_hash, proof)
+        except ProofError as exc:
+            return f"is not consistent with the head of size {old.size}: {exc.reason}"
+        return None
+
+    def report(self) -> Report:
+        return Report(self.log.size, self.heads, self.log.root(), self.problems, self.total)
+
+
+def _signature_problem(
+    head: HeadRecord, keys: Mapping[str, KeyRecord], trusted: frozenset[bytes] | None
+) -> str | None:
+    key = keys.get(head.key_id)
+    if key is None:
+        return f"is signed by unknown key {head.key_id}"
+    if key.usage != "tree_head":
+        return f"is signed by key {head.key_id}, which may not sign tree heads"
+    if trusted is not None and key.public_key not in trusted:
+        return f"is signed by key {head.key_id}, which is not among the trusted keys"
+    if len(head.signature) != 64 or len(head.root_hash) != 32:
+        return "has a truncated signature or root hash"
+    message = head_message(head.size, head.root_hash, head.timestamp_ms, head.key_id)
+    try:
+        Ed25519PublicKey.from_public_bytes(key.public_key).verify(head.signature, message)
+    except (InvalidSignature, ValueError):
+        return "signature does not verify: the head was forged or altered"
+    ts = head.timestamp_ms
+    if ts < key.valid_from_ms or (key.valid_to_ms is not None and ts >= key.valid_to_ms):
+        return f"is dated outside the validity of key {head.key_id}"
+    if key.revoked_at_ms is not None and ts >= key.revoked_at_ms:
+        return f"is dated after key {head.key_id} was revoked"
+    return None
+
+
+# --- reading an export ----------------------------------------------------------------------
+
+
+class ExportError(Exception):
+    """The export directory cannot be read at all (missing file, wrong format)."""
+
+
+def _b64(text: object) -> bytes:
+    if not isinstance(text, str):
+        raise ValueError("expected a base64 string")
+    return base64.b64decode(text, validate=True)
+
+
+def _read_entries(path: Path, checker: LedgerChecker) -> Iterator[EntryRecord]:
+    with path.open("rb") as fh:
+        for line_no, line in enumerate(fh, start=1):
+            try:
+                row = json.loads(line)
+                yield EntryRecord(
+                    int(row["seq"]),
+                    str(row["kind"]),
+                    str(row["time"]),
+                    _b64(row["data"]),
+                    bytes.fromhex(row["leaf_hash"]),
+                )
+            except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+                checker.problem("entry", checker.log.size, f"{path.name} line {line_no}: {exc}")
+                checker.log.append(leaf_hash(line))
+
+
+def _read_heads(path: Path) -> list[HeadRecord]:
+    heads = []
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        try:
+            row = json.loads(line)
+            heads.append(
+                HeadRecord(
+                    int(row["size"]),
+                    bytes.fromhex(row["root_hash"]),
+                    int(row["timestamp_ms"]),
+                    str(row["key_id"]),
+                    _b64(row["signature"]),
+                )
+            )
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            raise ExportError(f"{path.name} line {line_no}: {exc}") from None
+    return heads
+
+
+def _read_keys(path: Path) -> dict[str, KeyRecord]:
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+        keys = [
+            KeyRecord(
+                str(r["key_id"]),
+                bytes.fromhex(r["public_key"]),
+                str(r["usage"]),
+                int(r["valid_from_ms"]),
+                None if r["valid_to_ms"] is None else int(r["valid_to_ms"]),
+                None if r["revoked_at_ms"] is None else int(r["revoked_at_ms"]),
+            )
+            for r in rows
+        ]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ExportError(f"{path.name}: {exc}") from None
+    return {k.key_id: k for k in keys}
+
+
+def verify_export(directory: Path, trusted: frozenset[bytes] | None = None) -> Report:
+    """Verify an export directory; raises ExportError when it cannot be read at all."""
+    names = ("manifest.json", "entries.jsonl", "heads.jsonl", "keys.json")
+    for name in names:
+        if not (directory / name).is_file():
+            raise ExportError(f"{directory / name} is missing")
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format") != EXPORT_FORMAT:
+            raise ExportError(f"manifest format is {manifest.get('format')!r}, not {EXPORT_FORMAT}")
+        size = int(manifest["entries"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ExportError(f"manifest.json: {exc}") from None
+    checker = LedgerChecker()
+    checker.add_entries(_read_entries(directory / "entries.jsonl", checker))
+    checker.expect_size(size, "the export manifest")
+    checker.check_heads(
+        _read_heads(directory / "heads.jsonl"), _read_keys(directory / "keys.json"), trusted
+    )
+    return checker.report()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Exit 0 when everything verifies, 1 on any tampering, 2 when the export is unreadable."""
+    parser = argparse.ArgumentParser(
+        prog="python -m shailoo.integrity.verifier",
+        description="Verify a Shailoo ledger export without Django or a database.",
+    )
+    parser.add_argument("directory", type=Path, help="directory written by `shailoo audit export`")
+    parser.add_argument(
+        "--trusted-key",
+        action="append",
+        default=[],
+        metavar="HEX",
+        help="commission public key (64 hex digits) obtained out of band; repeatable",
+    )
+    args = parser.parse_args(argv)
+    try:
+        trusted = frozenset(bytes.fromhex(k) for k in args.trusted_key) or None
+        report = verify_export(args.directory, trusted)
+    except (ExportError, ValueError) as exc:
+        print(f"cannot verify: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
