@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -53,6 +54,10 @@ def _payload(i: int) -> dict[str, object]:
     }
 
 
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
@@ -65,6 +70,7 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=2000, help="one-entry transactions")
     parser.add_argument("--proofs", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=9162)
+    parser.add_argument("--verify", action="store_true", help="also time `audit verify`")
     args = parser.parse_args()
     n, rng = args.entries, random.Random(args.seed)
 
@@ -121,12 +127,22 @@ def main() -> None:
         assert full_root == checks[0][4], "recomputed root differs from the proofs' root"
         print(f"full recompute: read {read_ms:.0f} ms + hash {hash_ms:.0f} ms = {full_ms:.0f} ms")
         db_mib = (Path(tmp) / "ledger.sqlite3").stat().st_size / 2**20
+        verify = ""
+        if args.verify:
+            from shailoo.integrity.export import verify_database
+
+            t0 = time.perf_counter()
+            report = verify_database()
+            verify_s = time.perf_counter() - t0
+            assert report.ok, report.lines()
+            print(f"audit verify: {report.entries:,} entries and nodes in {verify_s:.1f} s")
+            verify = f" verify_s={verify_s:.1f} peak_mib={_peak_mib():.0f}"
 
     print(
         f"RESULT ledger append_per_s={append_rate:.0f} proof_ms={p50:.3f} "
         f"ratio={p50 / full_ms:.2e} proof_p99_ms={p99:.3f} full_recompute_ms={full_ms:.0f} "
         f"single_append_per_s={single_rate:.0f} entries={size} batch={args.batch} "
-        f"db_mib={db_mib:.0f}"
+        f"db_mib={db_mib:.0f}{verify}"
     )
 
 

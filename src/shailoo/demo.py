@@ -104,6 +104,15 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
     )
     device = enrol_totp(admin_user)
 
+    from shailoo.integrity.heads import sign_head
+
+    head = sign_head()
+    console.print(
+        f"ledger: {head.size} entries, signed tree head root "
+        f"{bytes(head.root_hash).hex()[:16]}… by key {head.key_id[:12]}… "
+        "(check with `shailoo audit verify`)"
+    )
+
     built = {
         "regions": Region.objects.count(),
         "tecs": TerritorialCommission.objects.count(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import hmac
 
@@ -117,7 +118,7 @@ def test_bad_entries_are_refused_with_a_reason(kind: str, payload: object, messa
 
 
 def test_pin_ref_is_a_keyed_hmac(monkeypatch: pytest.MonkeyPatch) -> None:
-    pin = build_pin("F", __import__("datetime").date(1990, 3, 12), 42)
+    pin = build_pin("F", datetime.date(1990, 3, 12), 42)
     monkeypatch.setenv("SHAILOO_LEDGER_PEPPER", "p" * 40)
     expected = hmac.new(b"p" * 40, pin.encode(), hashlib.sha256).hexdigest()
     assert ledger.pin_ref(pin) == expected

@@ -172,3 +172,30 @@ class TestAuthenticationClass:
     def test_an_unsigned_request_is_refused(self, client) -> None:
         response = client.post(self.url, data=b"", content_type="text/plain")
         assert response.status_code in (401, 403)
+
+
+def test_a_view_reads_the_signed_json_body(device) -> None:
+    """Authentication reads the raw body; the view can still parse it as request.data."""
+    from rest_framework.permissions import AllowAny
+    from rest_framework.response import Response
+    from rest_framework.test import APIRequestFactory
+    from rest_framework.views import APIView
+
+    from shailoo.integrity.submissions import HasSignedKey, SignedRequestAuthentication
+
+    class Turnout(APIView):
+        authentication_classes = [SignedRequestAuthentication]
+        permission_classes = [AllowAny, HasSignedKey]
+
+        def post(self, request):  # type: ignore[no-untyped-def]
+            return Response({"turnout": request.data["turnout"], "key": request.auth.key_id})
+
+    path = "/api/polling/turnout/"
+    body = b'{"turnout": 512}'
+    headers = sign_request(device, "POST", path, body, sequence=1)
+    request = APIRequestFactory().post(
+        path, data=body, content_type="application/json", headers=headers
+    )
+    response = Turnout.as_view()(request)
+    assert response.status_code == 200
+    assert response.data == {"turnout": 512, "key": headers["X-Shailoo-Key-Id"]}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.db import transaction
 
 from shailoo.integrity import ledger
 
@@ -47,8 +48,80 @@ def record_import_batch(
     )
 
 
+def _record(kind: str, **kwargs: Any) -> None:
+    # Joins the saving transaction when there is one (then both commit together); a save
+    # made in autocommit mode gets its entry in a transaction of its own right after.
+    with transaction.atomic():
+        ledger.record(kind, **kwargs)
+
+
+def record_person_change(sender: object, *, instance: Any, created: bool, **kwargs: Any) -> None:
+    """A staff correction, voting-place change or correction answer in a person's history.
+
+    Import updates are written in bulk (no per-row signal) and covered by their batch entry.
+    The PIN never enters the ledger: the person is named by row reference and keyed hash.
+    """
+    if not created or instance.source == "import":
+        return
+    _record(
+        "register.person_change",
+        actor=instance.actor,
+        subject=ledger.ref(instance.person),
+        data={
+            "pin_ref": ledger.pin_ref(instance.person.pin),
+            "source": instance.source,
+            "fields": sorted(instance.changes),
+            "history": ledger.ref(instance),
+        },
+    )
+
+
+def record_voting_place_change(
+    sender: object, *, instance: Any, created: bool, **kwargs: Any
+) -> None:
+    """Every request to vote elsewhere, applied or refused, with the rule that decided it."""
+    if not created:
+        return
+    _record(
+        "register.voting_place_change",
+        actor=instance.actor,
+        subject=ledger.ref(instance.person),
+        data={
+            "pin_ref": ledger.pin_ref(instance.person.pin),
+            "kind": instance.kind,
+            "status": instance.status,
+            "from_station": instance.from_station.number,
+            "to_station": instance.to_station.number,
+            "citation": instance.citation,
+        },
+    )
+
+
+def record_correction(sender: object, *, instance: Any, created: bool, **kwargs: Any) -> None:
+    """A list-correction request when filed and each time its status changes."""
+    _record(
+        "register.list_correction",
+        actor=getattr(instance.answered_by, "username", "") or "voter",
+        subject=ledger.ref(instance),
+        data={
+            "pin_ref": ledger.pin_ref(instance.pin),
+            "kind": instance.kind,
+            "status": instance.status,
+            "due_by": str(instance.due_by),
+        },
+    )
+
+
 def connect() -> None:
     """Subscribe the receivers (called once from the app's ready())."""
+    from django.db.models.signals import post_save
+
     from shailoo.register.importer import batch_committed
 
     batch_committed.connect(record_import_batch, dispatch_uid="integrity.register_import_batch")
+    person_change = apps.get_model("register", "PersonChange")
+    voting_place = apps.get_model("register", "VotingPlaceChange")
+    correction = apps.get_model("register", "ListCorrection")
+    post_save.connect(record_person_change, sender=person_change, dispatch_uid="integrity.pc")
+    post_save.connect(record_voting_place_change, sender=voting_place, dispatch_uid="integrity.vp")
+    post_save.connect(record_correction, sender=correction, dispatch_uid="integrity.lc")
