@@ -75,8 +75,10 @@ def test_serialised_rows_stay_sealed_and_load_back(key_file: Path) -> None:
 
 def test_text_field_round_trip_and_type_check() -> None:
     field = EncryptedTextField(context="tests.scan.note")
-    sealed = field.get_db_prep_value("Өмүрова: паспорт", connection)
-    assert bytes(sealed).startswith(MAGIC)
+    prepared = field.get_db_prep_value("Өмүрова: паспорт", connection)
+    # The driver's Binary wrapper: sqlite3's is a memoryview, psycopg's keeps the bytes in .obj.
+    sealed = bytes(getattr(prepared, "obj", prepared))
+    assert sealed.startswith(MAGIC)
     assert field.from_db_value(sealed, None, connection) == "Өмүрова: паспорт"
     assert field.from_db_value(None, None, connection) is None
     with pytest.raises(TypeError):
