@@ -52,3 +52,19 @@ def test_voting_place_change_and_admin_edit_are_ledgered_without_pins() -> None:
     for entry in LedgerEntry.objects.all():
         assert voter.pin.encode() not in bytes(entry.data)
     assert verify_database().ok
+
+
+def test_recomputed_verdicts_are_ledgered() -> None:
+    from shailoo.register.verdicts import reevaluate_all
+
+    election = f.election("kg-2025", datetime.date(2027, 3, 14))
+    station = f.station(1001)
+    minor = f.person(station, birth_date=datetime.date(2009, 3, 1))  # 18 on 1 March 2027
+    election.polling_day = datetime.date(2027, 2, 1)  # the date moves earlier: now a minor
+    election.save()
+    changed, total = reevaluate_all(election)
+    assert (changed, total) == (1, 1)
+    minor.refresh_from_db()
+    assert not minor.eligible and "AGE" in minor.ineligible_codes
+    (entry,) = [p for k, p in _entries() if k == "register.verdicts_recomputed"]
+    assert entry["changed"] == 1 and entry["election_code"] == election.code

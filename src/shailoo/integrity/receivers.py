@@ -112,6 +112,12 @@ def record_correction(sender: object, *, instance: Any, created: bool, **kwargs:
     )
 
 
+def record_verdicts_recomputed(sender: object, **kwargs: Any) -> None:
+    """A chunk of eligibility verdicts recomputed for an election (``register reevaluate``)."""
+    kwargs.pop("signal", None)
+    ledger.append("register.verdicts_recomputed", {k: kwargs[k] for k in sorted(kwargs)})
+
+
 def connect() -> None:
     """Subscribe the receivers (called once from the app's ready())."""
     from django.db.models.signals import post_save
@@ -119,6 +125,9 @@ def connect() -> None:
     from shailoo.register.importer import batch_committed
 
     batch_committed.connect(record_import_batch, dispatch_uid="integrity.register_import_batch")
+    from shailoo.register.verdicts import verdicts_recomputed
+
+    verdicts_recomputed.connect(record_verdicts_recomputed, dispatch_uid="integrity.verdicts")
     person_change = apps.get_model("register", "PersonChange")
     voting_place = apps.get_model("register", "VotingPlaceChange")
     correction = apps.get_model("register", "ListCorrection")
