@@ -187,3 +187,27 @@ def test_crash_and_rerun_converge_to_one_clean_run(world, parallel: bool) -> Non
     run.refresh_from_db()
     assert run.status == ImportRun.Status.COMPLETED and run.created == len(clean)
     assert rejects_resumed.read_text() == rejects_clean.read_text()
+
+
+def _indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        return set(connection.introspection.get_constraints(cur, Person._meta.db_table))
+
+
+def test_secondary_indexes_are_rebuilt_after_a_load_and_after_a_resumed_one(world) -> None:
+    wanted = {index.name for index in Person._meta.indexes}
+    batches = 0
+
+    def crash_after_two(_line: int) -> None:
+        nonlocal batches
+        batches += 1
+        if batches == 2:
+            raise Crash
+
+    with pytest.raises(Crash):
+        RegisterImporter(world.population_csv, batch_size=500, after_batch=crash_after_two).run()
+    assert not wanted & _indexes()  # dropped for the load into the empty register
+    RegisterImporter(world.population_csv, batch_size=500).run()
+    assert wanted <= _indexes()

@@ -144,7 +144,10 @@ class RegisterImporter:
             rejected=run.rejected,
             resumed_from_line=run.resume_line if resumed else None,
         )
+        if not Person.objects.exists():
+            drop_secondary_indexes()
         self._stream(run, stations, summary)
+        ensure_secondary_indexes()
         run.status = ImportRun.Status.COMPLETED
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])
@@ -283,6 +286,43 @@ class RegisterImporter:
                 [(*values[1:], stamp, pk) for pk, values in changed],
             )
         PersonChange.objects.bulk_create(history)
+
+
+def _existing_indexes() -> set[str]:
+    with connection.cursor() as cur:
+        return set(connection.introspection.get_constraints(cur, Person._meta.db_table))
+
+
+def drop_secondary_indexes() -> None:
+    """Before a load into an empty register: building an index once, sorted, at the end is
+    much cheaper than maintaining it row by row (the name-key index is in random order)."""
+    present = _existing_indexes()
+    _execute_index_sql([i for i in Person._meta.indexes if i.name in present], create=False)
+
+
+def ensure_secondary_indexes() -> None:
+    """Rebuild any secondary index a load (or an interrupted load) left dropped."""
+    present = _existing_indexes()
+    _execute_index_sql([i for i in Person._meta.indexes if i.name not in present], create=True)
+
+
+def _execute_index_sql(indexes: list[Any], *, create: bool) -> None:
+    # The SQL comes from Django's schema editor, executed on a plain cursor: SQLite's editor
+    # refuses to open inside a transaction, and an index statement needs none of its care.
+    if not indexes:
+        return
+    editor = connection.schema_editor()
+    editor.deferred_sql = []  # normally set on entering the editor's context
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # Django's foreign keys are deferred; PostgreSQL will not index a table with
+            # checks pending in the same transaction, so run them now.
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for index in indexes:
+            statement = (
+                index.create_sql(Person, editor) if create else index.remove_sql(Person, editor)
+            )
+            cur.execute(str(statement))
 
 
 @contextmanager

@@ -27,7 +27,7 @@ class Person(models.Model):
     surname = models.CharField(max_length=100)
     given_name = models.CharField(max_length=100)
     patronymic = models.CharField(max_length=100, blank=True)
-    name_key = models.CharField(max_length=300, db_index=True)
+    name_key = models.CharField(max_length=300)
     name_latin = models.CharField(max_length=300)
     sex = models.CharField(max_length=1, choices=Sex.choices)
     birth_date = models.DateField()
@@ -64,7 +64,10 @@ class Person(models.Model):
         ordering = ["surname", "given_name", "pin"]
         verbose_name = _("person")
         # Few indexes on purpose: every one is paid on each of millions of imported rows.
+        # The register importer drops and rebuilds these around a load into an empty register
+        # (register.importer.SECONDARY_INDEXES); the unique PIN index always stays.
         indexes = [
+            models.Index(fields=["name_key"], name="person_name_key"),
             models.Index(fields=["station", "eligible"], name="person_station_eligible"),
             models.Index(
                 fields=["remote_station"],
