@@ -152,3 +152,16 @@ def test_page_assets_are_served(client: Client, asset: str) -> None:
     """The self-check and search pages need htmx and the style sheet from /static/."""
     response = client.get(f"/static/{asset}")
     assert response.status_code == 200, "settings.STATICFILES_DIRS must include BASE_DIR/static"
+
+
+def test_a_voter_off_the_list_reads_the_reason_in_words(client: Client) -> None:
+    f.election()
+    home = f.station(102)
+    person = f.person(home, eligible=False, ineligible_codes="BIOMETRICS")
+    page = check(client, person.pin, person.birth_date.isoformat(), htmx=True).content.decode()
+    assert 'class="bad status"' in page
+    assert "Биометрическая регистрация" in page  # the default language is Russian
+    assert "BIOMETRICS" not in page
+    client.cookies["django_language"] = "ky"
+    page = check(client, person.pin, person.birth_date.isoformat(), htmx=True).content.decode()
+    assert "Биометрикалык каттоо" in page

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -15,6 +16,7 @@ from shailoo.geo.models import PollingStation, Region
 from shailoo.portal.forms import SelfCheckForm, StationSearchForm
 from shailoo.register import services
 from shailoo.register.lists import iter_csv_lines, precinct_rows
+from shailoo.register.messages import RULE_NAMES
 from shailoo.register.models import Person
 
 STATIONS_PER_PAGE = 50
@@ -57,13 +59,21 @@ def self_check(request: HttpRequest) -> HttpResponse:
         context["throttled"] = True
         status = 429
     elif form.is_valid():
-        context["result"] = services.self_check(
-            form.cleaned_data["pin"], form.cleaned_data["birth_date"]
-        )
+        result = services.self_check(form.cleaned_data["pin"], form.cleaned_data["birth_date"])
+        context["result"] = result
+        if result is not None:
+            context["reason_names"] = _reason_names(result.reasons)
     else:
         status = 400
     template = "portal/_check_result.html" if partial else "portal/check.html"
     return render(request, template, context, status=status)
+
+
+def _reason_names(codes: tuple[str, ...]) -> list[str]:
+    """The failed rules in the voter's language, not as codes (codes mean nothing to voters)."""
+    lang = translation.get_language() or "ru"
+    lang = lang if lang in ("ky", "ru", "en") else "ru"
+    return [RULE_NAMES[code][lang] if code in RULE_NAMES else code for code in codes]  # type: ignore[index]
 
 
 def _stations(form: StationSearchForm) -> QuerySet[PollingStation]:

@@ -110,6 +110,7 @@ class RegisterImporter:
         self.on_progress = on_progress
         self.after_batch = after_batch
         self.parallel = parallel
+        self._first_load = False
         law = load_edition(self.election.law_edition)
         self.rules: CompiledRules = compile_rules(law, self.election.polling_day)
         self.today = timezone.localdate()
@@ -144,7 +145,10 @@ class RegisterImporter:
             rejected=run.rejected,
             resumed_from_line=run.resume_line if resumed else None,
         )
-        if not Person.objects.exists():
+        # A first load into an empty register: no row can exist yet (repeats inside the file
+        # are refused by the preparation), so batches skip the look-up of existing PINs.
+        self._first_load = not Person.objects.exists()
+        if self._first_load:
             drop_secondary_indexes()
         self._stream(run, stations, summary)
         ensure_secondary_indexes()
@@ -220,7 +224,7 @@ class RegisterImporter:
             return 0, 0, 0
         table = Person._meta.db_table
         existing: dict[str, tuple[int, str]] = {}
-        pins = [values[0] for values in batch]
+        pins = [] if self._first_load else [values[0] for values in batch]
         mark = _placeholder()
         with _raw_cursor() as cur:
             for chunk in _chunks(pins, 900):
