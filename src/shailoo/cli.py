@@ -5,7 +5,14 @@ from __future__ import annotations
 import typer
 
 from shailoo.accounts.cli import app as accounts_app
+from shailoo.biometrics.cli import app as biometrics_app
+from shailoo.biometrics.dedup.cli import app as dedup_app
+from shailoo.biometrics.evaluate_cli import app as evaluate_app
 from shailoo.common.cli import console, django_setup
+from shailoo.counting.audit.cli import app as rla_app
+from shailoo.counting.ballots_cli import app as ballots_app
+from shailoo.counting.results_cli import app as results_app
+from shailoo.counting.seats_cli import app as seats_app
 from shailoo.geo.cli import app as geo_app
 from shailoo.integrity.cli import audit_app, keys_app
 from shailoo.law.cli import app as law_app
@@ -24,6 +31,14 @@ app.add_typer(register_app, name="register")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(accounts_app, name="accounts")
+# Groups whose commands come from several modules: unnamed sub-apps merge into the group.
+biometrics_app.add_typer(evaluate_app)
+biometrics_app.add_typer(dedup_app)
+app.add_typer(biometrics_app, name="biometrics", help="Biometric templates, matching, dedup.")
+app.add_typer(ballots_app, name="ballots", help="Printable ballots and scanning.")
+results_app.add_typer(seats_app)
+app.add_typer(results_app, name="results", help="Protocols, results, exports and seats.")
+app.add_typer(rla_app, name="rla", help="Risk-limiting audits of the paper ballots.")
 
 
 @app.command()

@@ -83,6 +83,10 @@ INSTALLED_APPS = [
     "shailoo.geo",
     "shailoo.elections",
     "shailoo.register",
+    "shailoo.biometrics",
+    "shailoo.biometrics.dedup",
+    "shailoo.counting",
+    "shailoo.counting.audit",
     "shailoo.portal",
 ]
 

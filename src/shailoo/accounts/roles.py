@@ -68,6 +68,15 @@ class Permission(StrEnum):
     ACCESS_LOG_VIEW = "accounts.access_log_view"
     ACCOUNTS_MANAGE = "accounts.manage"
     ADMIN_SITE = "admin.site"
+    BIOMETRIC_ENROL = "biometrics.enrol"
+    BIOMETRIC_VIEW = "biometrics.view"
+    DEDUP_ADJUDICATE = "biometrics.dedup_adjudicate"
+    RESULTS_VIEW = "counting.results_view"
+    BALLOT_ADJUDICATE = "counting.ballot_adjudicate"
+    PROTOCOL_ENTER = "counting.protocol_enter"
+    PROTOCOL_ACCEPT = "counting.protocol_accept"
+    ELECTION_DEFINE = "counting.election_define"
+    AUDIT_CONDUCT = "counting.audit_conduct"
 
 
 class Open(StrEnum):
@@ -104,6 +113,15 @@ PERMISSION_TEXT: Mapping[Permission, str] = {
     Permission.ACCESS_LOG_VIEW: "Review who viewed which person record",
     Permission.ACCOUNTS_MANAGE: "Manage users, role assignments, TOTP devices, lockouts",
     Permission.ADMIN_SITE: "Enter the Django admin",
+    Permission.BIOMETRIC_ENROL: "Enrol a person's biometric templates (stored encrypted)",
+    Permission.BIOMETRIC_VIEW: "See enrolment status and identification decisions (no templates)",
+    Permission.DEDUP_ADJUDICATE: "Decide likely biometric duplicates side by side",
+    Permission.RESULTS_VIEW: "Read station protocols and aggregated results in scope",
+    Permission.BALLOT_ADJUDICATE: "Decide ballots the scanner could not read with certainty",
+    Permission.PROTOCOL_ENTER: "Enter a station's manual count and protocol lines",
+    Permission.PROTOCOL_ACCEPT: "Accept or dispute protocols of stations in scope",
+    Permission.ELECTION_DEFINE: "Import the election definition: contests, options, ballot styles",
+    Permission.AUDIT_CONDUCT: "Run a risk-limiting audit: draw the sample, record ballots",
 }
 
 
@@ -151,8 +169,16 @@ ROLES: Mapping[Role, RoleSpec] = {
             mfa=True,
             scopes=frozenset({Scope.COUNTRY}),
             agency=False,
-            permissions=_REGISTER_READ | {Permission.ACCESS_LOG_VIEW},
-            note="Oversees the register and reviews access to personal data.",
+            permissions=_REGISTER_READ
+            | {
+                Permission.ACCESS_LOG_VIEW,
+                Permission.BIOMETRIC_VIEW,
+                Permission.DEDUP_ADJUDICATE,
+                Permission.RESULTS_VIEW,
+                Permission.PROTOCOL_ACCEPT,
+                Permission.AUDIT_CONDUCT,
+            },
+            note="Oversees the register, results and audits; reviews access to personal data.",
         ),
         RoleSpec(
             Role.TEC_OPERATOR,
@@ -166,8 +192,15 @@ ROLES: Mapping[Role, RoleSpec] = {
                 Permission.VOTING_PLACE_CHANGE,
                 Permission.CORRECTION_REQUEST,
                 Permission.CORRECTION_ANSWER,
+                Permission.BIOMETRIC_ENROL,
+                Permission.BIOMETRIC_VIEW,
+                Permission.RESULTS_VIEW,
+                Permission.BALLOT_ADJUDICATE,
+                Permission.PROTOCOL_ENTER,
+                Permission.PROTOCOL_ACCEPT,
+                Permission.AUDIT_CONDUCT,
             },
-            note="Works the register of one territorial commission's stations.",
+            note="Works the register, biometrics and results of one territorial commission.",
         ),
         RoleSpec(
             Role.PEC_OPERATOR,
@@ -176,8 +209,15 @@ ROLES: Mapping[Role, RoleSpec] = {
             mfa=True,
             scopes=frozenset({Scope.STATION}),
             agency=False,
-            permissions=_REGISTER_READ | {Permission.CORRECTION_REQUEST},
-            note="Works the list of one polling station.",
+            permissions=_REGISTER_READ
+            | {
+                Permission.CORRECTION_REQUEST,
+                Permission.BIOMETRIC_VIEW,
+                Permission.RESULTS_VIEW,
+                Permission.BALLOT_ADJUDICATE,
+                Permission.PROTOCOL_ENTER,
+            },
+            note="Works the list, ballots and protocol of one polling station.",
         ),
         RoleSpec(
             Role.STATION_DEVICE,

@@ -1,0 +1,1 @@
+"""Biometric templates, matching, national deduplication and polling-station identification."""

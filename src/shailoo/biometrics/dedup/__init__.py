@@ -1,0 +1,1 @@
+"""National 1:N deduplication: approximate shortlists, exact confirmation, adjudication."""

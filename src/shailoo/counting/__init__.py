@@ -1,0 +1,1 @@
+"""Counting: ballots, optical mark reading, cast vote records, protocols, results, seats, audits."""

@@ -1,0 +1,1 @@
+"""Risk-limiting audits: sample sizes, a reproducible sampler, recorded audits and stopping."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CountingAuditConfig(AppConfig):
+    name = "shailoo.counting.audit"
+    label = "counting_audit"
+    verbose_name = "Risk-limiting audits"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,186 @@
+"""The election definition: contests, options and ballot styles, as one documented JSON file.
+
+Counting must work before candidate registration exists, so the definition is a file that
+``shailoo.synth`` can generate and that the registration capability will later produce. The
+same model drives ballot rendering, ballot reading, tallying and result export, which is why it
+is strict (no unknown keys, no coercion) and checked as a whole: a ballot style naming a
+contest that does not exist would otherwise surface as a misread on election night.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+
+FORMAT = "shailoo-election-definition/1"
+
+Identifier = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+]
+ContestKind = Literal["president", "party_list", "district", "local_list", "local_district"]
+OptionKind = Literal["candidate", "party", "against_all"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class LocalText(_Strict):
+    """A text as printed on the ballot, in the state language and the official language."""
+
+    ky: Annotated[str, Field(min_length=1)]
+    ru: Annotated[str, Field(min_length=1)]
+
+
+class Option(_Strict):
+    """One oval on the ballot: a candidate, a party list, or "against all"."""
+
+    id: Identifier
+    kind: OptionKind
+    name: LocalText
+    party: LocalText | None = None
+    #: Candidates of a party list in registered order (names as registered), for seat filling.
+    list_candidates: tuple[LocalText, ...] = ()
+
+
+class Contest(_Strict):
+    """One question on a ballot: who is president, which list, which district members."""
+
+    id: Identifier
+    kind: ContestKind
+    title: LocalText
+    #: How many ovals a voter may mark; more is an overvote, fewer an undervote.
+    votes_allowed: PositiveInt = 1
+    #: Seats the contest fills (1 for president and single-member districts).
+    seats: PositiveInt = 1
+    #: Electoral district (for district contests) or territory the contest covers.
+    district: Identifier | None = None
+    options: Annotated[tuple[Option, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _options_consistent(self) -> Contest:
+        ids = [o.id for o in self.options]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"option ids repeat: {', '.join(duplicates)}")
+        if sum(o.kind == "against_all" for o in self.options) > 1:
+            raise ValueError("at most one 'against_all' option per contest")
+        choosable = sum(o.kind != "against_all" for o in self.options)
+        if self.votes_allowed > max(choosable, 1):
+            raise ValueError(
+                f"votes_allowed={self.votes_allowed} exceeds the {choosable} options to choose"
+            )
+        return self
+
+
+class BallotStyle(_Strict):
+    """One printed sheet: which contests it carries, in order, and where it is used."""
+
+    id: Identifier
+    contests: Annotated[tuple[Identifier, ...], Field(min_length=1)]
+    #: Polling-station numbers (as in ``geo.PollingStation.number``) that issue this sheet.
+    stations: tuple[Annotated[str, Field(min_length=1)], ...] = ()
+
+
+class ElectionDefinition(_Strict):
+    """The whole definition; ``format`` pins the version of this file layout."""
+
+    format: Literal["shailoo-election-definition/1"]
+    election_id: Identifier
+    name: LocalText
+    election_date: date
+    law_edition: Annotated[str, Field(pattern=r"^[a-z]{2}-[0-9]{4}(-[a-z0-9]+)*$")]
+    contests: Annotated[tuple[Contest, ...], Field(min_length=1)]
+    ballot_styles: Annotated[tuple[BallotStyle, ...], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> ElectionDefinition:
+        contest_ids = [c.id for c in self.contests]
+        repeated = sorted({i for i in contest_ids if contest_ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"contest ids repeat: {', '.join(repeated)}")
+        style_ids = [s.id for s in self.ballot_styles]
+        repeated = sorted({i for i in style_ids if style_ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"ballot style ids repeat: {', '.join(repeated)}")
+        known = set(contest_ids)
+        for style in self.ballot_styles:
+            missing = [c for c in style.contests if c not in known]
+            if missing:
+                raise ValueError(f"ballot style {style.id!r} names unknown contests: {missing}")
+            if len(set(style.contests)) != len(style.contests):
+                raise ValueError(f"ballot style {style.id!r} lists a contest twice")
+        return self
+
+    # -- look-ups used by rendering, reading and tallying -------------------------------------
+
+    def contest(self, contest_id: str) -> Contest:
+        for contest in self.contests:
+            if contest.id == contest_id:
+                return contest
+        raise KeyError(contest_id)
+
+    def style(self, style_id: str) -> BallotStyle:
+        for style in self.ballot_styles:
+            if style.id == style_id:
+                return style
+        raise KeyError(style_id)
+
+    def styles_for_station(self, station: str) -> tuple[BallotStyle, ...]:
+        return tuple(s for s in self.ballot_styles if station in s.stations)
+
+    def style_contests(self, style_id: str) -> tuple[Contest, ...]:
+        return tuple(self.contest(c) for c in self.style(style_id).contests)
+
+    def stations(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for style in self.ballot_styles:
+            for station in style.stations:
+                if station not in seen:
+                    seen.add(station)
+                    yield station
+
+
+class DefinitionError(ValueError):
+    """A definition file that cannot be used, with where and why."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = [f"{source}: {where or '(file)'}: {why}" for where, why in problems]
+        super().__init__("\n".join(lines))
+
+
+def parse_definition(data: object, source: str = "<definition>") -> ElectionDefinition:
+    """Validate already-decoded JSON; errors name the key path (``contests.2.options.0.id``)."""
+    try:
+        # Through JSON mode: strict about types, yet a date may be an ISO string and an array a
+        # tuple, exactly as in the file.
+        return ElectionDefinition.model_validate_json(json.dumps(data))
+    except ValidationError as exc:
+        problems = [(".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()]
+        raise DefinitionError(source, problems) from None
+
+
+def load_definition(path: str | Path) -> ElectionDefinition:
+    """Read and validate a definition file; bad JSON is reported with its line and column."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(str(path), [("", f"not UTF-8 at byte {exc.start}")]) from None
+    except json.JSONDecodeError as exc:
+        raise DefinitionError(
+            str(path), [("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+        ) from None
+    return parse_definition(data, str(path))
+
+
+def dump_definition(definition: ElectionDefinition) -> str:
+    """The canonical text of a definition (what ``synth`` writes and tests compare)."""
+    return json.dumps(definition.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,7 @@
+"""Command-line group; see the domain package docstring."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
