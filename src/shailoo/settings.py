@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "shailoo.biometrics.dedup",
     "shailoo.counting",
     "shailoo.counting.audit",
+    "shailoo.counting.results",
     "shailoo.portal",
 ]
 

@@ -1,0 +1,1 @@
+"""Station protocols, aggregation station -> TEC -> CEC, results and their exports."""
