@@ -184,3 +184,32 @@ def test_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
 def test_transliteration_of_cyrillic_names_has_no_cyrillic_left(text: str) -> None:
     latin = transliterate(text)
     assert not any(c in CYRILLIC or c in CYRILLIC.upper() for c in latin)
+
+
+_NAME_ALPHABET = "АаБбЫыӨөҮүҢңѲѳҤҥЁёЪъЬьЖжХхЩщ -'AaOoCcBbHhKk\u0306\u0301.ԱӘә"
+_NAME_PART = st.text(alphabet=_NAME_ALPHABET, max_size=12)
+
+
+@given(_NAME_PART, _NAME_PART, _NAME_PART)
+def test_key_and_latin_agree_with_the_whole_name_functions(
+    surname: str, given_name: str, patronymic: str
+) -> None:
+    from shailoo.register.names import key_and_latin
+
+    expected = (
+        name_key(surname, given_name, patronymic),
+        transliterate(f"{surname} {given_name} {patronymic}".strip()),
+    )
+    assert key_and_latin(surname, given_name, patronymic) == expected
+    assert key_and_latin(surname, given_name, patronymic) == expected  # from the cache
+
+
+def test_key_and_latin_on_registry_names() -> None:
+    from shailoo.register.names import key_and_latin
+
+    assert key_and_latin("Өмүров", "Асан", "Бекович") == (
+        "omurov asan bekovich",
+        "Ömürov Asan Bekovich",
+    )
+    assert key_and_latin("Эшонкулова", "Нигора", "") == ("eshonkulova nigora", "Eshonkulova Nigora")
+    assert key_and_latin("COCOB", "Асан")[0] == name_key("COCOB", "Асан")

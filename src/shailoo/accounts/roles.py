@@ -331,6 +331,22 @@ ADMIN_MODELS: Mapping[str, AdminRights] = {
     "integrity.ledgerentry": AdminRights(Permission.INTEGRITY_VIEW),
     "integrity.treehead": AdminRights(Permission.INTEGRITY_VIEW),
     "integrity.registeredkey": AdminRights(Permission.INTEGRITY_VIEW),
+    "counting.definition": AdminRights(Permission.ELECTION_DEFINE),
+    "counting.contest": AdminRights(Permission.ELECTION_DEFINE),
+    "counting.contestoption": AdminRights(Permission.ELECTION_DEFINE),
+    "counting.ballotstyle": AdminRights(Permission.ELECTION_DEFINE),
+    "counting.scannedsheet": AdminRights(Permission.RESULTS_VIEW),
+    "counting.adjudication": AdminRights(Permission.RESULTS_VIEW),
+    "counting_results.protocol": AdminRights(Permission.RESULTS_VIEW),
+    "counting_results.protocolversion": AdminRights(Permission.RESULTS_VIEW),
+    "counting_results.protocoldecision": AdminRights(Permission.RESULTS_VIEW),
+    "counting_results.automaticcount": AdminRights(Permission.RESULTS_VIEW),
+    "counting_results.countingalert": AdminRights(Permission.RESULTS_VIEW),
+    "biometrics.biometricenrolment": AdminRights(Permission.BIOMETRIC_VIEW),
+    "biometrics.identificationlog": AdminRights(Permission.BIOMETRIC_VIEW),
+    "biometrics_dedup.deduprun": AdminRights(Permission.DEDUP_ADJUDICATE),
+    "biometrics_dedup.duplicatecandidate": AdminRights(Permission.DEDUP_ADJUDICATE),
+    "biometrics_dedup.adjudicationdecision": AdminRights(Permission.DEDUP_ADJUDICATE),
 }
 
 #: Extra admin pages some model admins add, by URL name, with the access they need.
@@ -383,6 +399,29 @@ PAGES: Mapping[str, Access] = {
     "register:voting_place": Permission.VOTING_PLACE_CHANGE,
     "register:corrections": Permission.CORRECTION_VIEW,
     "register:correction_answer": Permission.CORRECTION_ANSWER,
+    # national biometric deduplication: the adjudication queue (country scope, checked inside)
+    "biometrics_dedup:queue": Permission.DEDUP_ADJUDICATE,
+    "biometrics_dedup:candidate": Permission.DEDUP_ADJUDICATE,
+    "biometrics_dedup:decide": Permission.DEDUP_ADJUDICATE,
+    # protocols and results: staff pages in scope, public results, signed submissions
+    "staff_results:dashboard": Permission.RESULTS_VIEW,
+    "staff_results:station": Permission.RESULTS_VIEW,
+    "staff_results:enter": Permission.PROTOCOL_ENTER,
+    "staff_results:automatic": Permission.PROTOCOL_ENTER,
+    "staff_results:protocol": Permission.RESULTS_VIEW,
+    "staff_results:protocol_pdf": Permission.RESULTS_VIEW,
+    "staff_results:accept": Permission.PROTOCOL_ACCEPT,
+    "staff_results:dispute": Permission.PROTOCOL_ACCEPT,
+    "results:index": Open.PUBLIC,
+    "results:election": Open.PUBLIC,
+    "results:station": Open.PUBLIC,
+    "api-results-election": Open.PUBLIC,
+    "api-results-station": Open.PUBLIC,
+    "api-results-submit": Open.SIGNED,
+    "counting:queue": Permission.BALLOT_ADJUDICATE,
+    "counting:sheet": Permission.BALLOT_ADJUDICATE,
+    "counting:decide": Permission.BALLOT_ADJUDICATE,
+    "counting:sheet_image": Permission.BALLOT_ADJUDICATE,
 }
 
 

@@ -1,7 +1,161 @@
-"""Command-line group; see the domain package docstring."""
+"""``shailoo ballots``: print ballots, scan a folder of sheet images, make synthetic scans.
+
+Bad input (a missing folder, a definition that does not validate, a station the definition
+does not know, bad thresholds) ends with a located message and exit status 2, never a
+traceback. A file in the scan folder that has an image suffix but does not decode is not
+dropped: it becomes an unreadable sheet that goes to adjudication. Files without an image
+suffix are listed as skipped.
+"""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
 import typer
 
+from shailoo.common.cli import console, progress
+from shailoo.counting.definition import DefinitionError, ElectionDefinition, load_definition
+from shailoo.counting.reads import SheetRead, Thresholds
+
 app = typer.Typer(no_args_is_help=True)
+
+_DEFINITION = typer.Option(..., "--definition", dir_okay=False, help="Election definition JSON")
+_STATION = typer.Option(..., "--station", help="Polling-station number")
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]{message}[/]", highlight=False)
+    return typer.Exit(2)
+
+
+def _definition(path: Path, station: str) -> ElectionDefinition:
+    if not path.is_file():
+        raise _fail(f"{path}: --definition: no such file")
+    try:
+        definition = load_definition(path)
+    except DefinitionError as exc:
+        raise _fail(str(exc)) from None
+    if not definition.styles_for_station(station):
+        known = ", ".join(list(definition.stations())[:10]) or "none"
+        raise _fail(
+            f"{path}: --station {station}: no ballot style is issued there (known: {known})"
+        )
+    return definition
+
+
+def parse_thresholds(text: str) -> Thresholds:
+    """``"marginal,definite"`` as fill ratios, e.g. ``0.12,0.30``."""
+    parts = text.split(",")
+    try:
+        if len(parts) != 2:
+            raise ValueError("give two numbers: marginal,definite")
+        return Thresholds(float(parts[0]), float(parts[1]))
+    except ValueError as exc:
+        raise _fail(f"--thresholds {text!r}: {exc}") from None
+
+
+@app.command("render")
+def render(
+    definition_file: Path = _DEFINITION,
+    station: str = _STATION,
+    out: Path = typer.Option(..., "--out", file_okay=False, help="Folder for the PDFs"),
+    sheets: int = typer.Option(1, "--sheets", min=1, max=100_000, help="Sheets per style"),
+    first: int = typer.Option(1, "--first", min=0, help="First sheet serial number"),
+) -> None:
+    """One PDF per ballot style the station issues, with serial-numbered sheets."""
+    from shailoo.counting.ballot_pdf import FontMissing, render_station
+    from shailoo.counting.ballot_qr import QrPayloadError
+    from shailoo.counting.layout import LayoutError
+
+    definition = _definition(definition_file, station)
+    try:
+        written = render_station(definition, station, out, sheets, first)
+    except (LayoutError, QrPayloadError, FontMissing) as exc:
+        raise _fail(f"{definition_file}: {exc}") from None
+    for path in written:
+        console.print(f"ballots render: {sheets} sheets -> {path}", highlight=False)
+
+
+@app.command("scan")
+def scan(
+    folder: Path = typer.Argument(..., help="Folder of sheet images (PNG, JPEG, TIFF)"),
+    definition_file: Path = _DEFINITION,
+    station: str = _STATION,
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="Cast vote records JSON"),
+    thresholds: str = typer.Option("0.12,0.30", "--thresholds", help="marginal,definite"),
+) -> None:
+    """Read every sheet image in FOLDER; write NIST SP 1500-103 cast vote records."""
+    from shailoo.counting.nist_cvr import build_cvr_report
+    from shailoo.counting.omr import IMAGE_SUFFIXES, read_image_file
+
+    limits = parse_thresholds(thresholds)
+    if not folder.is_dir():
+        raise _fail(f"{folder}: no such folder")
+    definition = _definition(definition_file, station)
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
+    for skipped in (p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES):
+        console.print(
+            f"{skipped}: skipped, not an image file (suffix {skipped.suffix or 'none'})",
+            highlight=False,
+        )
+    if not images:
+        raise _fail(f"{folder}: no image files (.png, .jpg, .jpeg, .tif, .tiff)")
+    reads: list[SheetRead] = []
+    with progress() as bar:
+        task = bar.add_task("ballots scan", total=len(images))
+        for path in images:
+            reads.append(read_image_file(path, definition, station, limits))
+            bar.advance(task)
+    report = build_cvr_report(
+        definition, reads, generated=datetime.now(UTC), report_id=f"{station}:{folder.name}"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    console.print(summary_line(reads) + f" -> {out}", highlight=False)
+
+
+def summary_line(reads: list[SheetRead]) -> str:
+    """``sheets=N readable=R adjudication=A (reason=n, ...)``."""
+    to_human = [r for r in reads if r.needs_adjudication]
+    reasons = Counter(reason.value for r in to_human for reason in r.reasons)
+    listed = ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())) or "none"
+    readable = sum(1 for r in reads if r.status.value == "readable")
+    return (
+        f"ballots scan: sheets={len(reads)} readable={readable} "
+        f"adjudication={len(to_human)} ({listed})"
+    )
+
+
+@app.command("synth")
+def synth(
+    definition_file: Path = _DEFINITION,
+    station: str = _STATION,
+    out: Path = typer.Option(..., "--out", file_okay=False, help="Folder for images + truth"),
+    sheets: int = typer.Option(10, "--sheets", min=1, max=1_000_000),
+    seed: int = typer.Option(2026, "--seed", help="The same seed writes the same images"),
+    setting: str = typer.Option("standard", "--setting", help="standard | hard"),
+    dpi: int = typer.Option(200, "--dpi", min=150, max=300),
+) -> None:
+    """Filled and scanned synthetic ballot images, with truth.json (the ground truth)."""
+    from shailoo.synth.ballots import make_scans
+
+    if setting not in ("standard", "hard"):
+        raise _fail(f"--setting {setting!r}: expected standard or hard")
+    definition = _definition(definition_file, station)
+    with progress() as bar:
+        task = bar.add_task("ballots synth", total=sheets)
+        make_scans(
+            definition,
+            station,
+            out,
+            sheets,
+            seed,
+            setting,  # type: ignore[arg-type]
+            dpi=dpi,
+            on_progress=lambda n: bar.update(task, completed=n),
+        )
+    console.print(f"ballots synth: {sheets} images + truth.json -> {out}", highlight=False)

@@ -1,7 +1,87 @@
-"""Command-line group; see the domain package docstring."""
+"""``shailoo results``: exports of protocols and results (seats and others merge in here).
+
+``shailoo results export --election CODE --format csv|nist-err|nist-cvr --out FILE`` writes
+the accepted protocols as CSV (columns in ``docs/operator/results.md``), the results as NIST
+SP 1500-100 v2 JSON, or the stored cast vote records as NIST SP 1500-103 JSON. The file is
+written next to its final name and renamed into place, so a failed export leaves nothing
+half-written behind.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
 import typer
 
+from shailoo.common.cli import console, django_setup
+
 app = typer.Typer(no_args_is_help=True)
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    NIST_ERR = "nist-err"
+    NIST_CVR = "nist-cvr"
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+@app.command("export")
+def export(
+    election: str = typer.Option(..., "--election", help="Election code (elections.Election)"),
+    fmt: ExportFormat = typer.Option(..., "--format", help="csv | nist-err | nist-cvr"),
+    out: Path = typer.Option(..., "--out", dir_okay=False, help="File to write"),
+    include_unaccepted: bool = typer.Option(
+        False, "--include-unaccepted", help="CSV only: also reported and disputed protocols"
+    ),
+) -> None:
+    """Export an election's protocols, results or cast vote records."""
+    if include_unaccepted and fmt is not ExportFormat.CSV:
+        raise _fail("--include-unaccepted applies to --format csv only")
+    if not out.parent.is_dir():
+        raise _fail(f"{out.parent}: no such folder")
+    if out.is_dir():
+        raise _fail(f"{out}: is a folder, give a file name")
+    django_setup()
+    from shailoo.counting.results.export import (
+        ExportError,
+        cvr_report,
+        results_report,
+        write_csv,
+    )
+    from shailoo.elections.models import Election
+
+    event = Election.objects.filter(code=election).first()
+    if event is None:
+        known = ", ".join(Election.objects.values_list("code", flat=True)[:20]) or "none"
+        raise _fail(f"--election: no election {election!r} (known: {known})")
+    tmp = out.with_name(out.name + ".tmp")
+    now = datetime.now(UTC)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            if fmt is ExportFormat.CSV:
+                rows = write_csv(event, fh, include_unaccepted)
+                summary = f"{rows} rows"
+            elif fmt is ExportFormat.NIST_ERR:
+                report = results_report(event, now)
+                json.dump(report, fh, ensure_ascii=False, indent=1)
+                summary = f"{len(report['GpUnit'])} reporting units"
+            else:
+                report = cvr_report(event, now)
+                json.dump(report, fh, ensure_ascii=False, indent=1)
+                summary = f"{len(report['CVR'])} cast vote records"
+        os.replace(tmp, out)
+    except ExportError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _fail(f"{election}: {exc}") from None
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _fail(f"{out}: {exc.strerror}") from None
+    console.print(f"results export: {fmt.value} {summary} -> {out}", highlight=False)

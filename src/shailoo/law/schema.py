@@ -32,6 +32,8 @@ _TEXT = r"\S"
 _COUNTRY = r"^[A-Z]{2}$"
 _EDITION_ID = r"^[a-z]{2}-[0-9]{4}(-[a-z0-9]+)*$"
 _SOURCE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+_REGION = r"^[A-Z]{2}-[A-Z0-9]{1,3}$"
+_SLUG = r"^[a-z][a-z0-9_]*$"
 
 Text = Annotated[str, Field(min_length=1, pattern=_TEXT)]
 CountryCode = Annotated[str, Field(pattern=_COUNTRY)]
@@ -44,6 +46,8 @@ PATTERN_HINTS: dict[str, str] = {
     _COUNTRY: "must be a two-letter ISO 3166-1 country code in capitals, e.g. KG",
     _EDITION_ID: "must be an edition id: country code, year, optional suffix, e.g. kg-2025",
     _SOURCE_ID: "must be a source id in lower case with hyphens, e.g. law-68",
+    _REGION: "must be an ISO 3166-2 subdivision code in capitals, e.g. KG-GB",
+    _SLUG: "must be a name in lower case with underscores, e.g. ballots_balance",
 }
 VotingPlaceMode = Literal[
     "station_change_on_request", "registered_address", "registered_address_with_remote"
@@ -119,7 +123,8 @@ class Cited(LawModel, Generic[T]):
         return mine == (type(other), other.__dict__, other._source)
 
     def __hash__(self) -> int:
-        return hash((type(self), self.cite, self.source, self.value))
+        """Hash without the value, which may be a list (count-control relations)."""
+        return hash((type(self), self.cite, self.source))
 
     def resolve(self, source: Source | None) -> None:
         """Attach the act ``source`` names (done by :class:`Edition` on validation)."""
@@ -212,6 +217,251 @@ class Calendar(LawModel):
         return []
 
 
+# -- counting: electoral systems, seat allocation, protocols -------------------------------
+
+#: A share of a whole, written as a decimal (0.07 is 7%); read exactly as the decimal written.
+Share = Annotated[float, Field(ge=0, le=1)]
+RegionCode = Annotated[str, Field(pattern=_REGION)]
+Slug = Annotated[str, Field(pattern=_SLUG)]
+
+SeatMethod = Literal["hare_largest_remainder", "droop_largest_remainder", "dhondt", "sainte_lague"]
+ThresholdBase = Literal["took_part", "valid", "party_votes"]
+Comparison = Literal["at_least", "more_than"]
+TieRule = Literal["registered_first", "lot"]
+ListType = Literal["closed", "open"]
+Sex = Literal["female", "male"]
+QuotaSex = Literal["female", "male", "each"]
+AgainstAllEffect = Literal["none", "repeat_if_leads", "seat_void_if_below"]
+DistrictSystemKind = Literal["single_member_plurality", "multi_member_sntv"]
+ProtocolLine = Literal[
+    "voters_on_list",
+    "ballots_received",
+    "ballots_issued",
+    "ballots_spoiled",
+    "ballots_unused",
+    "ballots_found",
+    "ballots_invalid",
+    "votes_valid",
+]
+RelationOp = Literal["=", "<=", ">="]
+
+
+def _pair(
+    first: object, second: object, first_name: str, second_name: str
+) -> list[tuple[str, str]]:
+    """Two keys that only make sense together: both given or both left out."""
+    if (first is None) == (second is None):
+        return []
+    missing, given = (first_name, second_name) if first is None else (second_name, first_name)
+    return [(missing, f"required when {given} is given")]
+
+
+class AgainstAll(LawModel):
+    """Whether the ballot has an "against all" option; its effects are set per contest kind."""
+
+    on_ballot: Cited[bool]
+
+
+class PresidentSystem(LawModel):
+    """Two rounds: a majority of the base in round one, else a run-off of the leaders."""
+
+    majority_share: Cited[Share]
+    majority_base: Cited[ThresholdBase]
+    majority_comparison: Cited[Comparison]
+    runoff_top: Cited[PositiveInt]
+    runoff_within_days: Cited[PositiveInt]
+    against_all_effect: Cited[AgainstAllEffect]
+
+    def consistency(self) -> list[tuple[str, str]]:
+        if self.runoff_top.value < 2:
+            return [("runoff_top.value", "a run-off needs at least 2 candidates")]
+        return []
+
+
+class SeatGenderQuota(LawModel):
+    """At least ``min_share`` of a party's list seats go to ``sex`` (or to each sex)."""
+
+    sex: Cited[QuotaSex]
+    min_share: Cited[Share]
+
+    def consistency(self) -> list[tuple[str, str]]:
+        if self.sex.value == "each" and self.min_share.value > 0.5:
+            return [("min_share.value", "each sex cannot be guaranteed more than half the seats")]
+        return []
+
+
+class PartyListSystem(LawModel):
+    """Seats for party lists in one national district, with thresholds, caps and quotas."""
+
+    seats: Cited[PositiveInt]
+    list_type: Cited[ListType]
+    seat_method: Cited[SeatMethod]
+    threshold_share: Cited[Share]
+    threshold_base: Cited[ThresholdBase]
+    threshold_comparison: Cited[Comparison]
+    region_threshold_share: Cited[Share] | None = None
+    region_threshold_base: Cited[ThresholdBase] | None = None
+    regions: Cited[list[RegionCode]] | None = None
+    seat_cap_per_party: Cited[PositiveInt] | None = None
+    seat_gender_quota: SeatGenderQuota | None = None
+    against_all_effect: Cited[AgainstAllEffect]
+
+    def consistency(self) -> list[tuple[str, str]]:
+        problems = _pair(
+            self.region_threshold_share,
+            self.region_threshold_base,
+            "region_threshold_share",
+            "region_threshold_base",
+        )
+        problems += _pair(
+            self.region_threshold_share, self.regions, "region_threshold_share", "regions"
+        )
+        if self.regions is not None:
+            codes = self.regions.value
+            if not codes:
+                problems.append(("regions.value", "list at least one region"))
+            repeated = sorted({code for code in codes if codes.count(code) > 1})
+            if repeated:
+                problems.append(("regions.value", f"regions repeat: {', '.join(repeated)}"))
+        cap = self.seat_cap_per_party
+        if cap is not None and cap.value >= self.seats.value:
+            problems.append(
+                (
+                    "seat_cap_per_party.value",
+                    f"a cap of {cap.value} never applies to {self.seats.value} seats; "
+                    "set it below the number of seats or leave it out",
+                )
+            )
+        if self.against_all_effect.value != "none":
+            problems.append(
+                ("against_all_effect.value", "party lists support only 'none' (counted, no seats)")
+            )
+        return problems
+
+
+class DistrictSystem(LawModel):
+    """Candidates elected in districts: one seat by plurality, or several by SNTV."""
+
+    system: Cited[DistrictSystemKind]
+    districts: Cited[PositiveInt]
+    seats_per_district: Cited[PositiveInt]
+    marks_per_ballot: Cited[PositiveInt]
+    max_winners_one_sex: Cited[PositiveInt] | None = None
+    single_sex_district_cancelled: Cited[bool] | None = None
+    against_all_effect: Cited[AgainstAllEffect]
+
+    def consistency(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        seats = self.seats_per_district.value
+        if self.system.value == "single_member_plurality" and seats != 1:
+            problems.append(
+                (
+                    "seats_per_district.value",
+                    "single_member_plurality elects exactly 1 per district",
+                )
+            )
+        if self.marks_per_ballot.value > seats:
+            problems.append(
+                ("marks_per_ballot.value", f"more marks than the {seats} seats of a district")
+            )
+        cap = self.max_winners_one_sex
+        if cap is not None and cap.value >= seats:
+            problems.append(
+                (
+                    "max_winners_one_sex.value",
+                    f"a limit of {cap.value} never applies to {seats} seats; set it lower",
+                )
+            )
+        problems += _pair(
+            self.max_winners_one_sex,
+            self.single_sex_district_cancelled,
+            "max_winners_one_sex",
+            "single_sex_district_cancelled",
+        )
+        return problems
+
+
+class ControlRelation(LawModel):
+    """One check between protocol lines: sum(left) op sum(right)."""
+
+    name: Slug
+    left: list[ProtocolLine] = Field(min_length=1)
+    op: RelationOp
+    right: list[ProtocolLine] = Field(min_length=1)
+
+    def __repr__(self) -> str:
+        """The relation as an official reads it (``shailoo law show`` prints the list)."""
+        return f"{self.name}: {' + '.join(self.left)} {self.op} {' + '.join(self.right)}"
+
+
+class ProtocolRules(LawModel):
+    """What the station protocol must satisfy before the commission may accept it."""
+
+    control_relations: Cited[list[ControlRelation]]
+    tolerance_votes: Cited[NonNegativeInt]
+    automatic_count_preliminary: Cited[bool]
+
+    def consistency(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        relations = self.control_relations.value
+        if not relations:
+            problems.append(("control_relations.value", "list at least one relation"))
+        seen: set[str] = set()
+        for i, relation in enumerate(relations):
+            if relation.name in seen:
+                problems.append(
+                    (f"control_relations.value.{i}.name", f"duplicate name {relation.name!r}")
+                )
+            seen.add(relation.name)
+            both = sorted(set(relation.left) & set(relation.right))
+            if both:
+                problems.append(
+                    (
+                        f"control_relations.value.{i}",
+                        f"line {both[0]!r} on both sides of {relation.name!r}",
+                    )
+                )
+        return problems
+
+
+class BallotRules(LawModel):
+    """How many ballots may be printed."""
+
+    max_print_excess_share: Cited[Share]
+
+
+class Counting(LawModel):
+    """Electoral systems per contest kind, ties, "against all", ballots and protocols.
+
+    The keys ``president``, ``party_list`` and ``district`` are the contest kinds of the
+    election definition; an edition leaves out a kind its law does not have.
+    """
+
+    tie_rule: Cited[TieRule]
+    against_all: AgainstAll
+    president: PresidentSystem
+    party_list: PartyListSystem | None = None
+    district: DistrictSystem | None = None
+    ballots: BallotRules
+    protocol: ProtocolRules
+
+    def consistency(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        if not self.against_all.on_ballot.value:
+            for kind in ("president", "party_list", "district"):
+                system = getattr(self, kind)
+                if system is not None and system.against_all_effect.value != "none":
+                    problems.append(
+                        (
+                            f"{kind}.against_all_effect.value",
+                            "must be 'none' when against_all.on_ballot is false",
+                        )
+                    )
+        if self.party_list is None and self.district is None:
+            problems.append(("party_list", "an edition needs party_list, district or both"))
+        return problems
+
+
 class Edition(LawModel):
     """One edition of the electoral law. Add a domain by adding a section field here."""
 
@@ -219,6 +469,7 @@ class Edition(LawModel):
     voters: Voters
     polling: Polling
     calendar: Calendar
+    counting: Counting
 
     @model_validator(mode="after")
     def _resolve_sources(self) -> Edition:

@@ -284,6 +284,50 @@ def _transliterate_word(match: re.Match[str]) -> str:
     return latin.upper() if len(word) > 1 and word.isupper() else latin
 
 
+# --- Both at once, for a national import ---------------------------------------------------
+#: Characters of a name part whose key and spelling do not depend on the other parts: plain
+#: Cyrillic (with the Kyrgyz letters), spaces, hyphens and apostrophes. A part with Latin
+#: letters, combining marks or anything else makes the whole name take the general path,
+#: because look-alike resolution and normalisation look at the name as a whole.
+_PLAIN_PART = re.compile(r"[А-Яа-яЁёӨөҮүҢңѲѳҤҥ '\-]*")
+_PART_CACHE: dict[str, tuple[str, str] | None] = {}
+_PART_CACHE_LIMIT = 500_000
+
+
+def _plain_part(part: str) -> tuple[str, str] | None:
+    cached = _PART_CACHE.get(part, _MISSING)
+    if cached is not _MISSING:
+        return cached  # type: ignore[return-value]
+    value = (normalise(part), transliterate(part)) if _PLAIN_PART.fullmatch(part) else None
+    if len(_PART_CACHE) >= _PART_CACHE_LIMIT:
+        _PART_CACHE.clear()
+    _PART_CACHE[part] = value
+    return value
+
+
+_MISSING = object()
+
+
+def key_and_latin(surname: str, given_name: str, patronymic: str = "") -> tuple[str, str]:
+    """``name_key`` and the transliterated full name, computed once per distinct name part.
+
+    A national extract has millions of rows but only thousands of distinct surnames, given
+    names and patronymics; for plain Cyrillic parts both results are the parts' results
+    joined (a property test holds this against the whole-name functions), so each part is
+    normalised once. Anything else is computed on the whole name, exactly as before.
+    """
+    full = f"{surname} {given_name} {patronymic}"
+    a, b, c = _plain_part(surname), _plain_part(given_name), _plain_part(patronymic)
+    trimmed = all(part == part.strip() for part in (surname, given_name, patronymic))
+    if a is None or b is None or c is None or not (trimmed and surname and given_name):
+        return normalise(full), transliterate(full.strip())
+    key = " ".join(k for k in (a[0], b[0], c[0]) if k)
+    # Transliteration maps letter by letter, so the whole is the parts with their spaces,
+    # the patronymic's space only when there is a patronymic (the whole name is stripped).
+    latin = f"{a[1]} {b[1]} {c[1]}" if patronymic else f"{a[1]} {b[1]}"
+    return key, latin
+
+
 # --- Similarity ---------------------------------------------------------------------------
 _VOWELS = str.maketrans("", "", "aeiou")
 

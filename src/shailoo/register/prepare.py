@@ -21,7 +21,7 @@ from typing import Any
 
 from shailoo.common.csvsource import CsvSource, Reject
 from shailoo.register.eligibility import CompiledRules
-from shailoo.register.names import name_key, transliterate
+from shailoo.register.names import key_and_latin
 from shailoo.register.rows import COLUMNS, PersonRow, masked_raw, parse_row
 
 # Column order of the values tuple; matches the importer's INSERT.
@@ -96,13 +96,14 @@ def _values(row: PersonRow, digest: str, job: PrepareJob) -> tuple[Any, ...]:
     if job.dates_as_text:
         birth = birth.isoformat()
         death = None if death is None else death.isoformat()
+    key, latin = key_and_latin(row.surname, row.given_name, row.patronymic)
     return (
         row.pin,
         row.surname,
         row.given_name,
         row.patronymic,
-        name_key(row.surname, row.given_name, row.patronymic),
-        transliterate(f"{row.surname} {row.given_name} {row.patronymic}".strip()),
+        key,
+        latin,
         row.sex,
         birth,
         row.citizenship,

@@ -1,7 +1,174 @@
-"""Command-line group; see the domain package docstring."""
+"""``shailoo rla``: plan, start and run a risk-limiting audit of paper ballots."""
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
 
+from shailoo.common.cli import console, django_setup
+
+if TYPE_CHECKING:
+    from shailoo.counting.audit.models import Audit
+
 app = typer.Typer(no_args_is_help=True)
+
+_ACTOR = typer.Option("cli", "--actor", help="Who acts (recorded on the ledger)")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[red]{message}[/]")
+    return typer.Exit(code)
+
+
+@app.command("sample-size")
+def sample_size(
+    winner: int = typer.Option(..., "--winner", min=0, help="Reported votes of the winner"),
+    loser: int = typer.Option(..., "--loser", min=0, help="Reported votes of the runner-up"),
+    ballots: int = typer.Option(..., "--ballots", min=1, help="Ballots cast in the contest"),
+    risk_limit: float = typer.Option(0.1, "--risk-limit", help="e.g. 0.1 for 10%"),
+) -> None:
+    """Expected and planned sample sizes for a winner/runner-up pair (no database needed)."""
+    from shailoo.counting.audit import math as rla
+
+    try:
+        if winner + loser > ballots:
+            raise rla.AuditMathError("winner and loser votes exceed the ballots")
+        asn = rla.bravo_pair_asn(winner, loser, ballots, risk_limit)
+        if asn is None:
+            raise rla.AuditMathError("the winner does not lead: count every ballot by hand")
+        print(f"BRAVO ballot polling, risk limit {risk_limit:g}:")
+        print(f"  expected sample size (ASN): {min(asn, ballots)}")
+        for q in (0.7, 0.8, 0.9):
+            size = rla.bravo_completion_size(winner, loser, ballots, risk_limit, q)
+            print(f"  {q:.0%} chance to finish in one round: {size}")
+        margin = (winner - loser) / ballots
+        size = rla.comparison_sample_size(margin, risk_limit, ballots=ballots)
+        print(f"Ballot comparison (super-simple, gamma {rla.DEFAULT_GAMMA}):")
+        print(f"  diluted margin {margin:.4f}: initial sample size {size}")
+    except rla.AuditMathError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command("start")
+def start(
+    election: str = typer.Option(..., "--election", help="Election code"),
+    contest: str = typer.Option(..., "--contest", help="Contest id in the election definition"),
+    manifest: Path = typer.Option(..., "--manifest", help="Ballot manifest CSV: batch,ballots"),
+    reported: Path = typer.Option(..., "--reported", help="Reported result CSV: option,votes"),
+    seed: str = typer.Option(..., "--seed", help="Public seed (at least 20 characters)"),
+    risk_limit: float = typer.Option(0.1, "--risk-limit"),
+    method: str = typer.Option("bravo", "--method", help="bravo or comparison"),
+    winners: int = typer.Option(1, "--winners", min=1, help="Seats the contest fills"),
+    size: int | None = typer.Option(None, "--sample-size", min=1, help="Override the plan"),
+    actor: str = _ACTOR,
+) -> None:
+    """Open an audit of one contest; prints its id and the planned sample size."""
+    django_setup()
+    from shailoo.counting.audit.files import AuditFileError, read_manifest, read_reported
+    from shailoo.counting.audit.services import start_audit
+    from shailoo.elections.models import Election
+    from shailoo.register.services import ServiceError
+
+    try:
+        batches = read_manifest(manifest)
+        tallies = read_reported(reported)
+    except AuditFileError as exc:
+        raise _fail(str(exc)) from None
+    found = Election.objects.filter(code=election).first()
+    if found is None:
+        raise _fail(f"--election: no election with code {election!r}")
+    try:
+        audit = start_audit(
+            actor,
+            election=found,
+            contest_id=contest,
+            manifest=batches,
+            reported=tallies,
+            seed=seed,
+            risk_limit=risk_limit,
+            method=method,
+            winners=winners,
+            sample_size=size,
+        )
+    except ServiceError as exc:
+        raise _fail(str(exc)) from None
+    console.print(
+        f"audit {audit.pk} started: {audit.ballots} ballots, {audit.method}, "
+        f"planned sample {audit.sample_size}"
+    )
+    print(audit.pk)
+
+
+def _audit(audit_id: int) -> Audit:
+    from shailoo.counting.audit.models import Audit
+
+    audit = Audit.objects.select_related("election").filter(pk=audit_id).first()
+    if audit is None:
+        raise _fail(f"no audit {audit_id}", 1)
+    return audit
+
+
+@app.command("sample")
+def sample(
+    audit_id: int = typer.Argument(..., help="Audit id (from rla start)"),
+    out: Path = typer.Option(..., "--out", help="Write the pull list here (CSV)"),
+    cvrs: Path | None = typer.Option(None, "--cvrs", help="Comparison: batch,position,vote CSV"),
+    actor: str = _ACTOR,
+) -> None:
+    """Draw the sample (once) and write the pull list, in draw order."""
+    django_setup()
+    from shailoo.counting.audit.files import AuditFileError, read_cvrs
+    from shailoo.counting.audit.services import draw_sample
+    from shailoo.register.services import ServiceError
+
+    audit = _audit(audit_id)
+    records = None
+    if cvrs is not None:
+        try:
+            records = read_cvrs(cvrs, set(audit.reported))
+        except AuditFileError as exc:
+            raise _fail(str(exc)) from None
+    try:
+        drawn = draw_sample(actor, audit, records)
+    except ServiceError as exc:
+        raise _fail(str(exc)) from None
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["order", "ballot", "batch", "position", "generation", "ticket"])
+        for d in drawn:
+            writer.writerow([d.order, d.ballot_id, d.batch, d.position, d.generation, d.ticket])
+    distinct = len({d.ballot_id for d in drawn})
+    console.print(f"{len(drawn)} draws ({distinct} distinct ballots) written to {out}")
+
+
+@app.command("record")
+def record(
+    audit_id: int = typer.Argument(...),
+    ballot: str = typer.Option(..., "--ballot", help="Ballot id <batch>:<position>"),
+    vote: str = typer.Option(..., "--vote", help="Option id, or blank / overvote / invalid"),
+    read_by: list[str] = typer.Option(..., "--read-by", help="Give twice: the two readers"),
+    actor: str = _ACTOR,
+) -> None:
+    """Record the vote two people read from one sampled ballot; prints the audit's state."""
+    django_setup()
+    from shailoo.counting.audit.services import record_ballot
+    from shailoo.register.services import ServiceError
+
+    audit = _audit(audit_id)
+    try:
+        state = record_ballot(actor, audit, ballot, vote, read_by)
+    except ServiceError as exc:
+        raise _fail(str(exc)) from None
+    print(f"examined {state.examined} in draw order, risk {state.risk:.6f}: {state.status}")
+
+
+@app.command("status")
+def status(audit_id: int = typer.Argument(...)) -> None:
+    """Where the audit stands: reported result, sample, reads, measured risk, status."""
+    django_setup()
+    from shailoo.counting.audit.services import summary, to_json
+
+    print(to_json(summary(_audit(audit_id))))

@@ -1,1 +1,147 @@
-"""Models: see the domain package docstring."""
+"""Risk-limiting audits as stored: the audit, its manifest, the sample, the paper reads.
+
+An audit checks one contest's reported outcome against the paper ballots. Everything needed
+to re-run it sits here (seed, manifest, reported tallies), so an observer can redraw the same
+sample and recompute the same stopping decision; every step is also on the ledger.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shailoo.elections.models import Election
+
+#: Plain-string values of the choices below, for code that compares or stores them.
+BRAVO, COMPARISON = "bravo", "comparison"
+IN_PROGRESS, CONFIRMED, ESCALATE = "in_progress", "confirmed", "escalate_full_hand_count"
+
+
+class Audit(models.Model):
+    """One contest's risk-limiting audit."""
+
+    class Method(models.TextChoices):
+        BRAVO = BRAVO, _("ballot polling (BRAVO)")
+        COMPARISON = COMPARISON, _("ballot comparison (super-simple)")
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = IN_PROGRESS, _("in progress")
+        CONFIRMED = CONFIRMED, _("outcome confirmed")
+        ESCALATE = ESCALATE, _("escalate to a full hand count")
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="rla_audits")
+    contest_id = models.CharField(max_length=64)
+    method = models.CharField(max_length=12, choices=Method.choices)
+    risk_limit = models.FloatField(help_text="Largest chance of confirming a wrong outcome")
+    seed = models.CharField(max_length=200, help_text="Public random seed (dice ceremony)")
+    winners = models.PositiveSmallIntegerField(default=1)
+    #: Reported votes per option, exactly as started: {"option": votes}.
+    reported = models.JSONField()
+    ballots = models.PositiveIntegerField(help_text="Ballots in the manifest")
+    sample_size = models.PositiveIntegerField(help_text="Draws planned when the audit started")
+    replacement = models.BooleanField(default=True, help_text="Sampling with replacement")
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.IN_PROGRESS)
+    #: Latest stopping-rule state: ballots examined in draw order and the measured risk.
+    examined = models.PositiveIntegerField(default=0)
+    risk = models.FloatField(default=1.0)
+    created_by = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("risk-limiting audit")
+
+    def __str__(self) -> str:
+        return f"RLA {self.pk} {self.contest_id} ({self.get_status_display()})"
+
+    @property
+    def station(self) -> None:
+        """An audit covers the whole contest, no one station: only country-wide roles may run
+        it (``accounts.permissions.places_of`` reads this)."""
+        return None
+
+
+class ManifestBatch(models.Model):
+    """One row of the ballot manifest: a container of paper ballots and how many."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="batches")
+    row = models.PositiveIntegerField(help_text="Line in the manifest file")
+    batch = models.CharField(max_length=100)
+    ballots = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["audit", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "batch"], name="rla_manifest_batch_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} ({self.ballots})"
+
+
+class SampledBallot(models.Model):
+    """One draw, in ticket order; a ballot drawn twice (with replacement) has two rows."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="sample")
+    order = models.PositiveIntegerField()
+    batch = models.CharField(max_length=100)
+    position = models.PositiveIntegerField()
+    generation = models.PositiveIntegerField(default=1)
+    ticket = models.CharField(max_length=40)
+    #: What the count said about this ballot (comparison audits: its cast vote record).
+    reported_vote = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["audit", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "order"], name="rla_sample_order_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.order} {self.batch}:{self.position}"
+
+    @property
+    def ballot_id(self) -> str:
+        return f"{self.batch}:{self.position}"
+
+
+class AuditedBallot(models.Model):
+    """The vote two people read from one sampled paper ballot."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="audited")
+    batch = models.CharField(max_length=100)
+    position = models.PositiveIntegerField()
+    #: An option id of the contest, or ``blank`` / ``overvote`` / ``invalid``.
+    vote = models.CharField(max_length=64)
+    read_by = models.CharField(max_length=300, help_text="The two people who read the paper")
+    recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["audit", "recorded_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "batch", "position"], name="rla_ballot_audited_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch}:{self.position} = {self.vote}"
+
+
+class StoppingState(models.Model):
+    """The stopping rule's verdict after one recorded ballot (an append-only history)."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="states")
+    audited = models.ForeignKey(AuditedBallot, on_delete=models.CASCADE, related_name="states")
+    examined = models.PositiveIntegerField(help_text="Draws examined, in draw order")
+    risk = models.FloatField()
+    p_values = models.JSONField(help_text="P-value per winner>loser pair")
+    status = models.CharField(max_length=30, choices=Audit.Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["audit", "pk"]
+
+    def __str__(self) -> str:
+        return f"after {self.examined}: risk {self.risk:.4f} ({self.status})"

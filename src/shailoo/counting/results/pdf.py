@@ -1,0 +1,146 @@
+"""A station protocol as a printable PDF, in Kyrgyz and Russian.
+
+One A4 page (more if a contest has many options): the heading, every line with its Kyrgyz
+and Russian name, the votes per option, the result of the checks, and the fingerprints that
+tie the paper to the record (the content's SHA-256, the ledger entry, the commission's
+signature when accepted). Drawn straight onto the canvas with the DejaVu font the voter
+lists use, which carries the Kyrgyz letters.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from shailoo.counting.protocol import BASE_LINES
+from shailoo.counting.results.models import Protocol, ProtocolDecision, ProtocolVersion
+from shailoo.register.lists import font_files
+
+FONT = "ShailooProtocolSans"
+FONT_BOLD = "ShailooProtocolSans-Bold"
+
+LINE_NAMES: dict[str, tuple[str, str]] = {
+    "voters_on_list": (
+        "Шайлоочулардын тизмесине киргизилгендердин саны",
+        "Число избирателей в списке",
+    ),
+    "ballots_received": ("Алынган бюллетендердин саны", "Число полученных бюллетеней"),
+    "ballots_issued": ("Берилген бюллетендердин саны", "Число выданных бюллетеней"),
+    "ballots_spoiled": ("Бузулган бюллетендердин саны", "Число испорченных бюллетеней"),
+    "ballots_unused": ("Колдонулбаган бюллетендердин саны", "Число неиспользованных бюллетеней"),
+    "ballots_found": ("Кутудан табылган бюллетендердин саны", "Число бюллетеней в ящике"),
+    "ballots_invalid": ("Жараксыз бюллетендердин саны", "Число недействительных бюллетеней"),
+    "votes_valid": ("Жарактуу добуштардын саны", "Число действительных голосов"),
+}
+STATUS_NAMES = {
+    Protocol.Status.REPORTED: "берилди / представлен",
+    Protocol.Status.ACCEPTED: "кабыл алынды / принят",
+    Protocol.Status.DISPUTED: "талашталды / оспорен",
+}
+_MARGIN = 42.0
+_LINE = 14.0
+
+
+@cache
+def _register_fonts() -> None:
+    """Register DejaVu from the font package (``FontMissing`` says which to install)."""
+    regular, bold = font_files()
+    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
+
+
+class _Page:
+    """A cursor down the page that starts a new page when it runs out of room."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.canvas = canvas
+        self.width, self.height = A4
+        self.y = self.height - _MARGIN
+
+    def need(self, space: float) -> None:
+        if self.y - space < _MARGIN:
+            self.canvas.showPage()
+            self.y = self.height - _MARGIN
+
+    def text(self, text: str, *, size: float = 9.5, bold: bool = False, x: float = _MARGIN) -> None:
+        self.need(_LINE)
+        self.canvas.setFont(FONT_BOLD if bold else FONT, size)
+        self.canvas.drawString(x, self.y, text)
+        self.y -= size + 4.5
+
+    def row(self, left: str, value: str, *, bold: bool = False) -> None:
+        self.need(_LINE)
+        self.canvas.setFont(FONT_BOLD if bold else FONT, 9)
+        self.canvas.drawString(_MARGIN, self.y, left[:95])
+        self.canvas.drawRightString(self.width - _MARGIN, self.y, value)
+        self.canvas.setLineWidth(0.3)
+        self.canvas.line(_MARGIN, self.y - 3, self.width - _MARGIN, self.y - 3)
+        self.y -= _LINE
+
+
+def render_protocol_pdf(
+    protocol: Protocol,
+    version: ProtocolVersion,
+    labels_ky: dict[str, str],
+    labels_ru: dict[str, str],
+) -> bytes:
+    """The PDF bytes of ``version`` of ``protocol`` (options named from the definition)."""
+    _register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    canvas.setTitle(f"Protocol {protocol.election.code} {protocol.station.number}")
+    page = _Page(canvas)
+    station = protocol.station
+    page.text("УЧАСТКАЛЫК ШАЙЛОО КОМИССИЯСЫНЫН ПРОТОКОЛУ", size=13, bold=True)
+    page.text("ПРОТОКОЛ УЧАСТКОВОЙ ИЗБИРАТЕЛЬНОЙ КОМИССИИ", size=13, bold=True)
+    page.text(protocol.election.name, size=11)
+    page.text(f"Участок / Шайлоо участогу №{station.number}: {station.name}, {station.address}")
+    page.text(f"ТШК / ТИК: {station.tec.code} {station.tec.name}")
+    page.text(f"Шайлоо / Контест: {protocol.contest_id}")
+    page.text(
+        f"Версия / Нуска {version.number} · {STATUS_NAMES.get(protocol.status, protocol.status)}"
+        f" · {version.created_at:%d.%m.%Y %H:%M} UTC · {version.entered_by}"
+    )
+    page.y -= 6
+    values = {**version.lines, "votes_valid": version.votes_valid}
+    for number, name in enumerate((*BASE_LINES, "votes_valid"), start=1):
+        ky, ru = LINE_NAMES[name]
+        page.row(f"{number}. {ky} / {ru}", str(values[name]), bold=name == "votes_valid")
+    page.y -= 6
+    page.text("Добуштар / Голоса", size=10.5, bold=True)
+    for option, votes in version.votes.items():
+        ky, ru = labels_ky.get(option, option), labels_ru.get(option, option)
+        name = ky if ky == ru else f"{ky} / {ru}"
+        page.row(f"{name} ({option})", str(votes))
+    page.y -= 6
+    reasons = list(version.verdict.get("reasons", []))
+    page.text("Текшерүү / Проверка", size=10.5, bold=True)
+    if not reasons:
+        page.text("Контролдук катнаштар аткарылды / Контрольные соотношения выполнены")
+    for reason in reasons:
+        page.text(reason[:120], size=8)
+    page.y -= 6
+    page.text(f"SHA-256: {version.content_sha256}", size=7.5)
+    if version.ledger_sequence is not None:
+        page.text(f"Ledger / Реестр: #{version.ledger_sequence}", size=7.5)
+    accepted = (
+        ProtocolDecision.objects.filter(
+            protocol=protocol, version=version, kind=ProtocolDecision.Kind.ACCEPT
+        )
+        .order_by("-id")
+        .first()
+    )
+    if accepted is not None:
+        page.text(f"Кабыл алган / Принял: {accepted.actor}, {accepted.created_at:%d.%m.%Y}", size=8)
+        page.text(f"Key: {accepted.key_id}", size=7.5)
+        page.text(f"Signature: {accepted.signature}", size=6.5)
+    page.y -= 18
+    for role in ("Төрага / Председатель", "Катчы / Секретарь"):
+        page.text(f"{role}: ____________________________", size=9.5)
+    canvas.save()
+    return buffer.getvalue()

@@ -1,0 +1,70 @@
+"""Public results pages: accepted protocols only, with shares that add up.
+
+Anyone may read these. Figures come from accepted protocols alone (what the commissions
+have vouched for and signed); how many protocols are still reported, disputed or missing is
+shown beside them, so a partial count is never mistaken for the result. Shares are computed
+by ``counting.protocol.shares``, which makes each contest's column sum to exactly 100%.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from shailoo.counting.results import aggregation
+from shailoo.counting.results.models import Protocol
+from shailoo.counting.results.presentation import contest_views
+from shailoo.elections.models import Election
+from shailoo.geo.models import PollingStation
+
+
+def published_elections() -> Any:
+    """Elections with at least one accepted protocol, newest first."""
+    return (
+        Election.objects.filter(protocols__status=Protocol.Status.ACCEPTED)
+        .annotate(accepted=Count("protocols"))
+        .order_by("-polling_day")
+    )
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "counting_results/public_index.html", {"elections": published_elections()}
+    )
+
+
+@require_GET
+def election(request: HttpRequest, code: str) -> HttpResponse:
+    """An election's results by contest: country, regions, TECs; turnout; progress."""
+    event = get_object_or_404(Election, code=code[:50])
+    contests = aggregation.results(event)
+    total, by_region = aggregation.status_counts(
+        event, PollingStation.objects.all(), level="region"
+    )
+    context = {
+        "election": event,
+        "contests": contest_views(event, contests),
+        "total": total,
+        "by_region": by_region,
+    }
+    return render(request, "counting_results/public_election.html", context)
+
+
+@require_GET
+def station(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """One station's accepted protocols, line by line."""
+    event = get_object_or_404(Election, code=code[:50])
+    place = get_object_or_404(PollingStation.objects.select_related("tec", "region"), number=number)
+    stations = PollingStation.objects.filter(pk=place.pk)
+    contests = aggregation.results(event, stations)
+    context = {
+        "election": event,
+        "station": place,
+        "contests": contest_views(event, contests),
+    }
+    return render(request, "counting_results/public_station.html", context)

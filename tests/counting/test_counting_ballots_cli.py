@@ -1,0 +1,148 @@
+"""``shailoo ballots``: render, synth, scan, and located errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from counting_nist_sample import schema_errors
+from typer.testing import CliRunner
+
+from shailoo.counting.ballots_cli import app
+from shailoo.counting.definition import dump_definition
+from shailoo.counting.nist_cvr import read_cvr_report
+from shailoo.synth.ballot_definitions import make_ballot_definition
+
+DEFINITION = make_ballot_definition(seed=8, district_candidates=6, parties=6, local_parties=5)
+runner = CliRunner()
+
+
+@pytest.fixture()
+def definition_file(tmp_path: Path) -> Path:
+    path = tmp_path / "definition.json"
+    path.write_text(dump_definition(DEFINITION), encoding="utf-8")
+    return path
+
+
+def test_render_writes_one_pdf_per_style(definition_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pdf"
+    result = runner.invoke(
+        app,
+        [
+            "render",
+            "--definition",
+            str(definition_file),
+            "--station",
+            "1001",
+            "--out",
+            str(out),
+            "--sheets",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert len(list(out.glob("*.pdf"))) == len(DEFINITION.ballot_styles)
+
+
+def test_synth_then_scan_writes_cast_vote_records(definition_file: Path, tmp_path: Path) -> None:
+    scans = tmp_path / "scans"
+    result = runner.invoke(
+        app,
+        [
+            "synth",
+            "--definition",
+            str(definition_file),
+            "--station",
+            "1001",
+            "--out",
+            str(scans),
+            "--sheets",
+            "3",
+            "--seed",
+            "4",
+            "--dpi",
+            "150",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    truth = json.loads((scans / "truth.json").read_text(encoding="utf-8"))
+    assert len(truth) == 3 and all(t["ovals"] for t in truth)
+    (scans / "broken.png").write_bytes(b"\x89PNG not really")
+    cvr = tmp_path / "cvr.json"
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            str(scans),
+            "--definition",
+            str(definition_file),
+            "--station",
+            "1001",
+            "--out",
+            str(cvr),
+            "--thresholds",
+            "0.1,0.35",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "truth.json: skipped, not an image file" in result.output
+    assert "sheets=4" in result.output and "image-unreadable=1" in result.output
+    report = json.loads(cvr.read_text(encoding="utf-8"))
+    assert report["@type"] == "CVR.CastVoteRecordReport"
+    assert schema_errors("NIST_V0_cast_vote_records.json", report) == []
+    sheets = read_cvr_report(report, DEFINITION)
+    assert len(sheets) == 4
+    assert {s.thresholds.definite for s in sheets} == {0.35}
+    by_source = {s.source: s for s in sheets}
+    for t in truth:
+        assert by_source[t["file"]].serial == t["serial"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scan", "missing-dir", "--out", "x.json"], "no such folder"),
+        (["scan", ".", "--out", "x.json", "--thresholds", "0.5,0.2"], "--thresholds"),
+        (["render", "--out", "o", "--station", "9999"], "--station 9999"),
+    ],
+)
+def test_bad_input_is_located(
+    definition_file: Path, args: list[str], message: str, tmp_path: Path
+) -> None:
+    args = [*args, "--definition", str(definition_file)]
+    if "--station" not in args:
+        args += ["--station", "1001"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_bad_definition_names_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    data = json.loads(dump_definition(DEFINITION))
+    data["contests"][1]["options"][0]["id"] = ""
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(
+        app, ["render", "--definition", str(bad), "--station", "1001", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "contests.1.options.0.id" in result.output
+
+
+def test_scan_of_a_folder_without_images(definition_file: Path, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    result = runner.invoke(
+        app,
+        [
+            "scan",
+            str(tmp_path),
+            "--definition",
+            str(definition_file),
+            "--station",
+            "1001",
+            "--out",
+            str(tmp_path / "c.json"),
+        ],
+    )
+    assert result.exit_code == 2 and "no image files" in result.output
