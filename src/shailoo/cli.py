@@ -11,6 +11,7 @@ from shailoo.biometrics.evaluate_cli import app as evaluate_app
 from shailoo.common.cli import console, django_setup
 from shailoo.counting.audit.cli import app as rla_app
 from shailoo.counting.ballots_cli import app as ballots_app
+from shailoo.counting.definition_cli import app as definition_app
 from shailoo.counting.results_cli import app as results_app
 from shailoo.counting.seats_cli import app as seats_app
 from shailoo.geo.cli import app as geo_app
@@ -37,6 +38,7 @@ biometrics_app.add_typer(dedup_app)
 app.add_typer(biometrics_app, name="biometrics", help="Biometric templates, matching, dedup.")
 app.add_typer(ballots_app, name="ballots", help="Printable ballots and scanning.")
 results_app.add_typer(seats_app)
+results_app.add_typer(definition_app)
 app.add_typer(results_app, name="results", help="Protocols, results, exports and seats.")
 app.add_typer(rla_app, name="rla", help="Risk-limiting audits of the paper ballots.")
 

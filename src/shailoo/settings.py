@@ -239,6 +239,26 @@ SPECTACULAR_SETTINGS = {
 # The law edition in force for this deployment (see src/shailoo/law/editions/).
 SHAILOO_LAW_EDITION = os.environ.get("SHAILOO_LAW_EDITION", "kg-2025")
 
+
+def _float_env(name: str, default: float) -> float:
+    return float(os.environ.get(name, str(default)))
+
+
+# Biometric operating points (docs/biometrics.md): thresholds are chosen by target error rates,
+# not raw scores, so the matcher's calibration turns them into scores.
+BIOMETRICS_THRESHOLDS = {
+    "target_fpir": _float_env("SHAILOO_BIOMETRICS_TARGET_FPIR", 1e-3),
+    "verify_fmr": _float_env("SHAILOO_BIOMETRICS_VERIFY_FMR", 1e-4),
+    "ambiguity_margin": _float_env("SHAILOO_BIOMETRICS_AMBIGUITY_MARGIN", 1.0),
+    "max_candidates": int(os.environ.get("SHAILOO_BIOMETRICS_MAX_CANDIDATES", "10")),
+}
+BIOMETRICS_GALLERY_CACHE_SIZE = int(os.environ.get("SHAILOO_BIOMETRICS_GALLERY_CACHE", "8"))
+BIOMETRICS_FACE_MODEL = os.environ.get("SHAILOO_BIOMETRICS_FACE_MODEL") or None
+# National deduplication: a pair goes to the adjudication queue above these (docs/dedup).
+DEDUP_FACE_THRESHOLD = _float_env("SHAILOO_DEDUP_FACE_THRESHOLD", 0.5)
+DEDUP_STRENGTH_THRESHOLD = _float_env("SHAILOO_DEDUP_STRENGTH_THRESHOLD", 11.0)
+DEDUP_DIR = Path(os.environ.get("SHAILOO_DEDUP_DIR", VAR_DIR / "dedup"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

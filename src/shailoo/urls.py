@@ -15,8 +15,13 @@ from shailoo.accounts.security import relaxed_styles
 urlpatterns = [
     path("", include("shailoo.portal.urls")),
     path("staff/", include("shailoo.register.urls")),
+    path("staff/counting/", include("shailoo.counting.urls")),
+    path("staff/results/", include("shailoo.counting.results.urls")),
+    path("staff/dedup/", include("shailoo.biometrics.dedup.urls")),
+    path("results/", include("shailoo.counting.results.public_urls")),
     path("api/", include("shailoo.portal.api_urls")),
     path("api/integrity/", include("shailoo.integrity.urls")),
+    path("api/results/", include("shailoo.counting.results.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from typer.testing import CliRunner
 
 import factories as f
@@ -173,7 +174,7 @@ def test_refusals_are_clear() -> None:
     audit = start_audit("cli", **kwargs)
     draw_sample("cli", audit)
     first = audit.sample.first().ballot_id
-    with pytest.raises(ServiceError, match="Two different people"):
+    with translation.override("en"), pytest.raises(ServiceError, match="Two different people"):
         record_ballot("cli", audit, first, "a", ("Айгүл", "Айгүл"))
     with pytest.raises(ServiceError, match="vote 'c' is not one of: a, b, blank"):
         record_ballot("cli", audit, first, "c", READERS)

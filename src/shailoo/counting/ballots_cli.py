@@ -85,7 +85,12 @@ def scan(
     definition_file: Path = _DEFINITION,
     station: str = _STATION,
     out: Path = typer.Option(..., "--out", dir_okay=False, help="Cast vote records JSON"),
-    thresholds: str = typer.Option("0.12,0.30", "--thresholds", help="marginal,definite"),
+    thresholds: str = typer.Option(
+        "0.12,0.30",
+        "--thresholds",
+        envvar="SHAILOO_OMR_THRESHOLDS",
+        help="marginal,definite fill (configured by SHAILOO_OMR_THRESHOLDS)",
+    ),
 ) -> None:
     """Read every sheet image in FOLDER; write NIST SP 1500-103 cast vote records."""
     from shailoo.counting.nist_cvr import build_cvr_report

@@ -88,7 +88,8 @@ def coarse_bits(template: mcc.PreparedTemplate, params: LshParams) -> npt.NDArra
     side, slices = _grid(params)
     cube = bits.reshape(n, mcc.ND, mcc.NS, mcc.NS)
     cube = cube.reshape(n, slices, mcc.ND // slices, side, params.pool, side, params.pool)
-    return cube.max(axis=(2, 4, 6)).reshape(n, slices * side * side)
+    pooled: npt.NDArray[np.uint8] = cube.max(axis=(2, 4, 6)).reshape(n, slices * side * side)
+    return pooled
 
 
 def keys_of(
@@ -100,7 +101,7 @@ def keys_of(
         return np.zeros((0, positions.shape[0]), dtype=np.int64)
     sampled = bits[:, positions].astype(np.int64)  # cylinders x functions x bits
     weights = np.left_shift(np.int64(1), np.arange(positions.shape[1], dtype=np.int64))
-    keys = (sampled * weights).sum(axis=2)
+    keys: I64 = (sampled * weights).sum(axis=2)
     keys[sampled.sum(axis=2) < params.min_ones] = -1
     return keys
 

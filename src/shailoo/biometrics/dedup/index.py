@@ -88,7 +88,8 @@ def normalise(vectors: npt.ArrayLike) -> F32:
 
 def exact_scores(a: F32, b: F32) -> npt.NDArray[np.float32]:
     """Row-wise cosine of two equally long stacks of unit vectors (the exact re-score)."""
-    return np.einsum("ij,ij->i", a, b, dtype=np.float32)
+    scores: npt.NDArray[np.float32] = np.einsum("ij,ij->i", a, b, dtype=np.float32)
+    return scores
 
 
 @dataclass(slots=True)
@@ -185,7 +186,8 @@ class EmbeddingIndex:
         """The ``nprobe`` nearest lists of each vector, nearest first."""
         index = self._trained()
         _, lists = index.quantizer.search(vectors, index.nprobe)
-        return lists.astype(np.int64)
+        nearest: I64 = np.asarray(lists, dtype=np.int64)
+        return nearest
 
     def add(self, model_id: str, vectors: F32, probes: I64 | None = None) -> None:
         """Append unit vectors as rows ``ntotal..``; ``probes`` reuses a computed assignment."""

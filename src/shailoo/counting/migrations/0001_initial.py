@@ -6,171 +6,412 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('elections', '0001_initial'),
-        ('geo', '0001_initial'),
+        ("elections", "0001_initial"),
+        ("geo", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contest',
+            name="Contest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Contest id in the definition', max_length=64)),
-                ('kind', models.CharField(max_length=20)),
-                ('title_ky', models.CharField(max_length=300)),
-                ('title_ru', models.CharField(max_length=300)),
-                ('votes_allowed', models.PositiveIntegerField()),
-                ('seats', models.PositiveIntegerField()),
-                ('district', models.CharField(blank=True, max_length=64)),
-                ('position', models.PositiveIntegerField()),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contests', to='elections.election')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="Contest id in the definition", max_length=64)),
+                ("kind", models.CharField(max_length=20)),
+                ("title_ky", models.CharField(max_length=300)),
+                ("title_ru", models.CharField(max_length=300)),
+                ("votes_allowed", models.PositiveIntegerField()),
+                ("seats", models.PositiveIntegerField()),
+                ("district", models.CharField(blank=True, max_length=64)),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contests",
+                        to="elections.election",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contest',
-                'ordering': ['election', 'position'],
+                "verbose_name": "contest",
+                "ordering": ["election", "position"],
             },
         ),
         migrations.CreateModel(
-            name='BallotStyle',
+            name="BallotStyle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Ballot style id in the definition', max_length=64)),
-                ('contest_codes', models.JSONField(help_text='Contest ids in printed order')),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ballot_styles', to='elections.election')),
-                ('stations', models.ManyToManyField(related_name='ballot_styles', to='geo.pollingstation')),
-                ('contests', models.ManyToManyField(related_name='ballot_styles', to='counting.contest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(help_text="Ballot style id in the definition", max_length=64),
+                ),
+                ("contest_codes", models.JSONField(help_text="Contest ids in printed order")),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ballot_styles",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "stations",
+                    models.ManyToManyField(related_name="ballot_styles", to="geo.pollingstation"),
+                ),
+                (
+                    "contests",
+                    models.ManyToManyField(related_name="ballot_styles", to="counting.contest"),
+                ),
             ],
             options={
-                'verbose_name': 'ballot style',
-                'ordering': ['election', 'code'],
+                "verbose_name": "ballot style",
+                "ordering": ["election", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ContestOption',
+            name="ContestOption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Option id in the definition', max_length=64)),
-                ('kind', models.CharField(max_length=20)),
-                ('name_ky', models.CharField(max_length=300)),
-                ('name_ru', models.CharField(max_length=300)),
-                ('party_ky', models.CharField(blank=True, max_length=300)),
-                ('party_ru', models.CharField(blank=True, max_length=300)),
-                ('position', models.PositiveIntegerField()),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='counting.contest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(help_text="Option id in the definition", max_length=64)),
+                ("kind", models.CharField(max_length=20)),
+                ("name_ky", models.CharField(max_length=300)),
+                ("name_ru", models.CharField(max_length=300)),
+                ("party_ky", models.CharField(blank=True, max_length=300)),
+                ("party_ru", models.CharField(blank=True, max_length=300)),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="options",
+                        to="counting.contest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contest option',
-                'ordering': ['contest', 'position'],
+                "verbose_name": "contest option",
+                "ordering": ["contest", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Definition',
+            name="Definition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document', models.JSONField(help_text='The definition as imported (canonical JSON)')),
-                ('sha256', models.CharField(help_text='SHA-256 of the canonical definition text', max_length=64)),
-                ('imported_at', models.DateTimeField()),
-                ('imported_by', models.CharField(max_length=150)),
-                ('election', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='counting_definition', to='elections.election')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "document",
+                    models.JSONField(help_text="The definition as imported (canonical JSON)"),
+                ),
+                (
+                    "sha256",
+                    models.CharField(
+                        help_text="SHA-256 of the canonical definition text", max_length=64
+                    ),
+                ),
+                ("imported_at", models.DateTimeField()),
+                ("imported_by", models.CharField(max_length=150)),
+                (
+                    "election",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="counting_definition",
+                        to="elections.election",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'election definition',
+                "verbose_name": "election definition",
             },
         ),
         migrations.CreateModel(
-            name='ScannedSheet',
+            name="ScannedSheet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial', models.CharField(max_length=200)),
-                ('source', models.CharField(help_text='Image file name the scanner read', max_length=300)),
-                ('image_path', models.CharField(blank=True, help_text='Stored image, relative to the var directory', max_length=400)),
-                ('image_sha256', models.CharField(blank=True, max_length=64)),
-                ('read', models.JSONField(help_text="The scanner's SheetRead as JSON, thresholds included")),
-                ('read_sha256', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('readable', 'readable'), ('wrong-style', 'wrong ballot style'), ('wrong-station', "another station's ballot"), ('unreadable', 'unreadable')], max_length=16)),
-                ('reasons', models.JSONField(default=list)),
-                ('needs_adjudication', models.BooleanField()),
-                ('state', models.CharField(choices=[('counted', 'counted as read'), ('pending', 'waiting for adjudication'), ('decided', 'decided by a person'), ('invalid', 'sheet declared invalid')], max_length=10)),
-                ('marginal_threshold', models.FloatField()),
-                ('definite_threshold', models.FloatField()),
-                ('device_key_id', models.CharField(blank=True, help_text='Registered key of the scanner that signed it', max_length=64)),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('recorded_at', models.DateTimeField()),
-                ('batch_sequence', models.BigIntegerField(help_text='Ledger entry of the batch it came in')),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sheets', to='elections.election')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sheets', to='geo.pollingstation')),
-                ('style', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sheets', to='counting.ballotstyle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("serial", models.CharField(max_length=200)),
+                (
+                    "source",
+                    models.CharField(help_text="Image file name the scanner read", max_length=300),
+                ),
+                (
+                    "image_path",
+                    models.CharField(
+                        blank=True,
+                        help_text="Stored image, relative to the var directory",
+                        max_length=400,
+                    ),
+                ),
+                ("image_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "read",
+                    models.JSONField(
+                        help_text="The scanner's SheetRead as JSON, thresholds included"
+                    ),
+                ),
+                ("read_sha256", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("readable", "readable"),
+                            ("wrong-style", "wrong ballot style"),
+                            ("wrong-station", "another station's ballot"),
+                            ("unreadable", "unreadable"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reasons", models.JSONField(default=list)),
+                ("needs_adjudication", models.BooleanField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("counted", "counted as read"),
+                            ("pending", "waiting for adjudication"),
+                            ("decided", "decided by a person"),
+                            ("invalid", "sheet declared invalid"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("marginal_threshold", models.FloatField()),
+                ("definite_threshold", models.FloatField()),
+                (
+                    "device_key_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Registered key of the scanner that signed it",
+                        max_length=64,
+                    ),
+                ),
+                ("recorded_by", models.CharField(max_length=150)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "batch_sequence",
+                    models.BigIntegerField(help_text="Ledger entry of the batch it came in"),
+                ),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sheets",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sheets",
+                        to="geo.pollingstation",
+                    ),
+                ),
+                (
+                    "style",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sheets",
+                        to="counting.ballotstyle",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scanned sheet',
-                'ordering': ['election', 'station', 'serial'],
+                "verbose_name": "scanned sheet",
+                "ordering": ["election", "station", "serial"],
             },
         ),
         migrations.CreateModel(
-            name='ContestInterpretation',
+            name="ContestInterpretation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('read_outcome', models.CharField(choices=[('valid', 'valid vote'), ('overvote', 'overvote'), ('undervote', 'blank'), ('marginal', 'marginal mark')], max_length=10)),
-                ('outcome', models.CharField(choices=[('valid', 'valid vote'), ('overvote', 'overvote'), ('undervote', 'blank'), ('marginal', 'marginal mark')], max_length=10)),
-                ('votes', models.JSONField(default=list, help_text='Option ids that count')),
-                ('fills', models.JSONField(default=list, help_text='[option id, fill, marked] as measured')),
-                ('needs_decision', models.BooleanField()),
-                ('decided', models.BooleanField(default=False)),
-                ('contest', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counting.contest')),
-                ('sheet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contests', to='counting.scannedsheet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "read_outcome",
+                    models.CharField(
+                        choices=[
+                            ("valid", "valid vote"),
+                            ("overvote", "overvote"),
+                            ("undervote", "blank"),
+                            ("marginal", "marginal mark"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("valid", "valid vote"),
+                            ("overvote", "overvote"),
+                            ("undervote", "blank"),
+                            ("marginal", "marginal mark"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("votes", models.JSONField(default=list, help_text="Option ids that count")),
+                (
+                    "fills",
+                    models.JSONField(
+                        default=list, help_text="[option id, fill, marked] as measured"
+                    ),
+                ),
+                ("needs_decision", models.BooleanField()),
+                ("decided", models.BooleanField(default=False)),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counting.contest",
+                    ),
+                ),
+                (
+                    "sheet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contests",
+                        to="counting.scannedsheet",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contest interpretation',
-                'ordering': ['sheet', 'contest__position'],
+                "verbose_name": "contest interpretation",
+                "ordering": ["sheet", "contest__position"],
             },
         ),
         migrations.CreateModel(
-            name='Adjudication',
+            name="Adjudication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('vote', 'valid vote'), ('overvote', 'overvote'), ('blank', 'blank'), ('sheet-invalid', 'sheet invalid')], max_length=16)),
-                ('votes', models.JSONField(default=list)),
-                ('style_code', models.CharField(blank=True, help_text='Style set by the decision', max_length=64)),
-                ('reason', models.TextField()),
-                ('actor', models.CharField(max_length=150)),
-                ('decided_at', models.DateTimeField()),
-                ('ledger_sequence', models.BigIntegerField()),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='counting.contest')),
-                ('sheet', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='counting.scannedsheet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("vote", "valid vote"),
+                            ("overvote", "overvote"),
+                            ("blank", "blank"),
+                            ("sheet-invalid", "sheet invalid"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("votes", models.JSONField(default=list)),
+                (
+                    "style_code",
+                    models.CharField(
+                        blank=True, help_text="Style set by the decision", max_length=64
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("actor", models.CharField(max_length=150)),
+                ("decided_at", models.DateTimeField()),
+                ("ledger_sequence", models.BigIntegerField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="counting.contest",
+                    ),
+                ),
+                (
+                    "sheet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="counting.scannedsheet",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'adjudication',
-                'ordering': ['decided_at', 'pk'],
+                "verbose_name": "adjudication",
+                "ordering": ["decided_at", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='contest',
-            constraint=models.UniqueConstraint(fields=('election', 'code'), name='counting_contest_code'),
+            model_name="contest",
+            constraint=models.UniqueConstraint(
+                fields=("election", "code"), name="counting_contest_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ballotstyle',
-            constraint=models.UniqueConstraint(fields=('election', 'code'), name='counting_style_code'),
+            model_name="ballotstyle",
+            constraint=models.UniqueConstraint(
+                fields=("election", "code"), name="counting_style_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contestoption',
-            constraint=models.UniqueConstraint(fields=('contest', 'code'), name='counting_option_code'),
+            model_name="contestoption",
+            constraint=models.UniqueConstraint(
+                fields=("contest", "code"), name="counting_option_code"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scannedsheet',
-            index=models.Index(fields=['election', 'state'], name='counting_sheet_state'),
+            model_name="scannedsheet",
+            index=models.Index(fields=["election", "state"], name="counting_sheet_state"),
         ),
         migrations.AddConstraint(
-            model_name='scannedsheet',
-            constraint=models.UniqueConstraint(fields=('election', 'station', 'serial'), name='counting_sheet_serial'),
+            model_name="scannedsheet",
+            constraint=models.UniqueConstraint(
+                fields=("election", "station", "serial"), name="counting_sheet_serial"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contestinterpretation',
-            constraint=models.UniqueConstraint(fields=('sheet', 'contest'), name='counting_interpretation'),
+            model_name="contestinterpretation",
+            constraint=models.UniqueConstraint(
+                fields=("sheet", "contest"), name="counting_interpretation"
+            ),
         ),
     ]
