@@ -670,7 +670,7 @@ def decide(
         raise CountingError("decision_unknown", f"unknown decision {decision!r}")
     with transaction.atomic():
         sheet = (
-            ScannedSheet.objects.select_for_update()
+            ScannedSheet.objects.select_for_update(of=("self",))
             .select_related("station", "election")
             .get(pk=sheet.pk)
         )

@@ -362,7 +362,7 @@ def adjudicate(
         )
     with transaction.atomic():
         locked = (
-            DuplicateCandidate.objects.select_for_update()
+            DuplicateCandidate.objects.select_for_update(of=("self",))
             .select_related("person_a", "person_b")
             .get(pk=candidate.pk)
         )

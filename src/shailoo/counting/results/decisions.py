@@ -49,7 +49,7 @@ def accept_protocol(protocol: Protocol, actor: Any) -> ProtocolDecision:
     blocked: Verdict | None = None
     with transaction.atomic():
         protocol = (
-            Protocol.objects.select_for_update()
+            Protocol.objects.select_for_update(of=("self",))
             .select_related("election", "station", "current")
             .get(pk=protocol.pk)
         )
@@ -112,7 +112,7 @@ def dispute_protocol(protocol: Protocol, actor: Any, reason: str) -> ProtocolDec
     name = actor_name(actor)
     with transaction.atomic():
         protocol = (
-            Protocol.objects.select_for_update()
+            Protocol.objects.select_for_update(of=("self",))
             .select_related("election", "station", "current")
             .get(pk=protocol.pk)
         )
