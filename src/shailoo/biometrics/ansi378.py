@@ -36,7 +36,7 @@ from shailoo.biometrics.iso19794 import (
     encode_view,
     read_geometry,
     read_magic,
-    read_view,
+    read_views,
     record_of,
 )
 from shailoo.biometrics.minutiae import FingerTemplate
@@ -65,16 +65,7 @@ def decode(data: bytes) -> FingerRecord:
     product = (r.u16("CBEFF product owner"), r.u16("CBEFF product type"))
     equipment = r.u16("capture equipment")
     width, height, x_res, y_res = read_geometry(r)
-    start = r.pos
-    n_views = r.u8("number of finger views")
-    if n_views == 0:
-        raise TemplateError(start, "record has no finger views")
-    if r.u8("reserved byte") != 0:
-        raise TemplateError(start + 1, "reserved header byte is not 0")
-    seen: set[tuple[int, int]] = set()
-    views = tuple(read_view(r, width, height, ANGLE_STEPS, seen) for _ in range(n_views))
-    if r.pos != len(data):
-        raise TemplateError(r.pos, f"{len(data) - r.pos} bytes after the last finger view")
+    views = read_views(r, width, height, ANGLE_STEPS)
     return FingerRecord(
         width,
         height,

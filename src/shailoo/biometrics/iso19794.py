@@ -207,6 +207,22 @@ def read_view(
     return FingerView(finger, view, impression, quality, minutiae, extended)
 
 
+def read_views(r: Reader, width: int, height: int, angle_steps: int) -> tuple[FingerView, ...]:
+    """The view count, the reserved byte and every view, to the record's last byte: the part
+    of the header and body that ISO/IEC 19794-2 and ANSI/INCITS 378 share (bar the angle unit)."""
+    start = r.pos
+    n_views = r.u8("number of finger views")
+    if n_views == 0:
+        raise TemplateError(start, "record has no finger views")
+    if r.u8("reserved byte") != 0:
+        raise TemplateError(start + 1, "reserved header byte is not 0")
+    seen: set[tuple[int, int]] = set()
+    views = tuple(read_view(r, width, height, angle_steps, seen) for _ in range(n_views))
+    if r.pos != len(r.data):
+        raise TemplateError(r.pos, f"{len(r.data) - r.pos} bytes after the last finger view")
+    return views
+
+
 def read_minutia(r: Reader, width: int, height: int, angle_steps: int) -> Minutia:
     start = r.pos
     word = r.u16("minutia type and x")
@@ -265,16 +281,7 @@ def decode(data: bytes) -> FingerRecord:
         raise TemplateError(start, f"record length field {length} but {len(data)} bytes given")
     equipment = r.u16("capture equipment")
     width, height, x_res, y_res = read_geometry(r)
-    start = r.pos
-    n_views = r.u8("number of finger views")
-    if n_views == 0:
-        raise TemplateError(start, "record has no finger views")
-    if r.u8("reserved byte") != 0:
-        raise TemplateError(start + 1, "reserved header byte is not 0")
-    seen: set[tuple[int, int]] = set()
-    views = tuple(read_view(r, width, height, ANGLE_STEPS, seen) for _ in range(n_views))
-    if r.pos != len(data):
-        raise TemplateError(r.pos, f"{len(data) - r.pos} bytes after the last finger view")
+    views = read_views(r, width, height, ANGLE_STEPS)
     return FingerRecord(
         width,
         height,
