@@ -9,9 +9,12 @@ from typing import Any
 import pypdfium2
 import pytest
 from counting_results_helpers import VOTES, enter, lines, setup_world
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone, translation
 
+import factories as f
 from shailoo.accounts.roles import ROLES, URLS, Agency, Role, Scope, url_allowed
 from shailoo.accounts.testing import login_verified, make_user
 from shailoo.counting.results import decisions, services
@@ -328,3 +331,143 @@ def test_a_long_protocol_continues_on_a_second_page(world: dict[str, Any]) -> No
     pdf = pypdfium2.PdfDocument(render_protocol_pdf(version.protocol, version, {}, {}))
     assert len(pdf) == 2
     assert "p79" in pdf[1].get_textpage().get_text_range()
+
+
+# -- alerts in the reader's language, on the dashboard and the protocol page ---------------
+
+
+def _rows(page: str, heading: str) -> list[str]:
+    """The body rows of the first table after ``<h2>heading</h2>``."""
+    table = page.split(f"<h2>{heading}</h2>")[1].split("</table>")[0]
+    return table.split("<tbody>")[1].split("<tr>")[1:]
+
+
+def _two_alerts(world: dict[str, Any]) -> Any:
+    """Station 101's protocol fails ``ballots_accounted`` and differs from the automatic count
+    for ``a``: a control alert and a discrepancy alert."""
+    s1 = world["stations"][0]
+    auto = {"a": 297, "b": 200, "c": 50}
+    return enter(world, s1, automatic=auto, lines=lines(ballots_unused=431)).protocol
+
+
+def test_the_dashboard_shows_alert_reasons_in_the_readers_language(
+    world: dict[str, Any],
+) -> None:
+    protocol = _two_alerts(world)
+    stored = {a.kind: a.reasons for a in protocol.alerts.all()}
+    assert set(stored) == {"control", "discrepancy"}
+    assert "votes for 'a'" in stored["discrepancy"][0]  # the ledger's English, kept
+    client = client_for(staff("cec", Role.CEC_MEMBER, None))
+    page = client.get(reverse("staff_results:dashboard")).content.decode()
+    rows = _rows(page, "Тревоги подсчёта")
+    control = next(r for r in rows if "контрольное соотношение не выполнено" in r)
+    discrepancy = next(r for r in rows if "подсчёты расходятся" in r)
+    assert "Контрольное соотношение ballots_accounted не выполнено" in control
+    assert "Неиспользованные (погашенные) бюллетени (431)" in control
+    assert "Голоса за" not in control  # only the relation failures
+    assert "Голоса за a: автоматический подсчёт 297, ручной подсчёт 300" in discrepancy
+    assert "Контрольное соотношение" not in discrepancy  # only the count differences
+    assert "votes for 'a'" not in page and "automatic count 297" not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ky"
+    page = client.get(reverse("staff_results:dashboard")).content.decode()
+    assert "a үчүн добуштар: автоматтык эсеп 297, кол менен эсептөө 300" in page
+    assert "ballots_accounted контролдук катнашы аткарылбайт" in page
+    assert {a.kind: a.reasons for a in protocol.alerts.all()} == stored  # unchanged
+
+
+def test_an_alert_raised_when_the_automatic_count_came_later_is_localized(
+    world: dict[str, Any],
+) -> None:
+    s1 = world["stations"][0]
+    version = enter(world, s1, automatic=None)
+    (waiting,) = version.protocol.alerts.filter(resolved=False)
+    assert waiting.kind == "no_automatic"
+    auto = {"a": 300, "b": 196, "c": 50}
+    services.record_automatic_count(world["election"], s1, "pres", auto, "cli", source="scanner")
+    (alert,) = version.protocol.alerts.filter(resolved=False)
+    assert alert.kind == "discrepancy" and alert.version_id == version.pk
+    assert not ProtocolVersion.objects.get(pk=version.pk).verdict["differences"]
+    client = client_for(staff("tec", Role.TEC_OPERATOR, s1.tec))
+    page = client.get(reverse("staff_results:dashboard")).content.decode()
+    (row,) = _rows(page, "Тревоги подсчёта")
+    assert "Голоса за b: автоматический подсчёт 196, ручной подсчёт 200" in row
+    assert "Нет автоматического подсчёта" not in row and "automatic count" not in row
+
+
+def test_an_alert_whose_verdict_no_longer_matches_shows_the_stored_text(
+    world: dict[str, Any],
+) -> None:
+    from shailoo.counting.results.presentation import alert_reasons
+
+    protocol = enter(world, world["stations"][0], automatic={"a": 297, "b": 200, "c": 50})
+    (alert,) = protocol.alerts.all()
+    assert alert_reasons(alert, {"a": "Asanov"})[0].startswith("Голоса за Asanov:")
+    Protocol.objects.filter(pk=protocol.pk).update(verdict={"differences": []})
+    alert = protocol.alerts.select_related("protocol", "version").get()
+    assert alert_reasons(alert, {}) == alert.reasons
+
+
+def test_the_protocol_page_lists_its_open_alerts(world: dict[str, Any]) -> None:
+    protocol = _two_alerts(world)
+    client = client_for(staff("tec", Role.TEC_OPERATOR, world["stations"][0].tec))
+    url = reverse("staff_results:protocol", args=[protocol.pk])
+    page = first = client.get(url).content.decode()
+    with translation.override("ru"):
+        heading = translation.gettext("Open alerts")
+        state = translation.pgettext("counting alert", "open")
+    rows = _rows(page, heading)
+    assert len(rows) == 2
+    control = next(r for r in rows if "контрольное соотношение не выполнено" in r)
+    discrepancy = next(r for r in rows if "подсчёты расходятся" in r)
+    assert "Контрольное соотношение ballots_accounted не выполнено" in control
+    assert "Голоса за a: автоматический подсчёт 297, ручной подсчёт 300" in discrepancy
+    assert all(f"<td>{state}</td>" in row for row in rows)
+    for alert, row in (
+        (protocol.alerts.get(kind="control"), control),
+        (protocol.alerts.get(kind="discrepancy"), discrepancy),
+    ):
+        assert timezone.localtime(alert.created_at).strftime("%d.%m.%Y %H:%M") in row
+    decisions.accept_protocol(enter(world, world["stations"][0]).protocol, "cli")
+    page = client.get(url).content.decode()
+    assert f"<h2>{heading}</h2>" not in page  # fixed and accepted: nothing open
+    public = reverse("results:station", args=[world["election"].code, 101])
+    assert f'href="{public}"' in page  # accepted: its published page is one click away
+    assert public not in first  # not while it was only reported
+
+
+# -- the public station lookup ---------------------------------------------------------------
+
+
+def test_the_public_election_page_finds_a_station_protocol(
+    world: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    _published(world)  # 101 and 102 accepted, 201 only reported
+    code = world["election"].code
+    url = reverse("results:election", args=[code])
+    client = Client()
+    page = client.get(url).content.decode()
+    assert f'action="{url}"' in page and 'name="station"' in page
+    with django_assert_max_num_queries(4):
+        response = client.get(url, {"station": "№ 102"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("results:station", args=[code, 102])
+    with translation.override("ru"):
+        unknown = translation.gettext("There is no polling station №%(number)s.")
+        waiting = translation.gettext(
+            "Polling station №%(number)s has no accepted protocol in this election yet."
+        )
+    cases = [
+        ("999", unknown % {"number": 999}),
+        ("201", waiting % {"number": 201}),
+        ("12a", "Номер избирательного участка — целое число."),
+        ("1" * 30, "Номер избирательного участка — целое число."),
+    ]
+    for wanted, message in cases:
+        response = client.get(url, {"station": wanted})
+        text = response.content.decode()
+        assert response.status_code == 200, wanted
+        assert f'role="alert">{message}</li>' in text, wanted
+        assert 'class="results"' in text  # the results are still shown
+    other = f.election("kg-2025", code="local-2028")
+    response = client.get(reverse("results:election", args=[other.code]), {"station": "101"})
+    assert (waiting % {"number": 101}) in response.content.decode()  # accepted elsewhere only

@@ -10,6 +10,8 @@ from django.utils.translation import get_language, gettext
 
 from shailoo.counting.results import aggregation
 from shailoo.counting.results.forms import LINE_LABELS
+from shailoo.counting.results.models import CountingAlert
+from shailoo.counting.results.services import ALERT_CONTROL, ALERT_DISCREPANCY, ALERT_NO_AUTOMATIC
 from shailoo.elections.models import Election
 
 
@@ -104,6 +106,33 @@ def localized_reasons(verdict: dict[str, Any], labels: dict[str, str]) -> list[s
     if verdict.get("missing_automatic"):
         reasons.append(gettext("There is no automatic count to compare the manual count with."))
     return reasons
+
+
+#: The part of a verdict each kind of alert is raised for (``services._alert_kinds``).
+ALERT_VERDICT_KEYS: dict[str, str] = {
+    ALERT_CONTROL: "failures",
+    ALERT_DISCREPANCY: "differences",
+    ALERT_NO_AUTOMATIC: "missing_automatic",
+}
+
+
+def alert_reasons(alert: CountingAlert, labels: dict[str, str]) -> list[str]:
+    """An alert's reasons in the interface language, rebuilt from the verdict it was raised for.
+
+    The stored ``reasons`` stay English because they are what the ledger entry says. The
+    verdict is the protocol's latest evaluation when the alert is about the current version
+    (an automatic count arriving later changes it), else the version's own. Where the
+    verdict no longer matches the stored reasons one for one, the stored text is shown
+    rather than a translation of something else.
+    """
+    protocol = alert.protocol
+    current = alert.version_id == protocol.current_id
+    verdict = protocol.verdict if current else alert.version.verdict
+    key = ALERT_VERDICT_KEYS.get(alert.kind, "")
+    part = {key: verdict[key]} if key and verdict.get(key) else {}
+    reasons = localized_reasons(part, labels)
+    stored = [str(r) for r in alert.reasons]
+    return reasons if len(reasons) == len(stored) else stored
 
 
 def version_rows(version: Any, labels: dict[str, str]) -> list[tuple[str, int, bool]]:

@@ -12,7 +12,8 @@ from typing import Any
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from shailoo.counting.results import aggregation
@@ -38,10 +39,40 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def find_station(event: Election, wanted: str) -> tuple[int | None, str]:
+    """``(number, "")`` of a station with an accepted protocol, else ``(None, why not)``.
+
+    A lookup that would land on an empty page says so here instead, in the reader's language.
+    """
+    text = wanted.strip().lstrip("№").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        return None, gettext("A polling station number is a whole number.")
+    number = int(text)
+    if not PollingStation.objects.filter(number=number).exists():
+        return None, gettext("There is no polling station №%(number)s.") % {"number": number}
+    accepted = Protocol.objects.filter(
+        election=event, station__number=number, status=Protocol.Status.ACCEPTED
+    )
+    if not accepted.exists():
+        return None, gettext(
+            "Polling station №%(number)s has no accepted protocol in this election yet."
+        ) % {"number": number}
+    return number, ""
+
+
 @require_GET
 def election(request: HttpRequest, code: str) -> HttpResponse:
-    """An election's results by contest: country, regions, TECs; turnout; progress."""
+    """An election's results by contest: country, regions, TECs; turnout; progress.
+
+    ``?station=N`` opens that station's protocols, or says why there is nothing to open.
+    """
     event = get_object_or_404(Election, code=code[:50])
+    wanted = request.GET.get("station", "")[:20]
+    lookup_error = ""
+    if wanted.strip():
+        number, lookup_error = find_station(event, wanted)
+        if number is not None:
+            return redirect("results:station", code=event.code, number=number)
     contests = aggregation.results(event)
     total, by_region = aggregation.status_counts(
         event, PollingStation.objects.all(), level="region"
@@ -51,6 +82,8 @@ def election(request: HttpRequest, code: str) -> HttpResponse:
         "contests": contest_views(event, contests),
         "total": total,
         "by_region": by_region,
+        "station_wanted": wanted.strip(),
+        "lookup_error": lookup_error,
     }
     return render(request, "counting_results/public_election.html", context)
 

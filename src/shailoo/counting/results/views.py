@@ -27,6 +27,7 @@ from shailoo.counting.results.forms import (
 from shailoo.counting.results.models import AutomaticCount, CountingAlert, Protocol
 from shailoo.counting.results.pdf import render_protocol_pdf
 from shailoo.counting.results.presentation import (
+    alert_reasons,
     contest_views,
     lang,
     localized_reasons,
@@ -81,7 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             Permission.RESULTS_VIEW,
             CountingAlert.objects.filter(election=election, resolved=False),
             "station",
-        ).select_related("station", "protocol")
+        ).select_related("station", "protocol", "version")
         pending = scope_filter(
             request.user,
             Permission.RESULTS_VIEW,
@@ -91,11 +92,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context.update(
             total=total,
             by_tec=by_tec,
-            alerts=alerts[:100],
+            alerts=alert_rows(election, alerts[:100]),
             pending=pending[:100],
             contests=contest_views(election, contests),
         )
     return render(request, "counting_results/dashboard.html", context)
+
+
+def alert_rows(election: Election, alerts: Any) -> list[tuple[CountingAlert, list[str]]]:
+    """Each alert with its reasons in the reader's language (the stored ones are English)."""
+    labels = aggregation.option_labels(election, lang())
+    return [(a, alert_reasons(a, labels.get(a.protocol.contest_id, {}))) for a in alerts]
 
 
 def _station_in_scope(request: HttpRequest, number: int) -> PollingStation:
@@ -255,7 +262,10 @@ def protocol(request: HttpRequest, pk: int) -> HttpResponse:
         "protocol": item,
         "versions": versions,
         "decisions": item.decisions.select_related("version").order_by("-created_at", "-id"),
-        "alerts": item.alerts.filter(resolved=False),
+        "alerts": [
+            (a, alert_reasons(a, labels))
+            for a in item.alerts.filter(resolved=False).select_related("version")
+        ],
         "reasons": localized_reasons(item.verdict, labels),
         "can_accept": has_permission(request.user, Permission.PROTOCOL_ACCEPT, item.station),
         "dispute_form": DisputeForm(),
