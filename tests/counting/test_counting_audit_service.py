@@ -1,4 +1,6 @@
-"""Whole audits through the services: paper agrees -> confirmed; wrong winner -> escalate."""
+"""Whole audits through the services: paper agrees -> confirmed; wrong winner -> escalate.
+
+Rounds beyond the first: tests/counting/test_counting_audit_rounds.py."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from shailoo.accounts.services import ScopeTarget, grant_role
 from shailoo.counting.audit.cli import app
 from shailoo.counting.audit.files import AuditFileError, read_cvrs, read_reported
 from shailoo.counting.audit.models import Audit, AuditedBallot, StoppingState
+from shailoo.counting.audit.round_services import start_round
 from shailoo.counting.audit.sampler import Batch
 from shailoo.counting.audit.services import (
     draw_sample,
@@ -101,9 +104,29 @@ def test_reported_winner_actually_lost_escalates() -> None:
         sample_size=60,
     )
     audit = run(audit, paper(0.4))  # the paper says b won 60/40
-    assert audit.status == Audit.Status.ESCALATE
+    # The round ends without confirming: another round, not yet a full hand count.
+    assert audit.status == Audit.Status.NEXT_ROUND
     assert audit.risk > 0.1
-    assert LedgerEntry.objects.filter(kind="counting.rla_conclude").count() == 1
+    assert LedgerEntry.objects.filter(kind="counting.rla_round_end").count() == 1
+    # The evidence against the reported winner calls for a far larger round than the first.
+    from shailoo.counting.audit.round_services import plan_next_round
+
+    assert plan_next_round(audit).more > 10 * 60
+    # A round as large as the rest of the manifest is a full hand count.
+    result = start_round("cli", audit, size=940)
+    audit.refresh_from_db()
+    assert result.escalated and audit.status == Audit.Status.ESCALATE
+    assert (
+        result.round is None
+        and "940 more draws would bring the sample to 1000"
+        in (
+            json.loads(LedgerEntry.objects.get(kind="counting.rla_escalate").data)["payload"][
+                "data"
+            ]["reason"]
+        )
+    )
+    assert LedgerEntry.objects.filter(kind="counting.rla_escalate").count() == 1
+    assert LedgerEntry.objects.filter(kind="counting.rla_conclude").count() == 0
 
 
 @pytest.mark.django_db
@@ -229,7 +252,7 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     result = runner.invoke(app, ["sample", audit_id, "--out", str(pull)])
     assert result.exit_code == 0, result.output
     lines = pull.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "order,ballot,batch,position,generation,ticket"
+    assert lines[0] == "order,ballot,batch,position,generation,ticket,round"
     ballot = lines[1].split(",")[1]
     result = runner.invoke(
         app,

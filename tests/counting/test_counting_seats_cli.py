@@ -177,7 +177,9 @@ def test_unknown_edition(tmp_path: Path) -> None:
 def test_edition_without_party_lists(tmp_path: Path) -> None:
     result, _ = run(tmp_path, KG_2015, law="kg-2025")
     assert result.exit_code == 2
-    assert result.output.strip() == "--law: law edition kg-2025 has no party-list seats"
+    assert result.output.strip() == (
+        "--law: law edition kg-2025 has no party-list seats; give --candidates"
+    )
 
 
 def test_voted_below_the_rows(tmp_path: Path) -> None:

@@ -1,16 +1,19 @@
-"""``shailoo results seats``: allocate party-list seats from a CSV of votes, with reasons.
+"""``shailoo results seats``: allocate list and district seats from CSV files, with reasons.
+
+Party lists (``--votes``):
 
 The CSV has columns ``party,votes`` and optionally ``region`` (one row per party and region,
 for the per-region thresholds). Rows for ``AGAINST_ALL`` and ``INVALID`` carry those counts,
 so the threshold base "everyone who took part" is the sum of all rows unless ``--voted`` says
-more people voted. Bad input is reported as ``FILE:LINE: column: reason`` with exit code 2.
+more people voted. Districts (``--candidates``): see
+:mod:`shailoo.counting.seats_district_file` and :mod:`shailoo.counting.seats_district_cli`;
+kg-2021 takes both files and prints both tiers. Bad input is reported as
+``FILE:LINE: column: reason`` with exit code 2, and nothing is printed as a result.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -29,8 +32,25 @@ from shailoo.counting.seats import (
     allocate_list,
     pct,
 )
-from shailoo.counting.seats_law import list_rules
+from shailoo.counting.seats_csv import (
+    MAX_PROBLEMS,
+    Problem,
+    VotesFileError,
+    open_csv,
+    read_header,
+    votes_problem,
+)
+from shailoo.counting.seats_district_cli import (
+    elect_all,
+    parse_vacated,
+    party_seats,
+    print_both_tiers,
+    print_districts,
+)
+from shailoo.counting.seats_district_file import read_candidates
+from shailoo.counting.seats_law import NoSuchSystem, district_count, district_rules, list_rules
 from shailoo.law.loader import LawError, load_edition
+from shailoo.law.schema import Edition
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -38,27 +58,6 @@ AGAINST_ALL = "AGAINST_ALL"
 INVALID = "INVALID"
 REQUIRED = ("party", "votes")
 OPTIONAL = ("region",)
-MAX_PROBLEMS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with the votes file, where an editor can jump to it."""
-
-    file: str
-    line: int | None
-    column: str
-    reason: str
-
-    def format(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.column}: {self.reason}"
-
-
-class VotesFileError(Exception):
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(p.format() for p in self.problems))
 
 
 @dataclass
@@ -79,28 +78,9 @@ class _Area:
 def read_votes(path: Path, rules: ListRules, voted: int | None = None) -> ListCount:
     """Parse and check the whole file; every problem found is reported, not just the first."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise VotesFileError(
-            [Problem(name, None, "<file>", f"cannot read: {exc.strerror}")]
-        ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        reason = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
-        raise VotesFileError([Problem(name, line, "<file>", reason)]) from None
-    if not text.strip():
-        raise VotesFileError([Problem(name, 1, "<file>", "the file is empty")])
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [cell.strip() for cell in next(reader)]
-    except csv.Error as exc:
-        raise VotesFileError([Problem(name, 1, "<header>", f"CSV: {exc}")]) from None
-    problems = _check_header(name, header)
-    if problems:
-        raise VotesFileError(problems)
+    reader = open_csv(path)
+    header = read_header(name, reader, REQUIRED, OPTIONAL)
+    problems: list[Problem] = []
     national = _Area({})
     regions: dict[str, _Area] = {}
     seen: dict[tuple[str, str], int] = {}
@@ -155,33 +135,15 @@ def read_votes(path: Path, rules: ListRules, voted: int | None = None) -> ListCo
     )
 
 
-def _check_header(name: str, header: list[str]) -> list[Problem]:
-    problems: list[Problem] = []
-    known = (*REQUIRED, *OPTIONAL)
-    for column in REQUIRED:
-        if column not in header:
-            reason = f"missing column (the header has {', '.join(header) or 'nothing'})"
-            problems.append(Problem(name, 1, column, reason))
-    for column in header:
-        if column not in known:
-            reason = f"unknown column; expected {', '.join(REQUIRED)} and optionally region"
-            problems.append(Problem(name, 1, column or "<empty>", reason))
-        elif header.count(column) > 1:
-            problems.append(Problem(name, 1, column, "column given twice"))
-    return list(dict.fromkeys(problems))
-
-
 def _row_problems(
     name: str, line: int, cells: dict[str, str], rules: ListRules, has_region: bool
 ) -> list[Problem]:
     problems: list[Problem] = []
     if not cells["party"]:
         problems.append(Problem(name, line, "party", "empty"))
-    votes = cells["votes"]
-    if not votes.lstrip("-").isdigit() or not votes.isascii():
-        problems.append(Problem(name, line, "votes", f"not a whole number: {votes!r}"))
-    elif int(votes) < 0:
-        problems.append(Problem(name, line, "votes", f"negative: {votes}"))
+    bad_votes = votes_problem(name, line, cells["votes"])
+    if bad_votes is not None:
+        problems.append(bad_votes)
     region = cells.get("region", "")
     if has_region and region and rules.regional is not None and region not in rules.regions:
         reason = f"unknown region {region!r}; the law's regions are {', '.join(rules.regions)}"
@@ -192,38 +154,89 @@ def _row_problems(
 @app.command("seats")
 def seats(
     law: str = typer.Option(..., "--law", help="Law edition id (kg-2021) or edition file"),
-    votes: Path = typer.Option(..., "--votes", help="CSV with columns party,votes[,region]"),
+    votes: Path | None = typer.Option(
+        None, "--votes", help="Party lists: CSV with columns party,votes[,region]"
+    ),
+    candidates: Path | None = typer.Option(
+        None,
+        "--candidates",
+        help="Districts: CSV district,candidate,votes[,sex,party]",
+    ),
     voted: int | None = typer.Option(
         None, "--voted", min=0, help="Everyone who took part, if more than the file's rows"
+    ),
+    vacated: list[str] = typer.Option(
+        [], "--vacated", help="DISTRICT:CANDIDATE whose seat fell vacant (repeatable)"
     ),
     lot_seed: str | None = typer.Option(
         None, "--lot-seed", help="Seed drawn in public, for a law whose ties go by lot"
     ),
 ) -> None:
-    """Allocate party-list seats under a law edition and explain every step."""
+    """Allocate list and district seats under a law edition and explain every step."""
+    if votes is None and candidates is None:
+        raise _fail("give --votes (party lists), --candidates (districts) or both")
+    if voted is not None and votes is None:
+        raise _fail("--voted: applies to the party-list file: give --votes")
+    if vacated and candidates is None:
+        raise _fail("--vacated: applies to district seats: give --candidates")
+    edition = _edition(law)
+    list_result = None
+    outcomes = None
     try:
-        rules = list_rules(load_edition(law))
-    except LawError as error:
-        for law_problem in error.problems:
-            console.print(Text(f"--law: {law_problem.format(error.source)}"))
-        raise typer.Exit(2) from None
-    except SeatError as error:
-        console.print(Text(f"--law: {error}"))
-        raise typer.Exit(2) from None
+        lists = list_rules(edition) if votes is not None else None
+    except NoSuchSystem as error:
+        hint = "give --candidates" if candidates is None else "leave out --votes"
+        raise _fail(f"--law: {error}; {hint}") from None
     try:
-        count = read_votes(votes, rules, voted)
-        result = allocate_list(count, rules, lot_seed)
+        districts = district_rules(edition) if candidates is not None else None
+    except NoSuchSystem as error:
+        hint = "give --votes" if votes is None else "leave out --candidates"
+        raise _fail(f"--law: {error}; {hint}") from None
+    path = votes
+    try:
+        if votes is not None and lists is not None:
+            list_result = allocate_list(read_votes(votes, lists, voted), lists, lot_seed)
+        path = candidates
+        if candidates is not None and districts is not None:
+            counts = read_candidates(candidates, districts)
+            outcomes = elect_all(counts, districts, parse_vacated(vacated, counts), lot_seed)
     except VotesFileError as error:
         for problem in error.problems:
             console.print(Text(problem.format()))
         raise typer.Exit(2) from None
     except LotRequired as error:
-        console.print(Text(f"{votes}: {error}; run again with --lot-seed"))
-        raise typer.Exit(2) from None
+        raise _fail(f"{path}: {error}; run again with --lot-seed") from None
     except SeatError as error:
-        console.print(Text(f"{votes}: {error}"))
+        raise _fail(f"{path}: {error}") from None
+    if list_result is not None:
+        _print(law, list_result)
+        if edition.counting.district is not None and outcomes is None:
+            console.print(
+                Text(
+                    f"note: law {law} also elects deputies in districts: give --candidates "
+                    "to allocate those seats"
+                )
+            )
+    if outcomes is not None and districts is not None:
+        if list_result is None:
+            console.print(Text(f"law {law}:"))
+        print_districts(outcomes, districts, district_count(edition))
+        if list_result is not None:
+            print_both_tiers(list_result.seats, party_seats(outcomes))
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(Text(message))
+    return typer.Exit(2)
+
+
+def _edition(law: str) -> Edition:
+    try:
+        return load_edition(law)
+    except LawError as error:
+        for law_problem in error.problems:
+            console.print(Text(f"--law: {law_problem.format(error.source)}"))
         raise typer.Exit(2) from None
-    _print(law, result)
 
 
 def _print(law: str, result: ListResult) -> None:

@@ -85,7 +85,7 @@ def list_rules(law: Edition) -> ListRules:
 
 
 def district_rules(law: Edition) -> DistrictRules:
-    """District rules: seats per district, the sex limit, "against all", ties."""
+    """District rules: seats per district, the sex limit, "against all", ties, vacancies."""
     system = law.counting.district
     if system is None:
         raise NoSuchSystem(f"law edition {law.meta.id} has no district seats")
@@ -98,14 +98,28 @@ def district_rules(law: Edition) -> DistrictRules:
     }
     if limit is not None:
         cites["max_one_sex"] = _cite(limit)
+    if cancelled is not None:
+        cites["single_sex_cancelled"] = _cite(cancelled)
+    vacancy = system.vacancy_rule
+    if vacancy is not None:
+        cites["vacancy_rule"] = _cite(vacancy)
     return DistrictRules(
         seats=system.seats_per_district.value,
         max_one_sex=limit.value if limit is not None else None,
         single_sex_cancelled=cancelled.value if cancelled is not None else False,
         against_all_effect=system.against_all_effect.value,
         tie_rule=law.counting.tie_rule.value,
+        vacancy_rule=vacancy.value if vacancy is not None else "new_election",
         cites=cites,
     )
+
+
+def district_count(law: Edition) -> tuple[int, str]:
+    """How many districts the law sets, with its citation (the CLI warns on a different count)."""
+    system = law.counting.district
+    if system is None:
+        raise NoSuchSystem(f"law edition {law.meta.id} has no district seats")
+    return system.districts.value, _cite(system.districts)
 
 
 def president_rules(law: Edition) -> PresidentRules:

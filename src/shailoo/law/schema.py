@@ -233,6 +233,9 @@ Sex = Literal["female", "male"]
 QuotaSex = Literal["female", "male", "each"]
 AgainstAllEffect = Literal["none", "repeat_if_leads", "seat_void_if_below"]
 DistrictSystemKind = Literal["single_member_plurality", "multi_member_sntv"]
+#: A district seat vacated after the count: the next-highest candidate takes it, or a new
+#: election is held for it.
+VacancyRule = Literal["next_highest", "new_election"]
 ProtocolLine = Literal[
     "voters_on_list",
     "ballots_received",
@@ -349,6 +352,7 @@ class DistrictSystem(LawModel):
     max_winners_one_sex: Cited[PositiveInt] | None = None
     single_sex_district_cancelled: Cited[bool] | None = None
     against_all_effect: Cited[AgainstAllEffect]
+    vacancy_rule: Cited[VacancyRule] | None = None
 
     def consistency(self) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []

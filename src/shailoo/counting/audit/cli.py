@@ -1,8 +1,9 @@
-"""``shailoo rla``: plan, start and run a risk-limiting audit of paper ballots."""
+"""``shailoo rla``: plan, start and run a risk-limiting audit of paper ballots, in rounds."""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ import typer
 from shailoo.common.cli import console, django_setup
 
 if TYPE_CHECKING:
-    from shailoo.counting.audit.models import Audit
+    from shailoo.counting.audit.models import Audit, SampledBallot
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -135,13 +136,25 @@ def sample(
         drawn = draw_sample(actor, audit, records)
     except ServiceError as exc:
         raise _fail(str(exc)) from None
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["order", "ballot", "batch", "position", "generation", "ticket"])
-        for d in drawn:
-            writer.writerow([d.order, d.ballot_id, d.batch, d.position, d.generation, d.ticket])
+    _write_pull_list(out, drawn)
     distinct = len({d.ballot_id for d in drawn})
     console.print(f"{len(drawn)} draws ({distinct} distinct ballots) written to {out}")
+
+
+def _write_pull_list(out: Path, drawn: Sequence[SampledBallot]) -> None:
+    """The pull list in draw order; ``round`` says which round drew the ballot."""
+    try:
+        with out.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(
+                ["order", "ballot", "batch", "position", "generation", "ticket", "round"]
+            )
+            for d in drawn:
+                writer.writerow(
+                    [d.order, d.ballot_id, d.batch, d.position, d.generation, d.ticket, d.round]
+                )
+    except OSError as exc:
+        raise _fail(f"--out: {out}: {exc.strerror or exc}") from None
 
 
 @app.command("record")
@@ -163,6 +176,11 @@ def record(
     except ServiceError as exc:
         raise _fail(str(exc)) from None
     print(f"examined {state.examined} in draw order, risk {state.risk:.6f}: {state.status}")
+    if state.status == "next_round":
+        print(
+            f"round {state.round} is over without confirming: see `shailoo rla plan {audit_id}`, "
+            f"then `shailoo rla next-round {audit_id} --out FILE` or `shailoo rla escalate`"
+        )
 
 
 @app.command("status")
@@ -172,3 +190,78 @@ def status(audit_id: int = typer.Argument(...)) -> None:
     from shailoo.counting.audit.services import summary, to_json
 
     print(to_json(summary(_audit(audit_id))))
+
+
+@app.command("plan")
+def plan(audit_id: int = typer.Argument(...)) -> None:
+    """The next round's size from the risk measured so far (changes nothing)."""
+    django_setup()
+    from shailoo.counting.audit.round_services import plan_next_round
+    from shailoo.register.services import ServiceError
+
+    audit = _audit(audit_id)
+    try:
+        found = plan_next_round(audit)
+    except ServiceError as exc:
+        raise _fail(str(exc)) from None
+    print(
+        f"audit {audit.pk} ({audit.status}), {audit.sample.count()} draws so far, "
+        f"risk {audit.risk:.6f}: {found.reason}"
+    )
+
+
+@app.command("next-round")
+def next_round(
+    audit_id: int = typer.Argument(...),
+    out: Path = typer.Option(..., "--out", help="Write this round's pull list here (CSV)"),
+    size: int | None = typer.Option(None, "--size", min=1, help="Draws to add (default: plan)"),
+    cvrs: Path | None = typer.Option(None, "--cvrs", help="Comparison: batch,position,vote CSV"),
+    actor: str = _ACTOR,
+) -> None:
+    """Draw the next round (the same seeded sequence, drawn further) or escalate."""
+    django_setup()
+    from shailoo.counting.audit.files import AuditFileError, read_cvrs
+    from shailoo.counting.audit.round_services import start_round
+    from shailoo.register.services import ServiceError
+
+    audit = _audit(audit_id)
+    records = None
+    if cvrs is not None:
+        try:
+            records = read_cvrs(cvrs, set(audit.reported))
+        except AuditFileError as exc:
+            raise _fail(str(exc)) from None
+    try:
+        result = start_round(actor, audit, size=size, cvrs=records)
+    except ServiceError as exc:
+        raise _fail(str(exc)) from None
+    if result.round is None:
+        print(f"audit {audit.pk}: escalate_full_hand_count: {result.plan.reason}")
+        return
+    new = result.round
+    drawn = list(audit.sample.filter(round=new.number).order_by("order"))
+    _write_pull_list(out, drawn)
+    distinct = len({d.ballot_id for d in drawn})
+    print(
+        f"round {new.number}: draws {new.first_order}-{new.last_order} "
+        f"({distinct} distinct ballots) written to {out}; {result.plan.reason}"
+    )
+
+
+@app.command("escalate")
+def escalate_cmd(
+    audit_id: int = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="Why the audit goes to a full hand count"),
+    actor: str = _ACTOR,
+) -> None:
+    """Choose a full hand count now (recorded on the ledger with the reason)."""
+    django_setup()
+    from shailoo.counting.audit.round_services import escalate
+    from shailoo.register.services import ServiceError
+
+    audit = _audit(audit_id)
+    try:
+        escalate(actor, audit, reason)
+    except ServiceError as exc:
+        raise _fail(str(exc)) from None
+    print(f"audit {audit.pk}: escalate_full_hand_count")

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import stats
@@ -111,9 +111,13 @@ def bravo_pairs(reported: Mapping[str, int], winners: int = 1) -> list[BravoPair
 
 
 def bravo_pair_asn(
-    winner_votes: int, loser_votes: int, ballots: int, risk_limit: float
+    winner_votes: int, loser_votes: int, ballots: int, risk_limit: float, log_t: float = 0.0
 ) -> int | None:
-    """The BRAVO average sample number for one pair; ``None`` when they tie (count all)."""
+    """The BRAVO average sample number for one pair; ``None`` when they tie (count all).
+
+    ``log_t`` is ln T measured by the sample so far (later rounds): the further ballots
+    expected to reach ``1/alpha`` from there. Zero or less: the sample already reached it.
+    """
     _check_alpha(risk_limit)
     if winner_votes <= loser_votes:
         return None
@@ -123,7 +127,7 @@ def bravo_pair_asn(
     p_w, p_l = winner_votes / ballots, loser_votes / ballots
     z_w = math.log(2 * s_w)
     z_l = math.log(2 - 2 * s_w) if s_w < 1 else 0.0
-    return math.ceil((math.log(1 / risk_limit) + z_w / 2) / (p_w * z_w + p_l * z_l))
+    return math.ceil((math.log(1 / risk_limit) - log_t + z_w / 2) / (p_w * z_w + p_l * z_l))
 
 
 def bravo_asn(
@@ -140,14 +144,21 @@ def bravo_asn(
 
 
 def bravo_completion_size(
-    winner_votes: int, loser_votes: int, ballots: int, risk_limit: float, probability: float
+    winner_votes: int,
+    loser_votes: int,
+    ballots: int,
+    risk_limit: float,
+    probability: float,
+    log_t: float = 0.0,
 ) -> int:
     """Smallest sample that confirms the pair in one round with ``probability`` (exact).
 
     Counts only the pair's ballots: of ``m`` such ballots, ``k`` for the winner confirm when
-    ``k ln(2 s_w) + (m - k) ln(2 - 2 s_w) >= ln(1/alpha)``; ``k`` is binomial(m, s_w) when the
-    reported results are right. The smallest ``m`` whose chance reaches ``probability`` is
-    scaled up by the pair's share of all ballots (other ballots do not move ``T``).
+    ``k ln(2 s_w) + (m - k) ln(2 - 2 s_w) >= ln(1/alpha) - log_t``; ``k`` is binomial(m, s_w)
+    when the reported results are right. The smallest ``m`` whose chance reaches
+    ``probability`` is scaled up by the pair's share of all ballots (other ballots do not move
+    ``T``). ``log_t`` is ln T measured so far (0 before the first round): a later round needs
+    only the rest of the way; 0 when the sample already confirms the pair.
     """
     _check_alpha(risk_limit)
     if not 0.0 < probability < 1.0:
@@ -157,7 +168,9 @@ def bravo_completion_size(
     s_w = winner_votes / (winner_votes + loser_votes)
     plus = math.log(2 * s_w)
     minus = math.log(2 - 2 * s_w) if s_w < 1 else -math.inf
-    need = math.log(1 / risk_limit)
+    need = math.log(1 / risk_limit) - log_t
+    if need <= 1e-12:
+        return 0
     pair_share = (winner_votes + loser_votes) / ballots
     limit = math.ceil(ballots * pair_share)
     start = 1
@@ -187,6 +200,8 @@ class BravoOutcome:
     examined: int
     #: P-value (min(1, 1/T)) per "winner>loser" pair at the stop, or after every ballot.
     p_values: dict[str, float]
+    #: ln T per pair at the same point (unclipped: what a next round's size starts from).
+    log_t: dict[str, float] = field(default_factory=dict)
 
     @property
     def risk(self) -> float:
@@ -219,7 +234,8 @@ def bravo_sequential(
         f"{p.winner}>{p.loser}": min(1.0, math.exp(-t)) if t > -math.inf else 1.0
         for p, t in zip(pairs, log_t, strict=True)
     }
-    return BravoOutcome(stopped is not None, stopped, examined, p_values)
+    logs = {f"{p.winner}>{p.loser}": t for p, t in zip(pairs, log_t, strict=True)}
+    return BravoOutcome(stopped is not None, stopped, examined, p_values, logs)
 
 
 # -- ballot comparison ------------------------------------------------------------------------
@@ -267,17 +283,16 @@ def comparison_sample_size(
     if not 0 < margin <= 1:
         raise AuditMathError("the diluted margin must lie in (0, 1]: a tie needs a full count")
     rates = rates or ErrorRates()
+    need = math.log(risk_limit)
     per_ballot = math.log(1 - margin / (2 * gamma)) - _km_terms(
         gamma, rates.one_over, rates.two_over, rates.one_under, rates.two_under
     )
     if per_ballot >= 0:
         return ballots if ballots is not None else math.inf  # type: ignore[return-value]
-    first = math.ceil(math.log(risk_limit) / per_ballot)
+    first = math.ceil(need / per_ballot)
     o1, u1 = math.ceil(rates.one_over * first), math.ceil(rates.one_under * first)
     o2, u2 = round(rates.two_over * first), round(rates.two_under * first)
-    size = math.ceil(
-        -2 * gamma * (math.log(risk_limit) + _km_terms(gamma, o1, o2, u1, u2)) / margin
-    )
+    size = math.ceil(-2 * gamma * (need + _km_terms(gamma, o1, o2, u1, u2)) / margin)
     size = max(size, o1 + o2 + u1 + u2)
     return min(size, ballots) if ballots is not None else size
 

@@ -1,4 +1,4 @@
-"""Risk-limiting audits as stored: the audit, its manifest, the sample, the paper reads.
+"""Risk-limiting audits as stored: the audit, its manifest, rounds, sample and paper reads.
 
 An audit checks one contest's reported outcome against the paper ballots. Everything needed
 to re-run it sits here (seed, manifest, reported tallies), so an observer can redraw the same
@@ -15,6 +15,7 @@ from shailoo.elections.models import Election
 #: Plain-string values of the choices below, for code that compares or stores them.
 BRAVO, COMPARISON = "bravo", "comparison"
 IN_PROGRESS, CONFIRMED, ESCALATE = "in_progress", "confirmed", "escalate_full_hand_count"
+NEXT_ROUND = "next_round"
 
 
 class Audit(models.Model):
@@ -28,6 +29,7 @@ class Audit(models.Model):
         IN_PROGRESS = IN_PROGRESS, _("in progress")
         CONFIRMED = CONFIRMED, _("outcome confirmed")
         ESCALATE = ESCALATE, _("escalate to a full hand count")
+        NEXT_ROUND = NEXT_ROUND, _("round complete: another round needed")
 
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="rla_audits")
     contest_id = models.CharField(max_length=64)
@@ -79,11 +81,48 @@ class ManifestBatch(models.Model):
         return f"{self.batch} ({self.ballots})"
 
 
+class AuditRound(models.Model):
+    """One round of draws: the seeded sequence drawn further, and the verdict at its end."""
+
+    class Basis(models.TextChoices):
+        PLANNED = "planned", _("planned at the start")
+        RISK = "risk_so_far", _("from the risk measured so far")
+        OPERATOR = "operator", _("size given by the operator")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveSmallIntegerField()
+    #: Draws in this round: sample orders ``first_order`` to ``last_order``.
+    size = models.PositiveIntegerField()
+    first_order = models.PositiveIntegerField()
+    last_order = models.PositiveIntegerField()
+    basis = models.CharField(max_length=12, choices=Basis.choices)
+    #: The size the risk so far called for (the operator may have drawn another).
+    planned = models.PositiveIntegerField()
+    #: Measured risk when the round began (1.0 for the first round).
+    risk_before = models.FloatField(default=1.0)
+    started_by = models.CharField(max_length=150)
+    started_at = models.DateTimeField(auto_now_add=True)
+    #: Filled when the stopping rule ends the round (confirmed, next round or escalate).
+    ended_status = models.CharField(max_length=30, choices=Audit.Status.choices, blank=True)
+    ended_risk = models.FloatField(null=True, blank=True)
+    ended_examined = models.PositiveIntegerField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["audit", "number"]
+        constraints = [models.UniqueConstraint(fields=["audit", "number"], name="rla_round_once")]
+
+    def __str__(self) -> str:
+        return f"round {self.number}: draws {self.first_order}-{self.last_order}"
+
+
 class SampledBallot(models.Model):
     """One draw, in ticket order; a ballot drawn twice (with replacement) has two rows."""
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="sample")
     order = models.PositiveIntegerField()
+    #: The round that drew it (draws of earlier rounds keep their places).
+    round = models.PositiveSmallIntegerField(default=1)
     batch = models.CharField(max_length=100)
     position = models.PositiveIntegerField()
     generation = models.PositiveIntegerField(default=1)
@@ -135,6 +174,7 @@ class StoppingState(models.Model):
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="states")
     audited = models.ForeignKey(AuditedBallot, on_delete=models.CASCADE, related_name="states")
     examined = models.PositiveIntegerField(help_text="Draws examined, in draw order")
+    round = models.PositiveSmallIntegerField(default=1)
     risk = models.FloatField()
     p_values = models.JSONField(help_text="P-value per winner>loser pair")
     status = models.CharField(max_length=30, choices=Audit.Status.choices)

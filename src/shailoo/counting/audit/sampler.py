@@ -17,6 +17,10 @@ and competes again. Tickets are exact fractions, so ties and rounding never deci
 
 Consistency (Rivest): the order of any two ballots does not depend on which other ballots are
 in the manifest, so adding a late batch does not reshuffle the sample already drawn.
+
+Continuation (audit rounds): the first ``k`` draws of a sample of ``n >= k`` are the sample of
+``k``, so a next round is the same seeded sequence drawn further (:func:`draw_more`), and
+every ballot of the earlier rounds stays in the sample in its place.
 """
 
 from __future__ import annotations
@@ -162,3 +166,16 @@ def draw(
         following = value + (1 - value) * hash_fraction(seed, b, p, g + 1)
         heapq.heappush(queue, (following, b, p, g + 1))
     return found
+
+
+def draw_more(
+    manifest: Sequence[Batch], seed: str, drawn: int, more: int, *, replacement: bool = False
+) -> list[Draw]:
+    """Draws ``drawn + 1`` to ``drawn + more`` of the seeded sequence: the next round.
+
+    Equal to ``draw(manifest, seed, drawn + more)[drawn:]`` by construction: a draw's place
+    depends only on the tickets, never on how many are asked for.
+    """
+    if drawn < 0 or more < 0:
+        raise SamplerError("size", "cannot be negative")
+    return draw(manifest, seed, drawn + more, replacement=replacement)[drawn:]

@@ -7,8 +7,11 @@ manifest digest, reported tallies, the sample's digest, every paper read and eve
 
 The stopping rule reads the sampled ballots in draw order and uses only the longest run of
 draws that all have a paper read: recording ballots out of order can never let an audit stop
-early on a hand-picked subset. When every drawn ballot is read and the risk limit is still not
-met, the audit escalates to a full hand count.
+early on a hand-picked subset. It is evaluated after every read, so after every round. When
+every drawn ballot is read and the risk limit is still not met, the round ends with
+``next_round``: :mod:`shailoo.counting.audit.round_services` draws the next round (or the
+audit chooses a full hand count). Only when the reads cover every ballot of the manifest does
+the stopping rule itself escalate.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from shailoo.accounts.roles import Permission
@@ -32,14 +36,17 @@ from shailoo.counting.audit.models import (
     CONFIRMED,
     ESCALATE,
     IN_PROGRESS,
+    NEXT_ROUND,
     Audit,
     AuditedBallot,
+    AuditRound,
     ManifestBatch,
     SampledBallot,
     StoppingState,
 )
 from shailoo.counting.audit.sampler import (
     Batch,
+    Draw,
     SamplerError,
     check_manifest,
     check_seed,
@@ -63,6 +70,10 @@ class Evaluation:
     examined: int
     risk: float
     p_values: dict[str, float]
+    #: BRAVO: ln T per pair over the draws read in order (where a next round starts from).
+    log_t: dict[str, float] = field(default_factory=dict)
+    #: Comparison: each examined draw's overstatement, in draw order.
+    overstatements: tuple[float, ...] = ()
 
 
 # -- planning ---------------------------------------------------------------------------------
@@ -87,7 +98,7 @@ def plan_sample_size(
         raise ServiceError("audit_undefined", str(exc)) from None
 
 
-def _require(actor: Actor, audit: Audit) -> None:
+def require_auditor(actor: Actor, audit: Audit) -> None:
     """The audit permission over the whole country (the audit object has no territory)."""
     try:
         require_permission(actor, Permission.AUDIT_CONDUCT, audit)
@@ -131,7 +142,7 @@ def start_audit(
         reported=dict(reported),
         created_by=actor_name(actor),
     )
-    _require(actor, audit)
+    require_auditor(actor, audit)
     if method not in (BRAVO, COMPARISON):
         raise ServiceError("bad_method", f"method must be {BRAVO} or {COMPARISON}")
     if not 0 < risk_limit < 1:
@@ -193,10 +204,42 @@ def draw_sample(
 ) -> list[SampledBallot]:
     """Draw the planned sample (once; later calls return it). Comparison audits need the
     cast vote records, from which each drawn ballot's reported vote is kept."""
-    _require(actor, audit)
+    require_auditor(actor, audit)
     existing = list(audit.sample.all())
     if existing:
         return existing
+    check_cvrs(audit, cvrs)
+    manifest = [Batch(b.batch, b.ballots) for b in audit.batches.all()]
+    draws = draw_tickets(manifest, audit.seed, audit.sample_size, replacement=audit.replacement)
+    rows = sample_rows(audit, draws, cvrs, 1)
+    with transaction.atomic():
+        SampledBallot.objects.bulk_create(rows)
+        AuditRound.objects.create(
+            audit=audit,
+            number=1,
+            size=len(rows),
+            first_order=1,
+            last_order=len(rows),
+            basis=AuditRound.Basis.PLANNED,
+            planned=audit.sample_size,
+            started_by=actor_name(actor),
+        )
+        ledger.record(
+            "counting.rla_sample",
+            actor=actor_name(actor),
+            subject=ledger.ref(audit),
+            data={
+                "round": 1,
+                "draws": len(rows),
+                "distinct_ballots": len({r.ballot_id for r in rows}),
+                "sample_sha256": sample_digest(rows),
+            },
+        )
+    return list(audit.sample.all())
+
+
+def check_cvrs(audit: Audit, cvrs: Mapping[tuple[str, int], str] | None) -> None:
+    """Comparison audits need the cast vote records, and each must name an option."""
     if audit.method == COMPARISON and cvrs is None:
         raise ServiceError("cvrs_needed", "a comparison audit needs the cast vote records")
     for (batch, position), vote in (cvrs or {}).items():
@@ -204,12 +247,17 @@ def draw_sample(
             raise ServiceError(
                 "bad_cvr", f"cast vote record {batch}:{position}: {vote!r} is not an option"
             )
-    manifest = [Batch(b.batch, b.ballots) for b in audit.batches.all()]
-    draws = draw_tickets(manifest, audit.seed, audit.sample_size, replacement=audit.replacement)
-    rows = [
+
+
+def sample_rows(
+    audit: Audit, draws: Sequence[Draw], cvrs: Mapping[tuple[str, int], str] | None, number: int
+) -> list[SampledBallot]:
+    """Unsaved sample rows for the draws of round ``number``, with their reported votes."""
+    return [
         SampledBallot(
             audit=audit,
             order=d.order,
+            round=number,
             batch=d.batch,
             position=d.position,
             generation=d.generation,
@@ -218,23 +266,19 @@ def draw_sample(
         )
         for d in draws
     ]
-    with transaction.atomic():
-        SampledBallot.objects.bulk_create(rows)
-        ledger.record(
-            "counting.rla_sample",
-            actor=actor_name(actor),
-            subject=ledger.ref(audit),
-            data={
-                "draws": len(rows),
-                "distinct_ballots": len({r.ballot_id for r in rows}),
-                "sample_sha256": _digest([f"{r.order},{r.ballot_id}" for r in rows]),
-            },
-        )
-    return list(audit.sample.all())
+
+
+def sample_digest(rows: Sequence[SampledBallot]) -> str:
+    """SHA-256 over ``order,ballot`` lines: an observer redraws and compares."""
+    return _digest([f"{r.order},{r.ballot_id}" for r in rows])
 
 
 def evaluate(audit: Audit) -> Evaluation:
-    """The stopping rule over the draws read so far, in draw order (no writes)."""
+    """The stopping rule over the draws read so far, in draw order (no writes).
+
+    Every draw read and the limit not met: ``next_round``, or ``escalate_full_hand_count``
+    when the reads already cover every ballot in the manifest (nothing is left to sample).
+    """
     reads = {(b, p): v for b, p, v in audit.audited.values_list("batch", "position", "vote")}
     sample = list(audit.sample.order_by("order").values_list("batch", "position", "reported_vote"))
     prefix: list[tuple[str, str]] = []  # (reported vote, paper vote) in draw order
@@ -249,10 +293,14 @@ def evaluate(audit: Audit) -> Evaluation:
         return None if vote in NO_VOTE else vote
 
     exhausted = bool(sample) and len(prefix) == len(sample)
+    unfinished = IN_PROGRESS
+    if exhausted:
+        whole = len({(b, p) for b, p, _ in sample}) >= audit.ballots
+        unfinished = ESCALATE if whole else NEXT_ROUND
     if audit.method == BRAVO:
         outcome = rla.bravo_sequential(pairs, (option(v) for _, v in prefix), audit.risk_limit)
-        status = CONFIRMED if outcome.confirmed else ESCALATE if exhausted else IN_PROGRESS
-        return Evaluation(status, outcome.examined, outcome.risk, outcome.p_values)
+        status = CONFIRMED if outcome.confirmed else unfinished
+        return Evaluation(status, outcome.examined, outcome.risk, outcome.p_values, outcome.log_t)
     margin = rla.diluted_margin(audit.reported, audit.ballots, audit.winners)
     errors: list[float] = []
     risk, examined = 1.0, 0
@@ -263,16 +311,15 @@ def evaluate(audit: Audit) -> Evaluation:
         examined += 1
         risk = rla.comparison_p_value(margin, errors)
         if risk <= audit.risk_limit:
-            return Evaluation(CONFIRMED, examined, risk, {"km": risk})
-    status = ESCALATE if exhausted else IN_PROGRESS
-    return Evaluation(status, examined, risk, {"km": risk})
+            return Evaluation(CONFIRMED, examined, risk, {"km": risk}, {}, tuple(errors))
+    return Evaluation(unfinished, examined, risk, {"km": risk}, {}, tuple(errors))
 
 
 def record_ballot(
     actor: Actor, audit: Audit, ballot: str, vote: str, readers: Sequence[str]
 ) -> StoppingState:
     """Record the vote two people read from a sampled paper ballot, then apply the rule."""
-    _require(actor, audit)
+    require_auditor(actor, audit)
     names = [r.strip() for r in readers if r.strip()]
     if len(names) != 2 or names[0] == names[1]:
         raise ServiceError("two_readers", gettext("Two different people must read the ballot."))
@@ -286,6 +333,11 @@ def record_ballot(
     vote = vote if vote in audit.reported else vote.lower()
     with transaction.atomic():
         locked = Audit.objects.select_for_update().get(pk=audit.pk)
+        if locked.status == NEXT_ROUND:
+            raise ServiceError(
+                "round_complete",
+                "every draw of this round is read: start the next round or escalate",
+            )
         if locked.status != IN_PROGRESS:
             raise ServiceError("audit_closed", f"the audit is already {locked.status}")
         if not locked.sample.filter(batch=batch, position=position).exists():
@@ -301,9 +353,11 @@ def record_ballot(
             recorded_by=actor_name(actor),
         )
         verdict = evaluate(locked)
+        current = locked.rounds.order_by("-number").first()
         state = StoppingState.objects.create(
             audit=locked,
             audited=read,
+            round=current.number if current is not None else 1,
             examined=verdict.examined,
             risk=verdict.risk,
             p_values=verdict.p_values,
@@ -324,7 +378,9 @@ def record_ballot(
                 "status": verdict.status,
             },
         )
-        if verdict.status != IN_PROGRESS:
+        if verdict.status != IN_PROGRESS and current is not None:
+            _end_round(actor, locked, current, verdict)
+        if verdict.status in (CONFIRMED, ESCALATE):
             ledger.record(
                 "counting.rla_conclude",
                 actor=actor_name(actor),
@@ -338,6 +394,28 @@ def record_ballot(
             )
     audit.refresh_from_db()
     return state
+
+
+def _end_round(actor: Actor, audit: Audit, current: AuditRound, verdict: Evaluation) -> None:
+    """Close the round with the stopping rule's verdict, on the ledger too."""
+    current.ended_status = verdict.status
+    current.ended_risk = _finite(verdict.risk)
+    current.ended_examined = verdict.examined
+    current.ended_at = timezone.now()
+    current.save(update_fields=["ended_status", "ended_risk", "ended_examined", "ended_at"])
+    ledger.record(
+        "counting.rla_round_end",
+        actor=actor_name(actor),
+        subject=ledger.ref(audit),
+        data={
+            "round": current.number,
+            "draws": current.last_order,
+            "examined": verdict.examined,
+            "risk": _finite(verdict.risk),
+            "status": verdict.status,
+            "p_values": {k: _finite(v) for k, v in verdict.p_values.items()},
+        },
+    )
 
 
 def _finite(value: float) -> float:
@@ -361,6 +439,20 @@ def summary(audit: Audit) -> dict[str, object]:
         "examined_in_order": audit.examined,
         "risk": audit.risk,
         "status": audit.status,
+        "rounds": [
+            {
+                "round": r.number,
+                "draws": f"{r.first_order}-{r.last_order}",
+                "size": r.size,
+                "basis": r.basis,
+                "planned": r.planned,
+                "risk_before": r.risk_before,
+                "ended": r.ended_status or None,
+                "risk_after": r.ended_risk,
+                "examined_after": r.ended_examined,
+            }
+            for r in audit.rounds.all()
+        ],
     }
 
 

@@ -1,0 +1,103 @@
+"""Reading the seat commands' CSV files: located problems, decoding and the header.
+
+Shared by the party-list votes file and the district candidates file so both report bad
+input the same way: ``FILE:LINE: column: reason``, every problem of the file at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+MAX_PROBLEMS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with an input file, where an editor can jump to it."""
+
+    file: str
+    line: int | None
+    column: str
+    reason: str
+
+    def format(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.column}: {self.reason}"
+
+
+class VotesFileError(Exception):
+    """A file refused, with every problem found (up to :data:`MAX_PROBLEMS`)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+
+class Rows(Protocol):
+    """A CSV reader: rows, and the line the last row ended on."""
+
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+    def __next__(self) -> list[str]: ...
+
+
+def open_csv(path: Path) -> Rows:
+    """A CSV reader over the whole file, decoded as UTF-8 (a byte-order mark is fine)."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise VotesFileError(
+            [Problem(name, None, "<file>", f"cannot read: {exc.strerror}")]
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        reason = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        raise VotesFileError([Problem(name, line, "<file>", reason)]) from None
+    if not text.strip():
+        raise VotesFileError([Problem(name, 1, "<file>", "the file is empty")])
+    return csv.reader(io.StringIO(text, newline=""))
+
+
+def read_header(
+    name: str, reader: Rows, required: Sequence[str], optional: Sequence[str]
+) -> list[str]:
+    """The header's column names, or every problem with it."""
+    try:
+        header = [cell.strip() for cell in next(reader)]
+    except csv.Error as exc:
+        raise VotesFileError([Problem(name, 1, "<header>", f"CSV: {exc}")]) from None
+    problems: list[Problem] = []
+    known = (*required, *optional)
+    for column in required:
+        if column not in header:
+            reason = f"missing column (the header has {', '.join(header) or 'nothing'})"
+            problems.append(Problem(name, 1, column, reason))
+    for column in header:
+        if column not in known:
+            extra = f" and optionally {', '.join(optional)}" if optional else ""
+            reason = f"unknown column; expected {', '.join(required)}{extra}"
+            problems.append(Problem(name, 1, column or "<empty>", reason))
+        elif header.count(column) > 1:
+            problems.append(Problem(name, 1, column, "column given twice"))
+    if problems:
+        raise VotesFileError(list(dict.fromkeys(problems)))
+    return header
+
+
+def votes_problem(name: str, line: int, text: str) -> Problem | None:
+    """Why ``text`` is not a vote count (a whole number, not negative), or ``None``."""
+    if not text.lstrip("-").isdigit() or not text.isascii():
+        return Problem(name, line, "votes", f"not a whole number: {text!r}")
+    if int(text) < 0:
+        return Problem(name, line, "votes", f"negative: {text}")
+    return None
