@@ -3,29 +3,83 @@
 Everything the demo shows comes from ``shailoo.synth`` with a seed, and goes in through the
 same code paths an operator uses (``geo import``, ``register import``), so the demo is also a
 smoke test of the whole chain. Running it again rebuilds the same country.
+
+After the register comes a polling day (``demo_counting``): the election definition, every
+station's protocols with a few planted problems, real ballot images for two stations
+(``demo_ballots``), and biometric enrolment with a deduplication run (``demo_biometrics``), so
+the public results and the staff queues have something in them.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shailoo.common.cli import console, django_setup, progress
+
+if TYPE_CHECKING:
+    from shailoo.demo_biometrics import BiometricsSummary
+    from shailoo.demo_counting import CountingSummary
 
 DEMO_POLLING_DAY = date(2027, 3, 14)
 DEMO_USER = "cec-admin"
 
 
 def _fresh_database() -> None:
-    """Start from an empty database: delete the embedded SQLite file, or flush another one."""
+    """Start from an empty database: delete the embedded SQLite file, or flush another one.
+
+    Files that belong to rows of the old database go with it: stored ballot images,
+    deduplication run directories (named by run number, which starts again at 1) and the
+    previous demo's scans.
+    """
     from django.conf import settings
 
     if not os.environ.get("SHAILOO_DATABASE_URL"):
         base = Path(str(settings.DATABASES["default"]["NAME"]))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{base}{suffix}").unlink(missing_ok=True)
+    var = Path(settings.VAR_DIR)
+    for folder in (var / "ballots", Path(settings.DEDUP_DIR), var / "demo" / "scans"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def print_polling_day(counting: CountingSummary, biometrics: BiometricsSummary) -> None:
+    """The summary lines of what the demo's polling day left to look at."""
+    status, planted = counting.status, counting.planted
+    console.print(
+        f"[bold]Protocols:[/] {status.get('accepted', 0):,} accepted, "
+        f"{counting.blocked} blocked ({counting.open_alerts} open alerts: planted count "
+        f"discrepancies at {_numbers(planted['discrepancy'])}, a control-relation slip at "
+        f"{_numbers(planted['control'])}, scanned stations waiting for adjudication at "
+        f"{_numbers(planted['scanned'])}), {status.get('disputed', 0)} disputed "
+        f"({_numbers(planted['disputed'])})"
+    )
+    scans = counting.scans
+    if scans is not None:
+        reasons = ", ".join(f"{k}={v}" for k, v in sorted(scans.reasons.items())) or "none"
+        console.print(
+            f"[bold]Scanned ballots:[/] {scans.sheets} sheets at {_numbers(scans.stations)} "
+            f"({scans.images} real images), {scans.waiting} waiting for a person ({reasons})"
+        )
+    console.print(
+        f"[bold]Biometrics:[/] {biometrics.enrolled} voters of {_numbers(biometrics.stations)} "
+        f"enrolled, {len(biometrics.planted)} registered twice (planted); deduplication run "
+        f"{biometrics.run} found {biometrics.candidates} pairs, {biometrics.open_pairs} open "
+        f"in the queue ({biometrics.planted_found} of the planted)"
+    )
+    console.print(
+        "[bold]Pages:[/] /results/ (public results), /staff/results/ (protocols, alerts), "
+        "/staff/counting/ (sheets waiting), /staff/dedup/ (duplicate pairs)"
+    )
+
+
+def _numbers(stations: list[int]) -> str:
+    return "stations " + ", ".join(f"№{n}" for n in stations) if stations else "no station"
 
 
 def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str, object]:
@@ -104,6 +158,18 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
     )
     device = enrol_totp(admin_user)
 
+    from shailoo.demo_biometrics import enrol_and_dedup, pick_stations
+    from shailoo.demo_counting import build_counting
+
+    started = time.monotonic()
+    counting = build_counting(election, seed, out)
+    counted = time.monotonic()
+    biometrics = enrol_and_dedup(seed, pick_stations(seed))
+    console.print(
+        f"polling day built in {time.monotonic() - started:.1f} s "
+        f"(counting {counted - started:.1f} s, biometrics {time.monotonic() - counted:.1f} s)"
+    )
+
     from shailoo.integrity.heads import sign_head
 
     head = sign_head()
@@ -120,12 +186,18 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
         "persons": Person.objects.count(),
         "voters": Person.objects.filter(eligible=True).count(),
         "rejected": summary.rejected,
+        "protocols": counting.status,
+        "blocked": counting.blocked,
+        "open_alerts": counting.open_alerts,
+        "sheets_waiting": counting.scans.waiting if counting.scans else 0,
+        "dedup_pairs": biometrics.open_pairs,
     }
     console.print(
         f"[bold]Demo country (seed {seed}):[/] {built['regions']} regions, {built['tecs']} TECs, "
         f"{built['stations']} polling stations, {built['persons']:,} persons, "
         f"{built['voters']:,} voters on the lists for «{election.name}» on {election.polling_day}"
     )
+    print_polling_day(counting, biometrics)
     console.print(f"Files: {geo_csv}, {pop_csv} (planted problems: {truth_csv})")
     console.print(f"[bold]Staff login:[/] user [cyan]{DEMO_USER}[/] password [cyan]{password}[/]")
     console.print(
