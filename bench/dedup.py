@@ -85,7 +85,15 @@ class TimedStream:
 
 
 def worker(
-    n: int, dim: int, isotropic: bool, probe: float, sample: int, workers: int, threshold: float
+    n: int,
+    dim: int,
+    isotropic: bool,
+    probe: float,
+    probe_ratio: float,
+    scan_budget: float,
+    sample: int,
+    workers: int,
+    threshold: float,
 ) -> dict[str, float]:
     base = embeddings.ISOTROPIC if isotropic else embeddings.CLUSTERED
     spec = embeddings.EmbeddingSpec(
@@ -96,7 +104,7 @@ def worker(
     )
     config = job.JobConfig(
         thresholds=Thresholds(face=threshold),
-        index=IndexParams(probe=probe),
+        index=IndexParams(probe=probe, probe_ratio=probe_ratio, scan_budget=scan_budget),
         face_rows_per_partition=max(8192, -(-n // (4 * workers))),
     )
     stream = TimedStream(embeddings.stream(spec, n, SEED, duplicate_rate=DUPLICATE_RATE))
@@ -116,6 +124,10 @@ def worker(
         pairs = job.face_pairs_only(run_dir)
         ours = time.perf_counter() - start - stream.seconds
         join = time.perf_counter() - built
+        probed = np.load(run_dir / job.PROBES, mmap_mode="r")
+        mean_nprobe = float(np.mean(np.count_nonzero(np.asarray(probed) >= 0, axis=1)))
+        del probed
+        chosen = json.loads((run_dir / (job.INDEX + ".json")).read_text("utf-8"))["probe_ratio"]
 
         # exact search on a sample of queries: both rows of some planted pairs, and random rows
         planted = embeddings.planted_duplicates(n, SEED, DUPLICATE_RATE)
@@ -143,6 +155,9 @@ def worker(
         "truth_pairs": len(truth),
         "sample_queries": len(rows),
         "pairs": len(pairs),
+        "mean_nprobe": mean_nprobe,
+        "probe_ratio": chosen,
+        "max_nprobe": IndexParams(probe=probe).nprobe_for(IndexParams().lists_for(n)),
         "exact_estimate": exact_estimate,
         "ratio": ours / exact_estimate,
         "peak_mib": _peak_mib(workers),
@@ -154,7 +169,21 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--dim", type=int, default=512)
     parser.add_argument("--isotropic", action="store_true", help="only the isotropic space")
-    parser.add_argument("--probe", type=float, default=IndexParams().probe)
+    parser.add_argument(
+        "--probe", type=float, default=IndexParams().probe, help="most lists, as a fraction"
+    )
+    parser.add_argument(
+        "--probe-ratio",
+        type=float,
+        default=IndexParams().probe_ratio,
+        help="scan lists whose centroid similarity reaches this share of the nearest's",
+    )
+    parser.add_argument(
+        "--scan-budget",
+        type=float,
+        default=IndexParams().scan_budget,
+        help="share of the rows each row may scan before the ratio stops being lowered",
+    )
     parser.add_argument("--sample", type=int, default=2000, help="exact-search sample queries")
     parser.add_argument("--workers", type=int, default=2, help="dask worker processes (cores)")
     parser.add_argument("--threshold", type=float, default=THRESHOLD, help="face cosine")
@@ -168,6 +197,8 @@ def main() -> int:
             args.dim,
             args.worker == "isotropic",
             args.probe,
+            args.probe_ratio,
+            args.scan_budget,
             args.sample,
             args.workers,
             args.threshold,
@@ -187,6 +218,10 @@ def main() -> int:
             str(args.dim),
             "--probe",
             str(args.probe),
+            "--probe-ratio",
+            str(args.probe_ratio),
+            "--scan-budget",
+            str(args.scan_budget),
             "--sample",
             str(args.sample),
             "--workers",
@@ -209,6 +244,8 @@ def main() -> int:
             f"{space}: n={r['n']} ours {r['seconds']:.1f} s (build {r['build_seconds']:.1f} s, "
             f"join {r['join_seconds']:.1f} s; "
             f"generator {r['generate_seconds']:.1f} s not counted), {r['pairs']} pairs; "
+            f"lists scanned per row {r['mean_nprobe']:.1f} (at most {r['max_nprobe']}, "
+            f"probing ratio {r['probe_ratio']}); "
             f"threshold {args.threshold}; exact on {r['sample_queries']} queries -> "
             f"{r['truth_pairs']} true pairs, "
             f"estimate for all {r['exact_estimate']:.0f} s; recall {r['recall']:.4f}"

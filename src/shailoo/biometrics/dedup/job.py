@@ -220,10 +220,7 @@ def _build_face_index(run_dir: Path, manifest: Manifest, progress: Progress | No
     params = manifest.config.index
     index = EmbeddingIndex(manifest.model_id, manifest.dim, params)
     n = manifest.faces
-    want = params.lists_for(n) * params.train_per_list
-    rng = np.random.default_rng(params.seed)
-    sample_rows = np.sort(rng.choice(n, min(n, want), replace=False))
-    index.train(manifest.model_id, vectors[sample_rows], n)
+    index.train(manifest.model_id, vectors[params.training_rows(n)], n)
     probes = np.lib.format.open_memmap(
         run_dir / PROBES, mode="w+", dtype=np.int32, shape=(n, index.nprobe)
     )
