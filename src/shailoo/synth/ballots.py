@@ -10,7 +10,9 @@ Voters mark ovals as people do: solid fills, ticks, crosses, faint pencil; some 
 left blank, some overvoted, and some carry a deliberately marginal mark (a speck or a short
 hesitation line) sized with the reader's own scoring rule so that it is genuinely ambiguous.
 Then the sheet is scanned badly: any of four orientations, skew, scale, noise, blur, uneven
-light, stray marks, folds, a torn or missing corner timing mark.
+light, stray marks, folds, a torn or missing corner timing mark. For speed (about 40 ms a
+200 dpi sheet on one core) marks and damage go onto the 8-bit page, every geometric change is
+one affine warp, and scanner noise is a window of one noise pool drawn per process.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from shailoo.counting.omr import geometry_constants as score
 from shailoo.counting.omr import scoring
 
 Image = npt.NDArray[np.float32]
+Page = npt.NDArray[np.uint8]  # the sheet while it is marked and damaged, grey 0..255
 Intent = Literal["mark", "empty", "marginal"]
 MarkKind = Literal["fill", "tick", "cross", "pencil-fill", "pencil-tick", "speck", "stroke"]
 Setting = Literal["standard", "hard"]
@@ -184,16 +187,18 @@ def printed_page(
     n = modules.shape[0]
     edges = np.round((x0 + (x1 - x0) * np.arange(n + 1) / n) * s).astype(int)
     tops = np.round((y0 + (x1 - x0) * np.arange(n + 1) / n) * s).astype(int)
-    for r in range(n):
-        for c in np.flatnonzero(modules[r]):
-            image[tops[r] : tops[r + 1], edges[c] : edges[c + 1]] = 0
+    # Each pixel of the square takes the module its rounded edges put it in (one indexed write).
+    in_col = np.searchsorted(edges, np.arange(edges[0], edges[-1]), side="right") - 1
+    in_row = np.searchsorted(tops, np.arange(tops[0], tops[-1]), side="right") - 1
+    square = image[tops[0] : tops[-1], edges[0] : edges[-1]]
+    square[modules[in_row[:, None], in_col[None, :]]] = 0
     return image
 
 
 # -- voter marks --------------------------------------------------------------------------
 
 
-def _darken(page: Image, mask: npt.NDArray[np.float32], x0: int, y0: int, ink: float) -> None:
+def _darken(page: Page, mask: npt.NDArray[np.float32], x0: int, y0: int, ink: float) -> None:
     """Lay ink of grey ``ink`` through ``mask`` (0..1) onto ``page`` at ``(x0, y0)``."""
     h, w = mask.shape
     ys, xs = max(0, y0), max(0, x0)
@@ -202,7 +207,8 @@ def _darken(page: Image, mask: npt.NDArray[np.float32], x0: int, y0: int, ink: f
         return
     part = mask[ys - y0 : ye - y0, xs - x0 : xe - x0]
     region = page[ys:ye, xs:xe]
-    np.minimum(region, 1.0 - part * (1.0 - ink), out=region)
+    inked = (1.0 - part * (1.0 - ink)) * 255.0 + 0.5
+    np.minimum(region, inked.astype(np.uint8), out=region)
 
 
 def _polyline_mask(
@@ -333,7 +339,7 @@ def _corner_box(
 
 
 def _tear(
-    page: Image, sheet: lay.SheetLayout, corner: Corner, s: float, rng: random.Random, grey: float
+    page: Page, sheet: lay.SheetLayout, corner: Corner, s: float, rng: random.Random, grey: float
 ) -> None:
     """Tear the corner off: a ragged triangle through which the scanner lid (``grey``) shows."""
     h, w = page.shape
@@ -350,32 +356,54 @@ def _tear(
         points.append((cx + sx * reach_x * (1 - t + jag), cy + sy * reach_y * (t + jag)))
     points.append((cx, cy + sy * reach_y))
     poly = np.round(np.array(points)).astype(np.int32).reshape(-1, 1, 2)
-    cv2.fillPoly(page, [poly], grey)
+    cv2.fillPoly(page, [poly], round(grey * 255))
 
 
-def _fold(page: Image, rng: random.Random) -> None:
-    """A crease: a faint line across the sheet and a slight shade on one side of it."""
+def _fold(page: Page, rng: random.Random) -> None:
+    """A crease: a faint line across the sheet and a slight shade on one side of it.
+
+    The blurred line is drawn only in the band it can reach, and the shaded side is one
+    polygon, so a fold costs a few milliseconds instead of several whole-page passes.
+    """
     h, w = page.shape
-    if rng.random() < 0.5:
+    horizontal = rng.random() < 0.5
+    if horizontal:
         y = rng.uniform(0.3, 0.7) * h
         p0, p1 = (0.0, y + rng.uniform(-0.02, 0.02) * h), (float(w), y)
     else:
         x = rng.uniform(0.3, 0.7) * w
         p0, p1 = (x + rng.uniform(-0.02, 0.02) * w, 0.0), (x, float(h))
-    line = np.zeros_like(page)
+    thickness, sigma = max(1, round(w / 900)), max(1.0, w / 1200)
+    pad = thickness + math.ceil(4 * sigma) + 2
+    if horizontal:
+        a = max(0, math.floor(min(p0[1], p1[1])) - pad)
+        b = min(h, math.ceil(max(p0[1], p1[1])) + pad)
+        band, off = page[a:b, :], (0.0, float(a))
+    else:
+        a = max(0, math.floor(min(p0[0], p1[0])) - pad)
+        b = min(w, math.ceil(max(p0[0], p1[0])) + pad)
+        band, off = page[:, a:b], (float(a), 0.0)
+    line = np.zeros(band.shape, np.float32)
     cv2.line(
         line,
-        tuple(round(v) for v in p0),
-        tuple(round(v) for v in p1),
+        (round(p0[0] - off[0]), round(p0[1] - off[1])),
+        (round(p1[0] - off[0]), round(p1[1] - off[1])),
         1.0,
-        max(1, round(w / 900)),
+        thickness,
         cv2.LINE_AA,
     )
-    line = np.asarray(cv2.GaussianBlur(line, (0, 0), max(1.0, w / 1200)), dtype=np.float32)
-    page *= 1.0 - rng.uniform(0.06, 0.18) * line / max(float(line.max()), 1e-6)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    side = (xx - p0[0]) * (p1[1] - p0[1]) - (yy - p0[1]) * (p1[0] - p0[0]) > 0
-    page[side] *= rng.uniform(0.94, 0.99)
+    line = np.asarray(cv2.GaussianBlur(line, (0, 0), sigma), dtype=np.float32)
+    shade = 1.0 - rng.uniform(0.06, 0.18) * line / max(float(line.max()), 1e-6)
+    band[...] = (band * shade + 0.5).astype(np.uint8)
+    # The side where (p - p0) x (p1 - p0) > 0: above a horizontal crease, right of a vertical.
+    if horizontal:
+        side = [(0.0, 0.0), (float(w), 0.0), p1, p0]
+    else:
+        side = [p0, (float(w), 0.0), (float(w), float(h)), p1]
+    mask = np.zeros(page.shape, np.uint8)
+    cv2.fillConvexPoly(mask, np.round(np.array(side) * 16).astype(np.int32), 1, cv2.LINE_8, 4)
+    dimmed = cv2.convertScaleAbs(page, alpha=rng.uniform(0.94, 0.99))
+    cv2.copyTo(dimmed, mask, page)
 
 
 def _keep_out(sheet: lay.SheetLayout) -> list[tuple[float, float, float, float]]:
@@ -396,7 +424,7 @@ def _keep_out(sheet: lay.SheetLayout) -> list[tuple[float, float, float, float]]
     return boxes
 
 
-def _stray(page: Image, sheet: lay.SheetLayout, s: float, rng: random.Random) -> None:
+def _stray(page: Page, sheet: lay.SheetLayout, s: float, rng: random.Random) -> None:
     """A scribble, line or blot somewhere in the writing area, away from ovals and the QR."""
     boxes = _keep_out(sheet)
     x_min, y_min = sheet.point(1.0, 1.0)
@@ -415,21 +443,54 @@ def _stray(page: Image, sheet: lay.SheetLayout, s: float, rng: random.Random) ->
         points.append(
             (x * s + rng.uniform(-reach, reach) * s, y * s + rng.uniform(-reach, reach) * s)
         )
-    canvas = np.zeros(page.shape, np.uint8)
-    pts = np.round(np.array(points) * 16).astype(np.int32).reshape(-1, 1, 2)
-    cv2.polylines(
-        canvas, [pts], False, 255, max(1, round(rng.uniform(0.6, 1.6) * s)), cv2.LINE_AA, 4
-    )
+    width = max(1, round(rng.uniform(0.6, 1.6) * s))
+    # Drawn on a canvas just big enough for the scribble, not on a whole page of its own.
+    ends = np.array(points)
+    x0, y0 = (math.floor(v) - width - 2 for v in ends.min(axis=0))
+    x1, y1 = (math.ceil(v) + width + 2 for v in ends.max(axis=0))
+    canvas = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    pts = np.round((ends - (x0, y0)) * 16).astype(np.int32).reshape(-1, 1, 2)
+    cv2.polylines(canvas, [pts], False, 255, width, cv2.LINE_AA, 4)
     ink = rng.uniform(0.1, 0.5)
-    np.minimum(page, 1.0 - canvas.astype(np.float32) / 255.0 * (1.0 - ink), out=page)
+    _darken(page, canvas.astype(np.float32) / 255.0, x0, y0, ink)
 
 
-def _damage_qr(page: Image, sheet: lay.SheetLayout, s: float, rng: random.Random) -> None:
+def _damage_qr(page: Page, sheet: lay.SheetLayout, s: float, rng: random.Random) -> None:
     """An ink blot over half the QR code: beyond what error correction level M repairs."""
     x0, y0, x1, y1 = (v * s for v in sheet.qr_box)
     cx, cy = rng.uniform(x0 + (x1 - x0) * 0.4, x0 + (x1 - x0) * 0.6), (y0 + y1) / 2
     axes = (round((x1 - x0) * 0.45), round((y1 - y0) * 0.4))
-    cv2.ellipse(page, (round(cx), round(cy)), axes, rng.uniform(0, 180), 0, 360, 0.12, -1)
+    cv2.ellipse(page, (round(cx), round(cy)), axes, rng.uniform(0, 180), 0, 360, 31, -1)
+
+
+#: Size of the shared pool of scanner noise (float32, 32 MiB): larger than any 200 dpi page.
+NOISE_POOL = 1 << 23
+
+
+@cache
+def _noise_pool() -> Image:
+    """Standard normal noise drawn once per process; each sheet takes its own window of it.
+
+    Drawing four million normals costs more than everything else in a scan. A window at a
+    random offset is still independent, identically distributed noise within the sheet, which
+    is all the reader (one sheet at a time) can see.
+    """
+    pool = np.random.default_rng(0x5A11_00B1).standard_normal(NOISE_POOL, dtype=np.float32)
+    pool.flags.writeable = False
+    return pool
+
+
+def _quarter_turns(k: int, w: int, h: int) -> npt.NDArray[np.float64]:
+    """Pixel-index map of ``np.rot90(image, -k)`` (``k`` turns clockwise) of a w x h image."""
+    return np.array(
+        [
+            [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+            [[0, -1, h - 1], [1, 0, 0], [0, 0, 1]],
+            [[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]],
+            [[0, 1, 0], [-1, 0, w - 1], [0, 0, 1]],
+        ][k],
+        dtype=np.float64,
+    )
 
 
 def scan(
@@ -440,10 +501,14 @@ def scan(
     distortion: Distortion,
     seed: int,
 ) -> npt.NDArray[np.uint8]:
-    """Mark the printed page as the voter did, then scan it as ``distortion`` says."""
+    """Mark the printed page as the voter did, then scan it as ``distortion`` says.
+
+    Marks and damage are laid on the 8-bit page; skew, scale, stretch and orientation are one
+    ``cv2.warpAffine``; then blur, uneven light and noise, each one pass over the image.
+    """
     rng = random.Random(f"shailoo-ballot-scan:{seed}")
     s = dpi / 72.0
-    page = printed.astype(np.float32) / 255.0
+    page = np.array(printed, dtype=np.uint8, copy=True)
     slots = {(o.contest_id, o.option_id): o for o in sheet.ovals}
     for spec in marks:
         oval = slots[(spec.contest_id, spec.option_id)]
@@ -462,37 +527,9 @@ def scan(
             _tear(page, sheet, order[(first + k) % 4], s, rng, distortion.backing)
     for _ in range(distortion.folds):
         _fold(page, rng)
+    page = _geometry(page, distortion)
     h, w = page.shape
-    if distortion.skew or distortion.scale != 1.0 or distortion.stretch != 1.0:
-        rotate = np.vstack(
-            [
-                cv2.getRotationMatrix2D((w / 2, h / 2), distortion.skew, distortion.scale),
-                [0.0, 0.0, 1.0],
-            ]
-        )
-        stretch = np.array(
-            [
-                [1.0, 0.0, 0.0],
-                [0.0, distortion.stretch, h / 2 * (1 - distortion.stretch)],
-                [0.0, 0.0, 1.0],
-            ]
-        )
-        matrix = rotate @ stretch
-        corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], dtype=np.float64)
-        moved = corners @ matrix.T
-        low = moved[:, :2].min(axis=0) - 4
-        out_w, out_h = (int(v) for v in np.ceil(moved[:, :2].max(axis=0) - low + 4))
-        matrix[:2, 2] -= low
-        page = cv2.warpAffine(  # type: ignore[assignment]
-            page,
-            matrix[:2],
-            (out_w, out_h),
-            flags=cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_CONSTANT,
-            borderValue=distortion.backing,
-        )
-    page = np.ascontiguousarray(np.rot90(page, k=-(distortion.orientation // 90) % 4))
-    h, w = page.shape
+    light = None
     if distortion.light:
         gx, gy = rng.uniform(-1, 1), rng.uniform(-1, 1)
         norm = math.hypot(gx, gy) or 1.0
@@ -501,14 +538,70 @@ def scan(
             + np.arange(h, dtype=np.float32)[:, None] / h * gy / norm
         )
         ramp -= ramp.min()
-        ramp /= max(float(ramp.max()), 1e-6)
-        page *= 1.0 - distortion.light * ramp
+        ramp *= -distortion.light / max(float(ramp.max()), 1e-6)
+        ramp += 1.0
+        light = ramp
     if distortion.blur:
-        page = np.asarray(cv2.GaussianBlur(page, (0, 0), distortion.blur), dtype=np.float32)
+        # Blurring before shading differs from the reverse by far less than one grey level:
+        # the light changes by at most a few parts in ten thousand across the blur kernel.
+        page = np.asarray(cv2.GaussianBlur(page, (0, 0), distortion.blur), dtype=np.uint8)
+    if light is None and not distortion.noise:
+        return page
+    if light is None:
+        grey = page.astype(np.float32) * np.float32(1 / 255)
+    else:
+        grey = np.asarray(cv2.multiply(page, light, scale=1 / 255, dtype=cv2.CV_32F))
     if distortion.noise:
-        noise = np.random.default_rng(rng.randrange(2**32))
-        page += noise.standard_normal(page.shape, dtype=np.float32) * distortion.noise
-    return np.asarray(np.clip(page * 255.0 + 0.5, 0, 255), dtype=np.uint8)
+        pool = _noise_pool()
+        if h * w <= NOISE_POOL:
+            start = rng.randrange(NOISE_POOL - h * w + 1)
+            noise = pool[start : start + h * w].reshape(h, w)
+        else:
+            fresh = np.random.default_rng(rng.randrange(2**32))
+            noise = fresh.standard_normal((h, w), dtype=np.float32)
+        grey = np.asarray(cv2.scaleAdd(noise, distortion.noise, grey))
+    np.clip(grey, 0.0, 1.0, out=grey)
+    return np.asarray(cv2.convertScaleAbs(grey, alpha=255.0), dtype=np.uint8)
+
+
+def _geometry(page: Page, distortion: Distortion) -> Page:
+    """Skew, scale, feed stretch and orientation in one interpolation over the page."""
+    h, w = page.shape
+    turns = (distortion.orientation // 90) % 4
+    if not (distortion.skew or distortion.scale != 1.0 or distortion.stretch != 1.0):
+        return np.ascontiguousarray(np.rot90(page, k=-turns)) if turns else page
+    rotate = np.vstack(
+        [
+            cv2.getRotationMatrix2D((w / 2, h / 2), distortion.skew, distortion.scale),
+            [0.0, 0.0, 1.0],
+        ]
+    )
+    stretch = np.array(
+        [
+            [1.0, 0.0, 0.0],
+            [0.0, distortion.stretch, h / 2 * (1 - distortion.stretch)],
+            [0.0, 0.0, 1.0],
+        ]
+    )
+    matrix = rotate @ stretch
+    corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1]], dtype=np.float64)
+    moved = corners @ matrix.T
+    low = moved[:, :2].min(axis=0) - 4
+    out_w, out_h = (int(v) for v in np.ceil(moved[:, :2].max(axis=0) - low + 4))
+    matrix[:2, 2] -= low
+    matrix = _quarter_turns(turns, out_w, out_h) @ matrix
+    size = (out_h, out_w) if turns % 2 else (out_w, out_h)
+    return np.asarray(
+        cv2.warpAffine(
+            page,
+            matrix[:2],
+            size,
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=round(distortion.backing * 255),
+        ),
+        dtype=np.uint8,
+    )
 
 
 def encode_image(image: npt.NDArray[np.uint8], fmt: str, jpeg_quality: int = 90) -> bytes:
@@ -677,6 +770,26 @@ def random_plan(
         random_distortion(rng, setting),
         rng.randrange(2**31),
     )
+
+
+def indexed_plan(
+    definition: ElectionDefinition,
+    station: str,
+    style_id: str,
+    seed: int,
+    index: int,
+    setting: Setting = "standard",
+    dpi: int = 200,
+) -> SheetPlan:
+    """Sheet ``index`` (serial ``index + 1``) of a stream whose every sheet has its own seed.
+
+    Unlike :func:`make_scans`, nothing depends on the sheets before it, so parallel workers can
+    share a stream and any one sheet (a misread, say) can be made again on its own.
+    """
+    if index < 0:
+        raise ValueError("sheet indices are not negative")
+    rng = random.Random(f"shailoo-ballot-stream:{seed}:{setting}:{dpi}:{station}:{index}")
+    return random_plan(definition, style_id, serial_text(index + 1), rng, setting)
 
 
 def oval_truths(definition: ElectionDefinition, plan: SheetPlan) -> tuple[OvalTruth, ...]:
