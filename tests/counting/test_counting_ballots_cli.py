@@ -146,3 +146,41 @@ def test_scan_of_a_folder_without_images(definition_file: Path, tmp_path: Path) 
         ],
     )
     assert result.exit_code == 2 and "no image files" in result.output
+
+
+@pytest.mark.django_db
+def test_render_without_a_file_uses_the_current_elections_definition(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime
+
+    import factories
+    import shailoo.common.cli
+    from shailoo.counting import services
+    from shailoo.synth.definition import make_definition
+
+    monkeypatch.setattr(shailoo.common.cli, "_ready", True)  # the test database is set up
+    out = tmp_path / "pdf"
+    result = runner.invoke(app, ["render", "--station", "3001", "--out", str(out)])
+    assert result.exit_code == 2 and "no current election" in result.output
+
+    region = factories.region("KG-N")
+    district, tec = factories.district(region), factories.tec(region)
+    stations = [factories.station(3000 + i, district_=district, tec_=tec) for i in (1, 2)]
+    election = factories.election("kg-2025", code="jk-2027")
+    result = runner.invoke(app, ["render", "--station", "3001", "--out", str(out)])
+    assert result.exit_code == 2 and "results load-definition" in result.output
+
+    definition = make_definition(
+        [(str(s.number), region.code, tec.code) for s in stations],
+        seed=3,
+        law_edition="kg-2025",
+        election_date=datetime.date(2027, 3, 14),
+        election_id="jk-2027",
+    )
+    services.import_definition(election, definition, "cli")
+    result = runner.invoke(app, ["render", "--station", "3001", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(list(out.glob("*.pdf"))) == len(definition.styles_for_station("3001"))
+    result = runner.invoke(app, ["render", "--station", "9999", "--out", str(out)])
+    assert result.exit_code == 2 and "--station 9999" in result.output

@@ -22,7 +22,12 @@ from shailoo.counting.reads import SheetRead, Thresholds
 
 app = typer.Typer(no_args_is_help=True)
 
-_DEFINITION = typer.Option(..., "--definition", dir_okay=False, help="Election definition JSON")
+_DEFINITION = typer.Option(
+    None,
+    "--definition",
+    dir_okay=False,
+    help="Election definition JSON (default: the one loaded for the current election)",
+)
 _STATION = typer.Option(..., "--station", help="Polling-station number")
 
 
@@ -31,7 +36,33 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _definition(path: Path, station: str) -> ElectionDefinition:
+def _stored_definition() -> ElectionDefinition:
+    """The definition loaded into the database for the current election."""
+    from shailoo.common.cli import django_setup
+
+    django_setup()
+    from shailoo.counting.services import CountingError, current_definition
+    from shailoo.elections.models import Election
+
+    election = Election.objects.filter(is_current=True).first()
+    if election is None:
+        raise _fail("no --definition given and there is no current election")
+    try:
+        return current_definition(election)
+    except CountingError as exc:
+        raise _fail(
+            f"no --definition given and {exc.message} (shailoo results load-definition)"
+        ) from None
+
+
+def _definition(path: Path | None, station: str) -> ElectionDefinition:
+    if path is None:
+        definition = _stored_definition()
+        if not definition.styles_for_station(station):
+            raise _fail(
+                f"--station {station}: no ballot style of the current election is issued there"
+            )
+        return definition
     if not path.is_file():
         raise _fail(f"{path}: --definition: no such file")
     try:
@@ -59,7 +90,7 @@ def parse_thresholds(text: str) -> Thresholds:
 
 @app.command("render")
 def render(
-    definition_file: Path = _DEFINITION,
+    definition_file: Path | None = _DEFINITION,
     station: str = _STATION,
     out: Path = typer.Option(..., "--out", file_okay=False, help="Folder for the PDFs"),
     sheets: int = typer.Option(1, "--sheets", min=1, max=100_000, help="Sheets per style"),
@@ -82,7 +113,7 @@ def render(
 @app.command("scan")
 def scan(
     folder: Path = typer.Argument(..., help="Folder of sheet images (PNG, JPEG, TIFF)"),
-    definition_file: Path = _DEFINITION,
+    definition_file: Path | None = _DEFINITION,
     station: str = _STATION,
     out: Path = typer.Option(..., "--out", dir_okay=False, help="Cast vote records JSON"),
     thresholds: str = typer.Option(
@@ -137,7 +168,7 @@ def summary_line(reads: list[SheetRead]) -> str:
 
 @app.command("synth")
 def synth(
-    definition_file: Path = _DEFINITION,
+    definition_file: Path | None = _DEFINITION,
     station: str = _STATION,
     out: Path = typer.Option(..., "--out", file_okay=False, help="Folder for images + truth"),
     sheets: int = typer.Option(10, "--sheets", min=1, max=1_000_000),
