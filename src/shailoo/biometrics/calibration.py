@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-MATCHER_ID = "mcc16b-lssr/1"
+MATCHER_ID = "mcc16b-lssr/2"  # /2: relative-direction tolerance pi/7 in the consolidation
 DATA_FILE = "mcc_calibration.json"
 FACE_DATA_FILE = "face_calibration.json"
 QUANTILE_POINTS = 200

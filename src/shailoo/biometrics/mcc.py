@@ -57,7 +57,9 @@ MU_P = 20.0
 TAU_P = 0.4
 W_R = 0.5
 N_REL = 5
-MU_RHO = (5.0, math.pi / 12.0, math.pi / 12.0)
+# Relative-direction tolerance pi/7 (paper: pi/12): that difference combines four minutia
+# directions, so its error is twice one direction's; at pi/12 genuine pairs were dropped.
+MU_RHO = (5.0, math.pi / 7.0, math.pi / 12.0)
 TAU_RHO = (-8.0 / 5.0, -30.0, -30.0)
 DIST_RELATIVE = 0.02  # distance tolerance growing with distance (skin stretches)
 MAX_NR = 64  # pairs kept for relaxation
