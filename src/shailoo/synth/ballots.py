@@ -652,63 +652,34 @@ def random_distortion(rng: random.Random, setting: Setting = "standard") -> Dist
     )
 
 
+#: Per mark kind, the ranges a voter's sloppiness is drawn from: ink grey, stroke width
+#: (None: fills have no stroke), relative size and rotation in degrees.
+_MARK_RANGES: dict[
+    str, tuple[tuple[float, float], tuple[float, float] | None, tuple[float, float], float]
+] = {
+    "fill": ((0.05, 0.3), None, (0.85, 1.15), 8),
+    "pencil-fill": ((0.35, 0.5), None, (0.85, 1.1), 8),
+    "tick": ((0.05, 0.3), (0.9, 1.8), (0.9, 1.2), 12),
+    "pencil-tick": ((0.3, 0.45), (1.0, 1.6), (0.9, 1.2), 12),
+    "cross": ((0.05, 0.3), (0.9, 1.8), (0.9, 1.2), 10),
+}
+
+
 def random_mark(rng: random.Random, contest_id: str, option_id: str, kind: MarkKind) -> MarkSpec:
     """A voter's mark of ``kind`` with a human amount of sloppiness."""
     jitter = (rng.uniform(-1.0, 1.0), rng.uniform(-0.8, 0.8))
-    if kind == "fill":
+    ranges = _MARK_RANGES.get(kind)
+    if ranges is not None:
+        ink, width, size, turn = ranges
         return MarkSpec(
             contest_id,
             option_id,
             kind,
-            rng.uniform(0.05, 0.3),
-            1.0,
+            rng.uniform(*ink),
+            1.0 if width is None else rng.uniform(*width),
             jitter,
-            rng.uniform(0.85, 1.15),
-            rng.uniform(-8, 8),
-        )
-    if kind == "pencil-fill":
-        return MarkSpec(
-            contest_id,
-            option_id,
-            kind,
-            rng.uniform(0.35, 0.5),
-            1.0,
-            jitter,
-            rng.uniform(0.85, 1.1),
-            rng.uniform(-8, 8),
-        )
-    if kind == "tick":
-        return MarkSpec(
-            contest_id,
-            option_id,
-            kind,
-            rng.uniform(0.05, 0.3),
-            rng.uniform(0.9, 1.8),
-            jitter,
-            rng.uniform(0.9, 1.2),
-            rng.uniform(-12, 12),
-        )
-    if kind == "pencil-tick":
-        return MarkSpec(
-            contest_id,
-            option_id,
-            kind,
-            rng.uniform(0.3, 0.45),
-            rng.uniform(1.0, 1.6),
-            jitter,
-            rng.uniform(0.9, 1.2),
-            rng.uniform(-12, 12),
-        )
-    if kind == "cross":
-        return MarkSpec(
-            contest_id,
-            option_id,
-            kind,
-            rng.uniform(0.05, 0.3),
-            rng.uniform(0.9, 1.8),
-            jitter,
-            rng.uniform(0.9, 1.2),
-            rng.uniform(-10, 10),
+            rng.uniform(*size),
+            rng.uniform(-turn, turn),
         )
     # Deliberately marginal: a dark speck or a short stroke near the middle of the oval, sized
     # for a score in the middle of the default marginal band (0.12 .. 0.30).
