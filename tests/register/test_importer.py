@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 from shailoo.common.csvsource import HeaderError
-from shailoo.register.importer import RegisterImporter
+from shailoo.register.importer import (
+    ImportError_,
+    RegisterImporter,
+    drop_secondary_indexes,
+    ensure_secondary_indexes,
+)
 from shailoo.register.models import ImportRun, Person, PersonChange
+from shailoo.register.pin import mask_pin
 from shailoo.register.rows import COLUMNS
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +203,7 @@ def _indexes() -> set[str]:
 
 
 def test_secondary_indexes_are_rebuilt_after_a_load_and_after_a_resumed_one(world) -> None:
-    wanted = {index.name for index in Person._meta.indexes}
+    wanted = {index.name for index in [*Person._meta.constraints, *Person._meta.indexes]}
     batches = 0
 
     def crash_after_two(_line: int) -> None:
@@ -211,3 +217,51 @@ def test_secondary_indexes_are_rebuilt_after_a_load_and_after_a_resumed_one(worl
     assert not wanted & _indexes()  # dropped for the load into the empty register
     RegisterImporter(world.population_csv, batch_size=500).run()
     assert wanted <= _indexes()
+
+
+def test_pin_index_is_not_rebuilt_over_repeated_pins_and_says_which(world) -> None:
+    RegisterImporter(world.population_csv).run()
+    drop_secondary_indexes()  # as during a first load ...
+    person = Person.objects.order_by("pin").first()
+    person.pk = None  # ... while someone adds a person with an imported PIN
+    person.save()
+    with pytest.raises(ImportError_) as raised:
+        ensure_secondary_indexes()
+    message = str(raised.value)
+    assert "repeated PINs" in message and mask_pin(person.pin) in message
+    assert person.pin not in message
+    assert "person_pin_unique" not in _indexes()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_batches_copied_from_staging_equal_an_in_process_import(
+    world, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import connection
+
+    copied = []
+    original = RegisterImporter._copy_staged
+
+    def spy(self, batch, now):
+        copied.append(batch.end_line)
+        return original(self, batch, now)
+
+    monkeypatch.setattr(RegisterImporter, "_copy_staged", spy)
+    rejects_workers = world.tmp / "rejects-workers.csv"
+    summary = RegisterImporter(world.population_csv, batch_size=300, parallel=True).run(
+        rejects_workers
+    )
+    through_workers = snapshot()
+    # SQLite copies every batch with INSERT ... SELECT; PostgreSQL receives the rows.
+    assert bool(copied) == (connection.vendor == "sqlite")
+    Person.objects.all().delete()
+    ImportRun.objects.all().delete()
+    rejects_here = world.tmp / "rejects-here.csv"
+    again = RegisterImporter(world.population_csv, batch_size=300, parallel=False).run(rejects_here)
+    assert snapshot() == through_workers
+    assert (summary.read, summary.created, summary.rejected) == (
+        again.read,
+        again.created,
+        again.rejected,
+    )
+    assert rejects_workers.read_text() == rejects_here.read_text()

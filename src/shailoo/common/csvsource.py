@@ -82,6 +82,9 @@ class CsvSource:
         self._line = 0
         self._row_start: int | None = None
         self._pending: list[Reject] = []
+        #: True when everything read so far has been yielded: the offset is then a safe
+        #: resume point. (A badly encoded line is reported before the row read after it.)
+        self.settled = True
 
     def read_header(self, fh: BinaryIO) -> None:
         """Read and check the header line; map column names to positions."""
@@ -141,14 +144,16 @@ class CsvSource:
                 except StopIteration:
                     break
                 except csv.Error as exc:
-                    yield from self._drain()
+                    yield from self._drain(settled=False)
                     line = self._row_start or self._line
                     self._row_start = None
+                    self.settled = True
                     yield Reject(line, "", f"malformed CSV: {exc}")
                     continue
-                yield from self._drain()
+                yield from self._drain(settled=False)
                 line = self._row_start or self._line
                 self._row_start = None
+                self.settled = True
                 if not values:
                     continue
                 if len(values) != width:
@@ -160,11 +165,12 @@ class CsvSource:
                     )
                     continue
                 yield Row(line, self._offset, values)
-            yield from self._drain()
+            yield from self._drain(settled=True)
 
-    def _drain(self) -> Iterator[Reject]:
+    def _drain(self, *, settled: bool) -> Iterator[Reject]:
         if self._pending:
             pending, self._pending = self._pending, []
+            self.settled = settled
             yield from pending
 
     @property

@@ -17,6 +17,13 @@ def import_(
     rejects: Path | None = typer.Option(None, "--rejects", help="Write refused rows here (CSV)"),
     batch_size: int = typer.Option(10000, "--batch-size", min=1),
     actor: str = typer.Option("cli", "--actor", help="Who runs the import (recorded in history)"),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        max=64,
+        help="Preparation processes for a large file (0: two, or up to four on more cores)",
+    ),
 ) -> None:
     """Import (or resume importing) a population-registry extract."""
     django_setup()
@@ -31,6 +38,7 @@ def import_(
                 file,
                 actor=actor,
                 batch_size=batch_size,
+                workers=workers or None,
                 on_progress=lambda offset: bar.update(task, completed=offset),
             )
             summary = importer.run(rejects)

@@ -251,7 +251,33 @@ class CompiledRules:
         ``other_citizenships`` (a tuple, or the registry's ``;``-separated text) is read only
         when the edition bars dual citizens.
         """
-        mask = 1 if birth_date > self.latest_birth else 0
+        return self._table[
+            self.age_mask(birth_date)
+            | self.status_mask(
+                citizenship,
+                legally_incapable,
+                in_confinement,
+                biometric_registered,
+                death_date,
+                other_citizenships,
+            )
+        ]
+
+    def age_mask(self, birth_date: date) -> int:
+        """The failure bit of the age rule; ``codes(age_mask | status_mask)`` = fail_codes."""
+        return 1 if birth_date > self.latest_birth else 0
+
+    def status_mask(
+        self,
+        citizenship: str,
+        legally_incapable: bool,
+        in_confinement: bool,
+        biometric_registered: bool,
+        death_date: date | None,
+        other_citizenships: str | tuple[str, ...] = (),
+    ) -> int:
+        """The failure bits of every rule but age (few combinations: the import caches them)."""
+        mask = 0
         if citizenship != self._citizenship or (
             self._dual_forbidden and self._holds_other(other_citizenships)
         ):
@@ -264,6 +290,10 @@ class CompiledRules:
             mask |= self._bio_bit
         if death_date is not None and death_date < self.polling_day:
             mask |= 32
+        return mask
+
+    def codes(self, mask: int) -> str:
+        """The comma-joined codes of a failure mask."""
         return self._table[mask]
 
     def _holds_other(self, others: str | tuple[str, ...]) -> bool:

@@ -23,7 +23,9 @@ class Person(models.Model):
         MALE = "M", _("male")
         FEMALE = "F", _("female")
 
-    pin = models.CharField(max_length=14, unique=True)
+    # Unique through Meta.constraints, not unique=True: a named constraint can be dropped
+    # for a first load into an empty register and rebuilt once, sorted, at its end.
+    pin = models.CharField(max_length=14)
     surname = models.CharField(max_length=100)
     given_name = models.CharField(max_length=100)
     patronymic = models.CharField(max_length=100, blank=True)
@@ -52,7 +54,7 @@ class Person(models.Model):
         db_index=False,
         help_text="Special remote-voting station, when the voter registered for one",
     )
-    eligible = models.BooleanField(default=False, db_index=True)
+    eligible = models.BooleanField(default=False)
     ineligible_codes = models.CharField(max_length=200, blank=True)
     row_hash = models.CharField(
         max_length=32, help_text="Digest of the registry row, for idempotency"
@@ -64,8 +66,16 @@ class Person(models.Model):
         ordering = ["surname", "given_name", "pin"]
         verbose_name = _("person")
         # Few indexes on purpose: every one is paid on each of millions of imported rows.
-        # The register importer drops and rebuilds these around a load into an empty register
-        # (register.importer.SECONDARY_INDEXES); the unique PIN index always stays.
+        # The register importer drops all of these (the PIN's uniqueness too) before a load
+        # into an empty register and rebuilds them at its end (register.importer): maintaining
+        # a B-tree in random order batch by batch costs several times the load itself.
+        # The condition (always true) makes it a droppable unique *index* on SQLite, where an
+        # unconditional constraint lives inside the table's definition.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pin"], name="person_pin_unique", condition=models.Q(pin__isnull=False)
+            )
+        ]
         indexes = [
             models.Index(fields=["name_key"], name="person_name_key"),
             models.Index(fields=["station", "eligible"], name="person_station_eligible"),
@@ -73,6 +83,9 @@ class Person(models.Model):
                 fields=["remote_station"],
                 name="person_remote_station",
                 condition=models.Q(remote_station__isnull=False),
+            ),
+            models.Index(
+                fields=["eligible"], name="person_ineligible", condition=models.Q(eligible=False)
             ),
         ]
 

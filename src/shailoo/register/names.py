@@ -294,7 +294,8 @@ _PART_CACHE: dict[str, tuple[str, str] | None] = {}
 _PART_CACHE_LIMIT = 500_000
 
 
-def _plain_part(part: str) -> tuple[str, str] | None:
+def plain_part(part: str) -> tuple[str, str] | None:
+    """A plain Cyrillic name part's key and Latin spelling (cached), or None for any other."""
     cached = _PART_CACHE.get(part, _MISSING)
     if cached is not _MISSING:
         return cached  # type: ignore[return-value]
@@ -317,7 +318,7 @@ def key_and_latin(surname: str, given_name: str, patronymic: str = "") -> tuple[
     normalised once. Anything else is computed on the whole name, exactly as before.
     """
     full = f"{surname} {given_name} {patronymic}"
-    a, b, c = _plain_part(surname), _plain_part(given_name), _plain_part(patronymic)
+    a, b, c = plain_part(surname), plain_part(given_name), plain_part(patronymic)
     trimmed = all(part == part.strip() for part in (surname, given_name, patronymic))
     if a is None or b is None or c is None or not (trimmed and surname and given_name):
         return normalise(full), transliterate(full.strip())

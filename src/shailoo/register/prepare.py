@@ -1,19 +1,18 @@
 """The CPU half of the register import: read, validate, normalise and decide, batch by batch.
 
-This module is pure (no Django) so that it can run in a separate process while the importer's
-main process writes the previous batch to the database: on a two-core machine that overlaps
-the Python work with SQLite's. Each :class:`PreparedBatch` carries the byte offset and line
-just after its last row, which the importer commits as the resume point with the batch.
+This module is pure (no Django): the same preparation runs in the importer's process for
+small files and in worker processes for large ones (:mod:`shailoo.register.prepare_parallel`),
+while the importer's process writes to the database. Each :class:`PreparedBatch` carries the
+byte offset and line where it starts and just after its last row; the importer commits the
+latter as the resume point with the batch.
+
+A PIN that repeats inside one file is refused by :class:`RepeatedPins`, which the writer runs
+over the batches in file order: the first occurrence is kept wherever it was prepared.
 """
 
 from __future__ import annotations
 
-import gc
-import hashlib
-import multiprocessing
-import queue as queue_module
-import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,8 +20,8 @@ from typing import Any
 
 from shailoo.common.csvsource import CsvSource, Reject
 from shailoo.register.eligibility import CompiledRules
-from shailoo.register.names import key_and_latin
-from shailoo.register.rows import COLUMNS, PersonRow, masked_raw, parse_row
+from shailoo.register.rowcache import CachedRowChecker
+from shailoo.register.rows import COLUMNS, masked_raw
 
 # Column order of the values tuple; matches the importer's INSERT.
 PERSON_FIELDS: tuple[str, ...] = (
@@ -51,13 +50,29 @@ PERSON_FIELDS: tuple[str, ...] = (
 
 @dataclass
 class PreparedBatch:
-    """Rows ready to store (``PERSON_FIELDS`` order), rejects, and where the batch ends."""
+    """Rows ready to store (``PERSON_FIELDS`` order), rejects, and where the batch lies.
+
+    ``pins`` and ``lines`` run parallel to the rows. A worker preparing for SQLite leaves
+    ``rows`` empty and puts them, in the same order, in the SQLite file ``staged`` (table
+    ``person``), which the writer copies with one ``INSERT … SELECT``.
+    """
 
     rows: list[tuple[Any, ...]] = field(default_factory=list)
+    pins: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     read: int = 0
+    start_offset: int = 0
+    start_line: int = 0
     end_offset: int = 0
     end_line: int = 0
+    staged: Path | None = None
+    #: Positions (in row order) of rows refused after preparation: repeated PINs.
+    dropped: list[int] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.pins)
 
 
 @dataclass(frozen=True)
@@ -73,57 +88,98 @@ class PrepareJob:
     start_offset: int = 0
     start_line: int = 1
 
+    def checker(self) -> CachedRowChecker:
+        return CachedRowChecker(self.stations, self.rules, self.today, self.dates_as_text)
+
 
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}
 
 
-def _digest(values: list[str]) -> str:
-    return hashlib.blake2b("\x1f".join(values).encode(), digest_size=16).hexdigest()
+class _Batcher:
+    """Collects prepared rows and rejects in file order."""
+
+    def __init__(self, checker: CachedRowChecker, order: list[int], offset: int, line: int):
+        self.checker = checker
+        self.order = None if order == list(range(len(COLUMNS))) else order
+        self.batch = PreparedBatch(start_offset=offset, start_line=line)
+
+    def add(self, item: Any) -> None:
+        batch = self.batch
+        batch.read += 1
+        if isinstance(item, Reject):
+            batch.rejects.append(item)
+            return
+        values = item.values
+        if self.order is not None:  # columns in the file's order, mapped to COLUMNS order
+            values = [values[i] for i in self.order]
+        result = self.checker.check(item.line, values)
+        if isinstance(result, Reject):
+            batch.rejects.append(result)
+        else:
+            batch.rows.append(result)
+            batch.pins.append(result[0])
+            batch.lines.append(item.line)
+
+    @property
+    def size(self) -> int:
+        return len(self.batch.rows) + len(self.batch.rejects)
+
+    def take(self, offset: int, line: int) -> PreparedBatch:
+        batch = self.batch
+        self.batch = PreparedBatch(start_offset=offset, start_line=line)
+        batch.end_offset, batch.end_line = offset, line
+        return batch
 
 
-def _values(row: PersonRow, digest: str, job: PrepareJob) -> tuple[Any, ...]:
-    codes = job.rules.fail_codes(
-        row.birth_date,
-        row.citizenship,
-        row.legally_incapable,
-        row.in_confinement,
-        row.biometric_registered,
-        row.death_date,
-        row.other_citizenships,
-    )
-    birth: Any = row.birth_date
-    death: Any = row.death_date
-    if job.dates_as_text:
-        birth = birth.isoformat()
-        death = None if death is None else death.isoformat()
-    key, latin = key_and_latin(row.surname, row.given_name, row.patronymic)
-    return (
-        row.pin,
-        row.surname,
-        row.given_name,
-        row.patronymic,
-        key,
-        latin,
-        row.sex,
-        birth,
-        row.citizenship,
-        row.other_citizenships,
-        row.legally_incapable,
-        row.in_confinement,
-        row.biometric_registered,
-        death,
-        row.address,
-        row.dwelling_id,
-        job.stations[row.station],
-        not codes,
-        codes,
-        digest,
-    )
+def _source(job: PrepareJob, offset: int, line: int) -> tuple[CsvSource, int, int]:
+    """A source positioned at ``offset`` (at least the first data row) and where that is."""
+    source = CsvSource(job.path, COLUMNS, offset, line)
+    with job.path.open("rb") as fh:
+        source.read_header(fh)
+    if offset <= source.offset:
+        return source, source.offset, source.line
+    return source, offset, line
 
 
-def _pins_before(job: PrepareJob) -> dict[int, int]:
+def prepare_batches(
+    job: PrepareJob, checker: CachedRowChecker | None = None
+) -> Iterator[PreparedBatch]:
+    """Read the file from the job's start point and yield prepared batches in file order."""
+    checker = checker or job.checker()
+    source, offset, line = _source(job, job.start_offset, job.start_line)
+    batcher = _Batcher(checker, [source.index[name] for name in COLUMNS], offset, line)
+    for item in source:
+        batcher.add(item)
+        # Cut only where nothing read is pending, so the end offset is a true resume point.
+        if batcher.size >= job.batch_size and source.settled:
+            yield batcher.take(source.offset, source.line)
+    yield batcher.take(source.offset, source.line)
+
+
+def prepare_range(
+    job: PrepareJob, checker: CachedRowChecker, offset: int, line: int, stop: int
+) -> PreparedBatch:
+    """One batch: the rows from ``offset`` (a row start) through the first row ending at or
+    after byte ``stop``. Reading past ``stop`` is how a row that spans it stays whole."""
+    source, offset, line = _source(job, offset, line)
+    batcher = _Batcher(checker, [source.index[name] for name in COLUMNS], offset, line)
+    if offset >= stop:
+        return batcher.take(offset, line)
+    for item in source:
+        batcher.add(item)
+        if source.offset >= stop and source.settled:
+            break
+    return batcher.take(source.offset, source.line)
+
+
+# -- PINs that repeat inside one file --------------------------------------------------------
+
+
+def pins_before(job: PrepareJob) -> dict[int, int]:
     """PINs of rows before the resume point, so a repeat after it is still refused."""
     seen: dict[int, int] = {}
+    if not job.start_offset:
+        return seen
     source = CsvSource(job.path, COLUMNS)
     for item in source:
         if isinstance(item, Reject):
@@ -136,107 +192,53 @@ def _pins_before(job: PrepareJob) -> dict[int, int]:
     return seen
 
 
-def prepare_batches(job: PrepareJob) -> Iterator[PreparedBatch]:
-    """Read the file from the job's start point and yield prepared batches in file order."""
-    seen = _pins_before(job) if job.start_offset else {}
-    source = CsvSource(job.path, COLUMNS, job.start_offset, job.start_line)
-    batch = PreparedBatch()
-    order: list[int] | None = None
-    for item in source:
-        batch.read += 1
-        if isinstance(item, Reject):
-            batch.rejects.append(item)
-        else:
-            if order is None:  # columns in the file's order, mapped once to COLUMNS order
-                order = [source.index[name] for name in COLUMNS]
-                identity = order == list(range(len(COLUMNS)))
-            values = item.values if identity else [item.values[i] for i in order]
-            parsed = parse_row(item.line, values, job.stations, job.today)
-            if isinstance(parsed, Reject):
-                batch.rejects.append(parsed)
-            else:
-                key = int(parsed.pin)
-                first = seen.get(key)
-                if first is not None:
-                    batch.rejects.append(
-                        Reject(
-                            item.line,
-                            "pin",
-                            f"repeats the PIN of line {first} of this file",
-                            masked_raw(values, _INDEX),
-                        )
-                    )
-                else:
-                    seen[key] = item.line
-                    batch.rows.append(_values(parsed, _digest(values), job))
-        if len(batch.rows) + len(batch.rejects) >= job.batch_size:
-            batch.end_offset, batch.end_line = source.offset, source.line
-            yield batch
-            batch = PreparedBatch()
-    batch.end_offset, batch.end_line = source.offset, source.line
-    yield batch
+class RepeatedPins:
+    """Refuses every row whose PIN an earlier row of the same file already had.
 
-
-# -- running the preparation in a worker process -------------------------------------------
-
-
-def _work(job: PrepareJob, queue: Any) -> None:
-    # The preparation creates no reference cycles; collections would only cost time.
-    gc.disable()
-    try:
-        for batch in prepare_batches(job):
-            queue.put(("batch", batch))
-        queue.put(("done", None))
-    except BaseException:  # report any failure to the parent instead of hanging it
-        queue.put(("error", traceback.format_exc()))
-
-
-def prepare_in_worker(job: PrepareJob) -> Iterator[PreparedBatch]:
-    """Like :func:`prepare_batches`, computed in a child process a few batches ahead.
-
-    The child is stopped when the consumer stops early (a crash while writing, Ctrl+C), so
-    nothing runs on after the parent.
+    Run by the writer over the batches in file order, so that "earlier" means earlier in the
+    file whichever process prepared the batch. Memory: one entry per accepted PIN.
     """
-    # fork: the child needs nothing but this pure module, and unlike spawn it does not re-run
-    # the parent's main script (which may be any program that imports Shailoo). The child
-    # touches no inherited connection and ends with os._exit.
-    methods = multiprocessing.get_all_start_methods()
-    context: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    queue = context.Queue(maxsize=3)
-    process = context.Process(target=_work, args=(job, queue), daemon=True)
-    # Freeze the parent's objects (Django, models, caches) out of the garbage collector before
-    # forking: otherwise every collection in the child walks them and copies their pages.
-    gc.freeze()
-    try:
-        process.start()
-    finally:
-        gc.unfreeze()
-    try:
-        while True:
-            try:
-                kind, payload = queue.get(timeout=1)
-            except queue_module.Empty:
-                if not process.is_alive():
-                    raise RuntimeError(
-                        f"register preparation worker exited with code {process.exitcode}"
-                    ) from None
+
+    def __init__(self, job: PrepareJob) -> None:
+        self.job = job
+        self.seen = pins_before(job)
+
+    def apply(self, batch: PreparedBatch) -> None:
+        """Move repeated rows to the batch's rejects (and list them in ``batch.dropped``)."""
+        seen = self.seen
+        repeats: list[tuple[int, int]] = []
+        for position, (pin, line) in enumerate(zip(batch.pins, batch.lines, strict=True)):
+            first = seen.setdefault(int(pin), line)
+            if first != line:
+                repeats.append((position, first))
+        if not repeats:
+            return
+        raw = self._raw_rows(batch, {batch.lines[position] for position, _ in repeats})
+        for position, first in repeats:
+            line = batch.lines[position]
+            batch.rejects.append(
+                Reject(
+                    line,
+                    "pin",
+                    f"repeats the PIN of line {first} of this file",
+                    masked_raw(raw[line], _INDEX),
+                )
+            )
+        batch.dropped = [position for position, _ in repeats]
+        if batch.rows:
+            dropped = set(batch.dropped)
+            batch.rows = [row for i, row in enumerate(batch.rows) if i not in dropped]
+
+    def _raw_rows(self, batch: PreparedBatch, lines: set[int]) -> dict[int, list[str]]:
+        # Rare: re-read the batch's part of the file for the rejected rows as they were written.
+        source, _, _ = _source(self.job, batch.start_offset, batch.start_line)
+        order = None
+        found: dict[int, list[str]] = {}
+        for item in source:
+            if isinstance(item, Reject) or item.line not in lines:
                 continue
-            if kind == "batch":
-                yield payload
-            elif kind == "done":
+            order = order or [source.index[name] for name in COLUMNS]
+            found[item.line] = [item.values[i] for i in order]
+            if len(found) == len(lines):
                 break
-            else:
-                raise RuntimeError(f"register preparation failed in the worker:\n{payload}")
-    finally:
-        if process.is_alive():
-            process.terminate()
-        process.join(timeout=10)
-        queue.close()
-
-
-def batches(job: PrepareJob, parallel: bool) -> Iterator[PreparedBatch]:
-    """The job's batches, prepared here or in a worker process."""
-    runner: Callable[[PrepareJob], Iterator[PreparedBatch]] = (
-        prepare_in_worker if parallel else prepare_batches
-    )
-    return runner(job)
+        return found
