@@ -74,6 +74,9 @@ def test_sigkill_mid_import_then_rerun_equals_clean_run(tmp_path: Path) -> None:
     )
 
     crash_env = _prepare(crash_db, geo)
+    scratch = tmp_path / "scratch"  # where the workers' spool directory goes
+    scratch.mkdir()
+    crash_env["TMPDIR"] = str(scratch)
     log = (tmp_path / "killed.log").open("w")
     proc = subprocess.Popen(
         [*SHAILOO, "register", "import", str(pop), "--batch-size", "250"],
@@ -85,11 +88,17 @@ def test_sigkill_mid_import_then_rerun_equals_clean_run(tmp_path: Path) -> None:
     while _committed_rows(crash_db) < 2000 and proc.poll() is None:
         assert time.monotonic() < deadline, "import made no progress"
         time.sleep(0.005)
+    assert list(scratch.glob("shailoo-register-*"))  # the workers were running
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     committed = _committed_rows(crash_db)
     log.close()
     assert 0 < committed < 30000, (tmp_path / "killed.log").read_text()[-3000:]
+    # The orphaned workers notice, stop, and take their scratch files (personal data) along.
+    deadline = time.monotonic() + 15
+    while list(scratch.glob("shailoo-register-*")):
+        assert time.monotonic() < deadline, "workers of the killed import left their spool"
+        time.sleep(0.1)
 
     rerun = subprocess.run(
         [*SHAILOO, "register", "import", str(pop), "--batch-size", "250"],

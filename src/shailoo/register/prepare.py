@@ -70,10 +70,6 @@ class PreparedBatch:
     #: Positions (in row order) of rows refused after preparation: repeated PINs.
     dropped: list[int] = field(default_factory=list)
 
-    @property
-    def row_count(self) -> int:
-        return len(self.pins)
-
 
 @dataclass(frozen=True)
 class PrepareJob:

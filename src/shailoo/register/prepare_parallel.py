@@ -143,6 +143,7 @@ def _work(
                 number += workers
     except _Orphaned:
         shutil.rmtree(spool, ignore_errors=True)
+        queue.cancel_join_thread()  # nobody reads the queue any more: do not wait to flush it
     except BaseException:  # report any failure to the parent instead of hanging it
         outbox.put(("error", traceback.format_exc()))
 
