@@ -203,7 +203,10 @@ def _indexes() -> set[str]:
 
 
 def test_secondary_indexes_are_rebuilt_after_a_load_and_after_a_resumed_one(world) -> None:
-    wanted = {index.name for index in [*Person._meta.constraints, *Person._meta.indexes]}
+    everything = [*Person._meta.constraints, *Person._meta.indexes]
+    wanted = {index.name for index in everything}
+    # Partial indexes (few rows, appended in order) stay through the load.
+    kept = {"person_ineligible", "person_remote_station"}
     batches = 0
 
     def crash_after_two(_line: int) -> None:
@@ -214,7 +217,7 @@ def test_secondary_indexes_are_rebuilt_after_a_load_and_after_a_resumed_one(worl
 
     with pytest.raises(Crash):
         RegisterImporter(world.population_csv, batch_size=500, after_batch=crash_after_two).run()
-    assert not wanted & _indexes()  # dropped for the load into the empty register
+    assert wanted & _indexes() == kept  # the rest dropped for the load into the empty register
     RegisterImporter(world.population_csv, batch_size=500).run()
     assert wanted <= _indexes()
 

@@ -377,9 +377,20 @@ def _existing_indexes() -> set[str]:
         return set(connection.introspection.get_constraints(cur, Person._meta.db_table))
 
 
-def _load_indexes() -> list[Any]:
-    """Everything a first load drops: the PIN's uniqueness and the secondary indexes."""
+def _all_indexes() -> list[Any]:
     return [*Person._meta.constraints, *Person._meta.indexes]
+
+
+def _load_indexes() -> list[Any]:
+    """What a first load drops: the PIN's uniqueness and the full secondary indexes.
+
+    The partial indexes stay: they hold few rows (ineligible persons, remote voters), each
+    added at the end of its index (the key is constant, the row id grows), while rebuilding
+    one would scan the whole table again."""
+    return [
+        *Person._meta.constraints,
+        *(index for index in Person._meta.indexes if index.condition is None),
+    ]
 
 
 def drop_secondary_indexes() -> None:
@@ -401,7 +412,7 @@ def ensure_secondary_indexes() -> None:
     present = _existing_indexes()
     try:
         with transaction.atomic():  # a savepoint: PostgreSQL can still answer after a failure
-            _execute_index_sql([i for i in _load_indexes() if i.name not in present], create=True)
+            _execute_index_sql([i for i in _all_indexes() if i.name not in present], create=True)
     except IntegrityError as exc:
         repeated = (
             Person.objects.values("pin")

@@ -124,7 +124,8 @@ def _work(
     gc.disable()
     # The writer is the pipeline's critical path: on a busy machine it should get the CPU
     # when it has work, and the workers fill the rest.
-    os.nice(5)
+    if hasattr(os, "nice"):  # POSIX
+        os.nice(5)
     outbox = _Outbox(queue, spool, stage, parent)
     try:
         plan = RangePlan(job)
