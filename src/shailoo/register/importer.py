@@ -68,6 +68,8 @@ PARALLEL_FROM_BYTES = 4 << 20
 _PERSON_FIELDS = PERSON_FIELDS
 # Fields compared to describe an update in the person's history.
 _HISTORY_FIELDS = _PERSON_FIELDS[1:4] + _PERSON_FIELDS[6:19]
+#: Counters an ImportRun keeps and its summary reports.
+_COUNTERS = ("read", "accepted", "created", "updated", "unchanged", "rejected")
 _BOOLEAN_FIELDS = ("legally_incapable", "in_confinement", "biometric_registered", "eligible")
 
 
@@ -159,13 +161,8 @@ class RegisterImporter:
         stations = dict(PollingStation.objects.values_list("number", "id"))
         summary = ImportSummary(
             run_id=run.pk,
-            read=run.read,
-            accepted=run.accepted,
-            created=run.created,
-            updated=run.updated,
-            unchanged=run.unchanged,
-            rejected=run.rejected,
             resumed_from_line=run.resume_line if resumed else None,
+            **{name: getattr(run, name) for name in _COUNTERS},
         )
         # A first load into an empty register: no row can exist yet (repeats inside the file
         # are refused by the preparation), so batches skip the look-up of existing PINs.
@@ -262,12 +259,7 @@ class RegisterImporter:
         ImportRun.objects.filter(pk=run.pk).update(
             resume_offset=batch.end_offset,
             resume_line=batch.end_line,
-            read=summary.read,
-            accepted=summary.accepted,
-            created=summary.created,
-            updated=summary.updated,
-            unchanged=summary.unchanged,
-            rejected=summary.rejected,
+            **{name: getattr(summary, name) for name in _COUNTERS},
         )
         batch_committed.send(
             sender=RegisterImporter,
