@@ -23,10 +23,15 @@ from shailoo.common.csvsource import Reject
 from shailoo.register.eligibility import CODES, CompiledRules
 from shailoo.register.names import key_and_latin, plain_part
 from shailoo.register.pin import DIGIT_FOR_SEX
-from shailoo.register.rows import PersonRow, parse_row
+from shailoo.register.rows import (
+    MAX_ADDRESS,
+    MAX_DWELLING,
+    MAX_NAME,
+    PersonRow,
+    parse_date,
+    parse_row,
+)
 
-_MAX_NAME = 100
-_MAX_ADDRESS = 300
 _CACHE_LIMIT = 400_000
 _MISSING: Any = object()
 _BOOL = {"0": False, "1": True}
@@ -173,7 +178,12 @@ class CachedRowChecker:
             return None
         address = values[12].strip()
         dwelling = values[13].strip()
-        if not address or len(address) > _MAX_ADDRESS or not dwelling or len(dwelling) > 40:
+        if (
+            not address
+            or len(address) > MAX_ADDRESS
+            or not dwelling
+            or len(dwelling) > MAX_DWELLING
+        ):
             return None
         if patronymic[0]:
             key = f"{surname[1]} {given[1]} {patronymic[1]}"
@@ -239,7 +249,7 @@ class CachedRowChecker:
     @staticmethod
     def _part(part: str) -> tuple[str, str, str] | None:
         """A name part's (text, key, Latin) when it is plain, trimmed Cyrillic of legal length."""
-        if len(part) > _MAX_NAME or part != part.strip():
+        if len(part) > MAX_NAME or part != part.strip():
             return None
         plain = plain_part(part)
         if plain is None:
@@ -253,11 +263,9 @@ class CachedRowChecker:
 
 
 def _plain_date(text: str) -> date | None:
-    """A date written exactly YYYY-MM-DD (what ``rows`` accepts), or None."""
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        return None
+    """The date ``rows`` accepts (exactly YYYY-MM-DD), or None."""
     try:
-        return date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         return None
 

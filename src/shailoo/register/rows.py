@@ -33,8 +33,9 @@ COLUMNS: tuple[str, ...] = (
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _BOOL = {"0": False, "1": True}
-_MAX_NAME = 100
-_MAX_ADDRESS = 300
+MAX_NAME = 100
+MAX_ADDRESS = 300
+MAX_DWELLING = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,7 @@ def masked_raw(values: list[str], index: dict[str, int]) -> str:
     return ",".join(shown)[:300]
 
 
-def _date(text: str) -> date:
+def parse_date(text: str) -> date:
     if len(text) != 10 or text[4] != "-" or text[7] != "-":
         raise ValueError("expected an ISO date YYYY-MM-DD")
     try:
@@ -104,7 +105,7 @@ def parse_row(
     if sex != "M" and sex != "F":
         return _reject(line, values, "sex", f"must be M or F, not {sex!r}")
     try:
-        birth = _date(birth_text)
+        birth = parse_date(birth_text)
     except ValueError as exc:
         return _reject(line, values, "birth_date", f"{exc}: {birth_text!r}")
     problem = check_pin(pin, birth, sex)
@@ -116,7 +117,7 @@ def parse_row(
         return _reject(line, values, "surname", "is empty")
     if not given:
         return _reject(line, values, "given_name", "is empty")
-    if len(surname) > _MAX_NAME or len(given) > _MAX_NAME or len(patronymic) > _MAX_NAME:
+    if len(surname) > MAX_NAME or len(given) > MAX_NAME or len(patronymic) > MAX_NAME:
         field = next(
             name
             for name, value in (
@@ -124,9 +125,9 @@ def parse_row(
                 ("given_name", given),
                 ("patronymic", patronymic),
             )
-            if len(value) > _MAX_NAME
+            if len(value) > MAX_NAME
         )
-        return _reject(line, values, field, f"longer than {_MAX_NAME} characters")
+        return _reject(line, values, field, f"longer than {MAX_NAME} characters")
     if not _COUNTRY.match(citizenship):
         return _reject(
             line,
@@ -150,7 +151,7 @@ def parse_row(
     death: date | None = None
     if death_text:
         try:
-            death = _date(death_text)
+            death = parse_date(death_text)
         except ValueError as exc:
             return _reject(line, values, "death_date", f"{exc}: {death_text!r}")
         if death < birth:
@@ -159,10 +160,10 @@ def parse_row(
             return _reject(line, values, "death_date", "is in the future")
     if not address:
         return _reject(line, values, "address", "is empty")
-    if len(address) > _MAX_ADDRESS:
-        return _reject(line, values, "address", f"longer than {_MAX_ADDRESS} characters")
-    if not dwelling or len(dwelling) > 40:
-        return _reject(line, values, "dwelling_id", "must be 1 to 40 characters")
+    if len(address) > MAX_ADDRESS:
+        return _reject(line, values, "address", f"longer than {MAX_ADDRESS} characters")
+    if not dwelling or len(dwelling) > MAX_DWELLING:
+        return _reject(line, values, "dwelling_id", f"must be 1 to {MAX_DWELLING} characters")
     if not station_text.isdigit():
         return _reject(
             line, values, "station", f"must be a polling station number, not {station_text!r}"
