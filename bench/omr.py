@@ -206,9 +206,9 @@ def _result_line(tally: Tally, args: argparse.Namespace, wall: float, complete: 
 _CODE_MODULES = (
     "shailoo.synth.ballots",
     "shailoo.synth.ballot_definitions",
-    "shailoo.counting.layout",
-    "shailoo.counting.ballot_pdf",
-    "shailoo.counting.ballot_qr",
+    "shailoo.counting.ballots.layout",
+    "shailoo.counting.ballots.pdf",
+    "shailoo.counting.ballots.qr",
     "shailoo.counting.reads",
     "shailoo.counting.omr.frame",
     "shailoo.counting.omr.geometry_constants",

@@ -323,7 +323,7 @@ def test_bulk_acceptance_refuses_what_the_services_would_block(
 def test_synthetic_figures_balance_vary_by_region_and_repeat_by_seed() -> None:
     from datetime import date
 
-    from shailoo.counting.protocol import StationProtocol, check_relations, relations_from
+    from shailoo.counting.results.protocol import StationProtocol, check_relations, relations_from
     from shailoo.demo_votes import StationPlace, misadded, shifted, station_figures
     from shailoo.law.loader import load_edition
     from shailoo.synth.definition import make_definition

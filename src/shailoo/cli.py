@@ -9,11 +9,11 @@ from shailoo.biometrics.cli import app as biometrics_app
 from shailoo.biometrics.dedup.cli import app as dedup_app
 from shailoo.biometrics.evaluate_cli import app as evaluate_app
 from shailoo.common.cli import console, django_setup
-from shailoo.counting.audit.cli import app as rla_app
-from shailoo.counting.ballots_cli import app as ballots_app
-from shailoo.counting.definition_cli import app as definition_app
-from shailoo.counting.results_cli import app as results_app
-from shailoo.counting.seats_cli import app as seats_app
+from shailoo.counting.audits.cli import app as rla_app
+from shailoo.counting.ballots.cli import app as ballots_app
+from shailoo.counting.cli import app as definition_app
+from shailoo.counting.results.cli import app as results_app
+from shailoo.counting.seats.cli import app as seats_app
 from shailoo.geo.cli import app as geo_app
 from shailoo.integrity.cli import audit_app, keys_app
 from shailoo.law.cli import app as law_app

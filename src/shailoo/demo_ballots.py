@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from shailoo.common.cli import progress
-from shailoo.counting.ballot_qr import serial_text
+from shailoo.counting.ballots.qr import serial_text
 from shailoo.counting.definition import ElectionDefinition
 from shailoo.counting.omr import read_image_file
 from shailoo.counting.reads import SheetRead, SheetStatus, Thresholds, classify_contest

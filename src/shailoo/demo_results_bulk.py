@@ -4,7 +4,7 @@ The station-by-station services (``counting.results.services.record_automatic_co
 ``enter_protocol``, ``decisions.accept_protocol``) cost about 50 queries per station: some two
 minutes for 2,500 stations on the 2-core reference machine, most of the demo's budget. This
 module writes the *same rows and the same ledger entries* for protocols that the demo knows to
-be clean: the law's relations are evaluated by the same pure engine (``counting.protocol``),
+be clean: the law's relations are evaluated by the same pure engine (``counting.results.protocol``),
 the content hash and the commission's signature by the same functions, and the ledger payloads
 have the same shape, appended with :func:`shailoo.integrity.ledger.append_many` in one
 transaction per chunk. The contest and its options are checked against the imported election
@@ -24,14 +24,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 
 from shailoo.counting.models import BallotStyle, ContestOption
-from shailoo.counting.protocol import (
-    ProtocolInputError,
-    StationProtocol,
-    Verdict,
-    evaluate,
-    parse_counts,
-    parse_protocol,
-)
 from shailoo.counting.results import services as results
 from shailoo.counting.results import signing
 from shailoo.counting.results.decisions import acceptance_fields
@@ -40,6 +32,14 @@ from shailoo.counting.results.models import (
     Protocol,
     ProtocolDecision,
     ProtocolVersion,
+)
+from shailoo.counting.results.protocol import (
+    ProtocolInputError,
+    StationProtocol,
+    Verdict,
+    evaluate,
+    parse_counts,
+    parse_protocol,
 )
 from shailoo.counting.results.services import STAFF, ProtocolRules
 from shailoo.elections.models import Election

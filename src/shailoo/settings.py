@@ -86,7 +86,7 @@ INSTALLED_APPS = [
     "shailoo.biometrics",
     "shailoo.biometrics.dedup",
     "shailoo.counting",
-    "shailoo.counting.audit",
+    "shailoo.counting.audits",
     "shailoo.counting.results",
     "shailoo.portal",
 ]

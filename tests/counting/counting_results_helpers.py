@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 import factories as f
-from shailoo.counting.protocol import Relation
 from shailoo.counting.results import services
+from shailoo.counting.results.protocol import Relation
 
 RELATIONS = (
     Relation(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shailoo.counting.audit.math import (
+from shailoo.counting.audits.math import (
     AuditMathError,
     BravoPair,
     bravo_asn,

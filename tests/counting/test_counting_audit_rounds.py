@@ -14,18 +14,18 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import factories as f
-from shailoo.counting.audit import math as rla
-from shailoo.counting.audit.cli import app
-from shailoo.counting.audit.migrations import __name__ as migrations_package
-from shailoo.counting.audit.models import Audit, AuditedBallot, AuditRound, SampledBallot
-from shailoo.counting.audit.round_services import escalate, plan_next_round, start_round
-from shailoo.counting.audit.rounds import (
+from shailoo.counting.audits import math as rla
+from shailoo.counting.audits.cli import app
+from shailoo.counting.audits.migrations import __name__ as migrations_package
+from shailoo.counting.audits.models import Audit, AuditedBallot, AuditRound, SampledBallot
+from shailoo.counting.audits.round_services import escalate, plan_next_round, start_round
+from shailoo.counting.audits.rounds import (
     bravo_next_round,
     comparison_next_round,
     observed_rates,
 )
-from shailoo.counting.audit.sampler import Batch, SamplerError, draw, draw_more
-from shailoo.counting.audit.services import draw_sample, record_ballot, start_audit
+from shailoo.counting.audits.sampler import Batch, SamplerError, draw, draw_more
+from shailoo.counting.audits.services import draw_sample, record_ballot, start_audit
 from shailoo.integrity.models import LedgerEntry
 from shailoo.register.services import ServiceError
 

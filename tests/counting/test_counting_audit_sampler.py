@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from shailoo.counting.audit.sampler import (
+from shailoo.counting.audits.sampler import (
     Batch,
     SamplerError,
     draw,

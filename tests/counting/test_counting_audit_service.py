@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 import factories as f
 from shailoo.accounts.roles import Role, Scope
 from shailoo.accounts.services import ScopeTarget, grant_role
-from shailoo.counting.audit.cli import app
-from shailoo.counting.audit.files import AuditFileError, read_cvrs, read_reported
-from shailoo.counting.audit.models import Audit, AuditedBallot, StoppingState
-from shailoo.counting.audit.round_services import start_round
-from shailoo.counting.audit.sampler import Batch
-from shailoo.counting.audit.services import (
+from shailoo.counting.audits.cli import app
+from shailoo.counting.audits.files import AuditFileError, read_cvrs, read_reported
+from shailoo.counting.audits.models import Audit, AuditedBallot, StoppingState
+from shailoo.counting.audits.round_services import start_round
+from shailoo.counting.audits.sampler import Batch
+from shailoo.counting.audits.services import (
     draw_sample,
     evaluate,
     record_ballot,
@@ -109,7 +109,7 @@ def test_reported_winner_actually_lost_escalates() -> None:
     assert audit.risk > 0.1
     assert LedgerEntry.objects.filter(kind="counting.rla_round_end").count() == 1
     # The evidence against the reported winner calls for a far larger round than the first.
-    from shailoo.counting.audit.round_services import plan_next_round
+    from shailoo.counting.audits.round_services import plan_next_round
 
     assert plan_next_round(audit).more > 10 * 60
     # A round as large as the rest of the manifest is a full hand count.

@@ -7,9 +7,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import zxingcpp
 
-from shailoo.counting import layout as lay
-from shailoo.counting.ballot_pdf import render_sheets, render_station
-from shailoo.counting.ballot_qr import BallotQr, decode, encode
+from shailoo.counting.ballots import layout as lay
+from shailoo.counting.ballots.pdf import render_sheets, render_station
+from shailoo.counting.ballots.qr import BallotQr, decode, encode
 from shailoo.counting.omr.qr import QR_ONLY
 from shailoo.synth.ballot_definitions import make_ballot_definition
 from shailoo.synth.ballots import printed_page

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shailoo.counting.ballot_qr import BallotQr, QrPayloadError, decode, encode, serial_text
+from shailoo.counting.ballots.qr import BallotQr, QrPayloadError, decode, encode, serial_text
 
 FIELD = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,20}\Z")
 SERIAL = st.integers(0, 999_999_999).map(serial_text)

@@ -9,9 +9,9 @@ import pytest
 from counting_nist_sample import schema_errors
 from typer.testing import CliRunner
 
-from shailoo.counting.ballots_cli import app
+from shailoo.counting.ballots.cli import app
 from shailoo.counting.definition import dump_definition
-from shailoo.counting.nist_cvr import read_cvr_report
+from shailoo.counting.formats.nist_cvr import read_cvr_report
 from shailoo.synth.ballot_definitions import make_ballot_definition
 
 DEFINITION = make_ballot_definition(seed=8, district_candidates=6, parties=6, local_parties=5)

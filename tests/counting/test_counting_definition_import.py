@@ -14,7 +14,8 @@ from typer.testing import CliRunner, Result
 import factories
 from shailoo.accounts.roles import Role
 from shailoo.accounts.testing import make_user
-from shailoo.counting import definition_cli, services
+from shailoo.counting import cli as definition_cli
+from shailoo.counting import services
 from shailoo.counting.definition import dump_definition, load_definition
 from shailoo.counting.models import BallotStyle, Contest, ContestOption, Definition, ScannedSheet
 from shailoo.integrity.models import LedgerEntry
@@ -230,7 +231,7 @@ def test_load_scan_command_and_bad_input(tmp_path: Path) -> None:
 
 
 def test_load_scan_reads_nist_cvr_reports(tmp_path: Path) -> None:
-    from shailoo.counting import nist_cvr
+    from shailoo.counting.formats import nist_cvr
 
     w = counting_world()
     station = w.stations[0]

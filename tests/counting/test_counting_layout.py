@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shailoo.counting import layout as lay
+from shailoo.counting.ballots import layout as lay
 from shailoo.counting.definition import BallotStyle, Contest, LocalText, Option
 from shailoo.synth.ballot_definitions import make_ballot_definition
 

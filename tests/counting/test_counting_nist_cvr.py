@@ -11,7 +11,7 @@ from counting_nist_sample import DEFINITION, schema_errors
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shailoo.counting.nist_cvr import (
+from shailoo.counting.formats.nist_cvr import (
     AdjudicatedSheet,
     CvrFormatError,
     build_cvr_report,

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shailoo.counting.definition import LocalText
-from shailoo.counting.nist_err import (
+from shailoo.counting.formats.nist_err import (
     Geography,
     ResultsInputError,
     StationTotals,

@@ -265,8 +265,8 @@ def test_uneven_feed_stretch_on_a_long_ballot() -> None:
 
 
 def test_a_qr_code_that_is_not_ours_is_foreign() -> None:
-    from shailoo.counting import layout as lay
-    from shailoo.counting.ballot_pdf import qr_modules
+    from shailoo.counting.ballots import layout as lay
+    from shailoo.counting.ballots.pdf import qr_modules
 
     image = sb.printed_page(DEFINITION, "combined", STATION, "000001", DPI)
     modules = np.array(qr_modules("https://example.org/ballot/1001"), dtype=bool)

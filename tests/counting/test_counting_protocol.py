@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shailoo.counting.protocol import (
+from shailoo.counting.results.protocol import (
     BASE_LINES,
     ProtocolInputError,
     Relation,

@@ -238,7 +238,7 @@ def test_protocol_rules_are_read_from_the_law_edition(
 
 
 def test_the_packaged_editions_set_the_protocol_rules(db: Any) -> None:
-    from shailoo.counting.protocol import BASE_LINES
+    from shailoo.counting.results.protocol import BASE_LINES
 
     for edition in ("kg-2020", "kg-2021", "kg-2025"):
         found = services.protocol_rules(f.election(edition))

@@ -35,7 +35,7 @@ from shailoo.counting.seats import (
     president_first_round,
     president_runoff,
 )
-from shailoo.counting.seats_law import NoSuchSystem, district_rules, list_rules, president_rules
+from shailoo.counting.seats.law import NoSuchSystem, district_rules, list_rules, president_rules
 from shailoo.law.loader import load_edition
 
 

@@ -17,7 +17,7 @@ from shailoo.counting.seats import (
     elect_district,
     fill_vacancies,
 )
-from shailoo.counting.seats_law import district_rules
+from shailoo.counting.seats.law import district_rules
 from shailoo.law.loader import load_edition
 
 NEXT = DistrictRules(
@@ -148,6 +148,6 @@ def test_refilled_districts_keep_the_sex_limit(
 def test_the_facade_re_exports_every_engine_name() -> None:
     for name in seats.__all__:
         assert hasattr(seats, name), name
-    from shailoo.counting.seats_district import elect_district as direct
+    from shailoo.counting.seats.district import elect_district as direct
 
     assert seats.elect_district is direct

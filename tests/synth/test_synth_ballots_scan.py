@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from shailoo.counting import layout as lay
+from shailoo.counting.ballots import layout as lay
 from shailoo.synth import ballots as sb
 from shailoo.synth.ballot_definitions import make_ballot_definition
 

@@ -1,6 +1,6 @@
 """Filled and scanned ballot images with known ground truth, deterministic by seed.
 
-Each image starts from the real printed page: the PDF of :mod:`shailoo.counting.ballot_pdf`
+Each image starts from the real printed page: the PDF of :mod:`shailoo.counting.ballots.pdf`
 rasterised with pdfium, so the reader is tested against what the printer gets, not against a
 drawing of our own. For volume (the benchmark) the blank page of a style is rasterised once per
 resolution and each sheet's QR code is stamped in from the same module matrix and square the
@@ -33,9 +33,9 @@ import numpy as np
 import numpy.typing as npt
 import pypdfium2 as pdfium
 
-from shailoo.counting import layout as lay
-from shailoo.counting.ballot_pdf import qr_modules, render_sheets
-from shailoo.counting.ballot_qr import BallotQr, encode, serial_text
+from shailoo.counting.ballots import layout as lay
+from shailoo.counting.ballots.pdf import qr_modules, render_sheets
+from shailoo.counting.ballots.qr import BallotQr, encode, serial_text
 from shailoo.counting.definition import ElectionDefinition
 from shailoo.counting.omr import geometry_constants as score
 from shailoo.counting.omr import scoring

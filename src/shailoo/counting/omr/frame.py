@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from shailoo.counting import layout as lay
+from shailoo.counting.ballots import layout as lay
 from shailoo.counting.reads import Reason
 
 Gray = npt.NDArray[np.uint8]

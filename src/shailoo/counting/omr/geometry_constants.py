@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from shailoo.counting import layout as lay
+from shailoo.counting.ballots import layout as lay
 
 #: Points of spread around voter ink when scoring (see module docstring).
 MARK_SPREAD = 0.7

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from shailoo.counting import layout as lay
+from shailoo.counting.ballots import layout as lay
 from shailoo.counting.omr.frame import Frame, Gray, project
 
 QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)

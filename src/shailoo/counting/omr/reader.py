@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from shailoo.counting import layout as lay
-from shailoo.counting.ballot_qr import BallotQr, QrPayloadError, decode
+from shailoo.counting.ballots import layout as lay
+from shailoo.counting.ballots.qr import BallotQr, QrPayloadError, decode
 from shailoo.counting.definition import ElectionDefinition
 from shailoo.counting.omr.frame import Frame, FrameError, Gray, find_frame, project
 from shailoo.counting.omr.qr import read_qr

@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from shailoo.counting import layout as lay
+from shailoo.counting.ballots import layout as lay
 from shailoo.counting.omr import geometry_constants as gc
 from shailoo.counting.omr.frame import Frame, Gray, project
 

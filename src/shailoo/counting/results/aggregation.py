@@ -20,8 +20,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from shailoo.counting.protocol import BASE_LINES, shares
 from shailoo.counting.results.models import Protocol
+from shailoo.counting.results.protocol import BASE_LINES, shares
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
 

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from shailoo.accounts.roles import Permission
-from shailoo.counting.protocol import Verdict
 from shailoo.counting.results import services, signing
 from shailoo.counting.results.models import Protocol, ProtocolDecision, ProtocolVersion
+from shailoo.counting.results.protocol import Verdict
 from shailoo.counting.results.services import ResultsError, actor_name, require
 from shailoo.integrity import ledger
 from shailoo.integrity.canonical import JSONValue

@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from shailoo.counting.definition import ElectionDefinition, LocalText
-from shailoo.counting.protocol import BASE_LINES, VOTES_VALID
 from shailoo.counting.reads import ContestOutcome, ContestRead, SelectionRead, SheetRead
 from shailoo.counting.results import aggregation
 from shailoo.counting.results.models import Protocol
+from shailoo.counting.results.protocol import BASE_LINES, VOTES_VALID
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
 
@@ -93,7 +93,7 @@ def _definition(election: Election) -> ElectionDefinition:
 
 def results_report(election: Election, generated: datetime) -> dict[str, Any]:
     """NIST SP 1500-100 v2 ``ElectionReport`` of the accepted protocols."""
-    from shailoo.counting.nist_err import (
+    from shailoo.counting.formats.nist_err import (
         Geography,
         ResultsInputError,
         StationTotals,
@@ -177,8 +177,8 @@ def _ids(definition: ElectionDefinition) -> set[str]:
 
 def cvr_entries(election: Election, definition: ElectionDefinition) -> Iterator[Any]:
     """Every stored sheet: the scanner's read, or the read and the people's decisions."""
+    from shailoo.counting.formats.nist_cvr import AdjudicatedSheet
     from shailoo.counting.models import ScannedSheet
-    from shailoo.counting.nist_cvr import AdjudicatedSheet
 
     sheets = (
         ScannedSheet.objects.filter(election=election)
@@ -201,7 +201,7 @@ def cvr_entries(election: Election, definition: ElectionDefinition) -> Iterator[
 
 def cvr_report(election: Election, generated: datetime) -> dict[str, Any]:
     """NIST SP 1500-103 ``CastVoteRecordReport`` of the election's stored sheets."""
-    from shailoo.counting.nist_cvr import build_cvr_report
+    from shailoo.counting.formats.nist_cvr import build_cvr_report
 
     definition = _definition(election)
     return build_cvr_report(

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext, gettext_lazy
 
-from shailoo.counting.protocol import BASE_LINES, MAX_COUNT
+from shailoo.counting.results.protocol import BASE_LINES, MAX_COUNT
 
 _VOTE_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\s*[:=]\s*(\d{1,10})\s*$")
 

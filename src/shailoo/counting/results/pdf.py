@@ -17,8 +17,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from shailoo.counting.protocol import BASE_LINES
 from shailoo.counting.results.models import Protocol, ProtocolDecision, ProtocolVersion
+from shailoo.counting.results.protocol import BASE_LINES
 from shailoo.register.lists import font_files
 
 FONT = "ShailooProtocolSans"

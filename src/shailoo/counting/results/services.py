@@ -1,7 +1,7 @@
 """Use cases of station protocols: enter them, store automatic counts, compare, alert.
 
 Each function checks who acts (the permission over the station's territory, in the service,
-so no caller can skip it), decides with the pure engine (``counting.protocol``), and writes
+so no caller can skip it), decides with the pure engine (``counting.results.protocol``), and writes
 the change, its ledger entry and any alert in one transaction. A refusal raises
 :class:`ResultsError` with a code for programs, a message for people and, for bad input,
 every located problem (``lines.ballots_found: must not be negative``).
@@ -22,7 +22,13 @@ from django.utils.translation import gettext
 
 from shailoo.accounts.permissions import has_permission
 from shailoo.accounts.roles import Permission
-from shailoo.counting.protocol import (
+from shailoo.counting.results.models import (
+    AutomaticCount,
+    CountingAlert,
+    Protocol,
+    ProtocolVersion,
+)
+from shailoo.counting.results.protocol import (
     ProtocolInputError,
     Relation,
     StationProtocol,
@@ -31,12 +37,6 @@ from shailoo.counting.protocol import (
     parse_counts,
     parse_protocol,
     relations_from,
-)
-from shailoo.counting.results.models import (
-    AutomaticCount,
-    CountingAlert,
-    Protocol,
-    ProtocolVersion,
 )
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation

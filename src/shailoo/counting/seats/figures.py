@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from shailoo.counting.seats_ties import SeatError
+from shailoo.counting.seats.ties import SeatError
 
 Base = Literal["took_part", "valid", "party_votes"]
 Comparison = Literal["at_least", "more_than"]

@@ -6,7 +6,7 @@ The CSV has columns ``party,votes`` and optionally ``region`` (one row per party
 for the per-region thresholds). Rows for ``AGAINST_ALL`` and ``INVALID`` carry those counts,
 so the threshold base "everyone who took part" is the sum of all rows unless ``--voted`` says
 more people voted. Districts (``--candidates``): see
-:mod:`shailoo.counting.seats_district_file` and :mod:`shailoo.counting.seats_district_cli`;
+:mod:`shailoo.counting.seats.district_file` and :mod:`shailoo.counting.seats.district_cli`;
 kg-2021 takes both files and prints both tiers. Bad input is reported as
 ``FILE:LINE: column: reason`` with exit code 2, and nothing is printed as a result.
 """
@@ -32,7 +32,15 @@ from shailoo.counting.seats import (
     allocate_list,
     pct,
 )
-from shailoo.counting.seats_csv import (
+from shailoo.counting.seats.district_cli import (
+    elect_all,
+    parse_vacated,
+    party_seats,
+    print_both_tiers,
+    print_districts,
+)
+from shailoo.counting.seats.district_file import read_candidates
+from shailoo.counting.seats.files import (
     MAX_PROBLEMS,
     Problem,
     VotesFileError,
@@ -40,15 +48,7 @@ from shailoo.counting.seats_csv import (
     read_header,
     votes_problem,
 )
-from shailoo.counting.seats_district_cli import (
-    elect_all,
-    parse_vacated,
-    party_seats,
-    print_both_tiers,
-    print_districts,
-)
-from shailoo.counting.seats_district_file import read_candidates
-from shailoo.counting.seats_law import NoSuchSystem, district_count, district_rules, list_rules
+from shailoo.counting.seats.law import NoSuchSystem, district_count, district_rules, list_rules
 from shailoo.law.loader import LawError, load_edition
 from shailoo.law.schema import Edition
 

@@ -7,7 +7,7 @@ of the way. Its size is the one that confirms a correct outcome *from where the 
 
 * BRAVO: for each pair, the smallest number of further ballots that lifts ``ln T`` from its
   measured value to ``ln(1/alpha)`` with ``probability`` (exact binomial, as the first round:
-  :func:`shailoo.counting.audit.math.bravo_completion_size` with ``log_t``); the hardest pair
+  :func:`shailoo.counting.audits.math.bravo_completion_size` with ``log_t``); the hardest pair
   decides. A pair that can no longer confirm (``T = 0``) calls for a full hand count.
 * comparison: the super-simple size recomputed for the whole sample, each kind of
   discrepancy counted as the larger of what was found and what the planning rates expect
@@ -25,7 +25,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from shailoo.counting.audit import math as rla
+from shailoo.counting.audits import math as rla
 
 #: The chance that a round confirms a correct outcome, as planned for the first round.
 ROUND_PROBABILITY = 0.9

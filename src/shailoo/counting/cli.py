@@ -184,7 +184,7 @@ def _reads(file: Path, definition: Any) -> list[Any]:
 
 def _nist_reads(file: Path, data: dict[str, Any], definition: Any) -> list[Any]:
     """Original (scanner) reads of a NIST report; decisions made elsewhere are not imported."""
-    from shailoo.counting.nist_cvr import AdjudicatedSheet, CvrFormatError, read_cvr_entries
+    from shailoo.counting.formats.nist_cvr import AdjudicatedSheet, CvrFormatError, read_cvr_entries
 
     try:
         entries = read_cvr_entries(data, definition)

@@ -1,6 +1,6 @@
 """District contests: plurality (one seat) or SNTV (several), the sex limit, "against all".
 
-See :mod:`shailoo.counting.seats_vacancy` for seats that fall vacant after the count.
+See :mod:`shailoo.counting.seats.vacancy` for seats that fall vacant after the count.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from shailoo.counting.seats_figures import AgainstAllEffect, Sex
-from shailoo.counting.seats_ties import LotRequired, SeatError, TieBreak, TieRule, Ties
+from shailoo.counting.seats.figures import AgainstAllEffect, Sex
+from shailoo.counting.seats.ties import LotRequired, SeatError, TieBreak, TieRule, Ties
 
-#: Who takes a seat vacated after the count (see :mod:`shailoo.counting.seats_vacancy`).
+#: Who takes a seat vacated after the count (see :mod:`shailoo.counting.seats.vacancy`).
 VacancyRule = Literal["next_highest", "new_election"]
 
 
@@ -29,7 +29,7 @@ class DistrictCandidate:
 
 @dataclass(frozen=True, slots=True)
 class DistrictRules:
-    """What the law sets for district contests (see :mod:`shailoo.counting.seats_law`)."""
+    """What the law sets for district contests (see :mod:`shailoo.counting.seats.law`)."""
 
     seats: int
     max_one_sex: int | None = None

@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shailoo.counting.seats_district import (
+from shailoo.counting.seats.district import (
     DistrictCandidate,
     DistrictResult,
     DistrictRules,
     VacancyRule,
     rank_all,
 )
-from shailoo.counting.seats_ties import LotRequired, SeatError, TieBreak, Ties
+from shailoo.counting.seats.ties import LotRequired, SeatError, TieBreak, Ties
 
 
 @dataclass(frozen=True, slots=True)

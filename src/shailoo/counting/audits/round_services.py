@@ -3,7 +3,7 @@
 Each use case checks the audit permission, changes the audit and appends its ledger entry in
 one transaction. A next round continues the same seeded sampler (the first draws never move),
 so every ballot of the earlier rounds stays in the sample and every read keeps counting; the
-stopping rule (:func:`shailoo.counting.audit.services.evaluate`) then runs over the longer
+stopping rule (:func:`shailoo.counting.audits.services.evaluate`) then runs over the longer
 sample after every read, as in the first round.
 """
 
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from shailoo.counting.audit import math as rla
-from shailoo.counting.audit import rounds
-from shailoo.counting.audit.models import (
+from shailoo.counting.audits import math as rla
+from shailoo.counting.audits import rounds
+from shailoo.counting.audits.models import (
     BRAVO,
     ESCALATE,
     IN_PROGRESS,
@@ -26,8 +26,8 @@ from shailoo.counting.audit.models import (
     AuditRound,
     SampledBallot,
 )
-from shailoo.counting.audit.sampler import Batch, draw_more
-from shailoo.counting.audit.services import (
+from shailoo.counting.audits.sampler import Batch, draw_more
+from shailoo.counting.audits.services import (
     check_cvrs,
     evaluate,
     require_auditor,

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
-from shailoo.counting.seats_figures import AgainstAllEffect, Base, Comparison, Tally, Threshold, pct
-from shailoo.counting.seats_ties import SeatError, TieBreak, TieRule, Ties, choose
+from shailoo.counting.seats.figures import AgainstAllEffect, Base, Comparison, Tally, Threshold, pct
+from shailoo.counting.seats.ties import SeatError, TieBreak, TieRule, Ties, choose
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,9 +97,9 @@ def render(
     first: int = typer.Option(1, "--first", min=0, help="First sheet serial number"),
 ) -> None:
     """One PDF per ballot style the station issues, with serial-numbered sheets."""
-    from shailoo.counting.ballot_pdf import FontMissing, render_station
-    from shailoo.counting.ballot_qr import QrPayloadError
-    from shailoo.counting.layout import LayoutError
+    from shailoo.counting.ballots.layout import LayoutError
+    from shailoo.counting.ballots.pdf import FontMissing, render_station
+    from shailoo.counting.ballots.qr import QrPayloadError
 
     definition = _definition(definition_file, station)
     try:
@@ -124,7 +124,7 @@ def scan(
     ),
 ) -> None:
     """Read every sheet image in FOLDER; write NIST SP 1500-103 cast vote records."""
-    from shailoo.counting.nist_cvr import build_cvr_report
+    from shailoo.counting.formats.nist_cvr import build_cvr_report
     from shailoo.counting.omr import IMAGE_SUFFIXES, read_image_file
 
     limits = parse_thresholds(thresholds)

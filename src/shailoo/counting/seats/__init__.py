@@ -2,21 +2,23 @@
 
 Pure and exact: shares, quotas and quotients are :class:`fractions.Fraction`, so a threshold of
 7% is passed or missed by whole votes, never by a float rounding. The rules come in as plain
-parameters (:mod:`shailoo.counting.seats_law` reads them from a law edition), and every result
+parameters (:mod:`shailoo.counting.seats.law` reads them from a law edition), and every result
 carries the evidence an observer needs to redo the count by hand: each threshold check with its
 margin in votes, the quota, each party's quotient and remainder, the caps applied, the quota
 re-orderings and every tie with the rule that broke it. ``explain()`` renders it as text.
 
-This module is the public face of the engine; the work lives in small modules named for what
-they do: ``seats_ties`` (the tie rule), ``seats_figures`` (tallies, thresholds),
-``seats_apportion`` (methods and caps), ``seats_lists`` (party lists), ``seats_district``
-(plurality and SNTV districts), ``seats_vacancy`` (seats vacated after the count) and
-``seats_president`` (majority and run-off).
+This package's ``__init__`` is the public face of the engine; the work lives in small modules
+named for what they do: ``ties`` (the tie rule), ``figures`` (tallies, thresholds),
+``apportion`` (methods and caps), ``lists`` (party lists), ``district`` (plurality and SNTV
+districts), ``vacancy`` (seats vacated after the count), ``president`` (majority and run-off)
+and ``law`` (the rules read from a law edition). The command line's readers are ``files``
+(located problems, decoding) and ``district_file``; its printing is in ``cli`` and
+``district_cli`` (``shailoo seats``, the room's adapter).
 """
 
 from __future__ import annotations
 
-from shailoo.counting.seats_apportion import (
+from shailoo.counting.seats.apportion import (
     METHODS,
     Apportionment,
     CapApplied,
@@ -26,7 +28,7 @@ from shailoo.counting.seats_apportion import (
     RoundLine,
     apportion,
 )
-from shailoo.counting.seats_district import (
+from shailoo.counting.seats.district import (
     DistrictCandidate,
     DistrictResult,
     DistrictRules,
@@ -34,7 +36,7 @@ from shailoo.counting.seats_district import (
     VacancyRule,
     elect_district,
 )
-from shailoo.counting.seats_figures import (
+from shailoo.counting.seats.figures import (
     BASE_WORDS,
     AgainstAllEffect,
     Base,
@@ -46,7 +48,7 @@ from shailoo.counting.seats_figures import (
     pct,
     show,
 )
-from shailoo.counting.seats_lists import (
+from shailoo.counting.seats.lists import (
     Candidate,
     GenderQuota,
     ListCount,
@@ -60,15 +62,15 @@ from shailoo.counting.seats_lists import (
     allocate_list,
     fill_list,
 )
-from shailoo.counting.seats_president import (
+from shailoo.counting.seats.president import (
     PresidentResult,
     PresidentRules,
     PresidentStatus,
     president_first_round,
     president_runoff,
 )
-from shailoo.counting.seats_ties import LotRequired, SeatError, TieBreak, TieRule, Ties, choose
-from shailoo.counting.seats_vacancy import Replacement, VacancyResult, fill_vacancies
+from shailoo.counting.seats.ties import LotRequired, SeatError, TieBreak, TieRule, Ties, choose
+from shailoo.counting.seats.vacancy import Replacement, VacancyResult, fill_vacancies
 
 __all__ = [
     "BASE_WORDS",

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from shailoo.counting.audit.sampler import Batch
+from shailoo.counting.audits.sampler import Batch
 
 NO_VOTE = ("blank", "overvote", "invalid")
 

@@ -1,4 +1,4 @@
-"""Printable ballots: one PDF page per sheet, drawn from :mod:`shailoo.counting.layout`.
+"""Printable ballots: one PDF page per sheet, drawn from :mod:`shailoo.counting.ballots.layout`.
 
 Nothing here decides a position: marks, ovals, the QR square and text lines all come from the
 layout, so the reader, which uses the same layout, finds exactly what was printed. Text is set
@@ -20,8 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from shailoo.counting import layout as lay
-from shailoo.counting.ballot_qr import BallotQr, encode, serial_text
+from shailoo.counting.ballots import layout as lay
+from shailoo.counting.ballots.qr import BallotQr, encode, serial_text
 from shailoo.counting.definition import ElectionDefinition
 
 FONT = "ShailooBallotSans"

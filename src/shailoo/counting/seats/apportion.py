@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Literal
 
-from shailoo.counting.seats_figures import show
-from shailoo.counting.seats_ties import SeatError, TieBreak, Ties, choose
+from shailoo.counting.seats.figures import show
+from shailoo.counting.seats.ties import SeatError, TieBreak, Ties, choose
 
 Method = Literal["hare_largest_remainder", "droop_largest_remainder", "dhondt", "sainte_lague"]
 METHODS: tuple[Method, ...] = (

@@ -9,7 +9,7 @@ The stopping rule reads the sampled ballots in draw order and uses only the long
 draws that all have a paper read: recording ballots out of order can never let an audit stop
 early on a hand-picked subset. It is evaluated after every read, so after every round. When
 every drawn ballot is read and the risk limit is still not met, the round ends with
-``next_round``: :mod:`shailoo.counting.audit.round_services` draws the next round (or the
+``next_round``: :mod:`shailoo.counting.audits.round_services` draws the next round (or the
 audit chooses a full hand count). Only when the reads cover every ballot of the manifest does
 the stopping rule itself escalate.
 """
@@ -28,9 +28,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from shailoo.accounts.roles import Permission
-from shailoo.counting.audit import math as rla
-from shailoo.counting.audit.files import NO_VOTE
-from shailoo.counting.audit.models import (
+from shailoo.counting.audits import math as rla
+from shailoo.counting.audits.files import NO_VOTE
+from shailoo.counting.audits.models import (
     BRAVO,
     COMPARISON,
     CONFIRMED,
@@ -44,7 +44,7 @@ from shailoo.counting.audit.models import (
     SampledBallot,
     StoppingState,
 )
-from shailoo.counting.audit.sampler import (
+from shailoo.counting.audits.sampler import (
     Batch,
     Draw,
     SamplerError,
@@ -52,7 +52,7 @@ from shailoo.counting.audit.sampler import (
     check_seed,
     parse_ballot_id,
 )
-from shailoo.counting.audit.sampler import draw as draw_tickets
+from shailoo.counting.audits.sampler import draw as draw_tickets
 from shailoo.elections.models import Election
 from shailoo.integrity import ledger
 from shailoo.register.services import Actor, ServiceError, actor_name, require_permission

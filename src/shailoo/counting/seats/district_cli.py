@@ -15,11 +15,11 @@ from fractions import Fraction
 from rich.text import Text
 
 from shailoo.common.cli import console
-from shailoo.counting.seats_csv import Problem, VotesFileError
-from shailoo.counting.seats_district import DistrictResult, DistrictRules, elect_district
-from shailoo.counting.seats_district_file import AGAINST_ALL, INVALID, DistrictCount
-from shailoo.counting.seats_figures import pct
-from shailoo.counting.seats_vacancy import VacancyResult, fill_vacancies
+from shailoo.counting.seats.district import DistrictResult, DistrictRules, elect_district
+from shailoo.counting.seats.district_file import AGAINST_ALL, INVALID, DistrictCount
+from shailoo.counting.seats.figures import pct
+from shailoo.counting.seats.files import Problem, VotesFileError
+from shailoo.counting.seats.vacancy import VacancyResult, fill_vacancies
 
 NO_PARTY = "(no party)"
 

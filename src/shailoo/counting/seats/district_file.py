@@ -12,7 +12,9 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shailoo.counting.seats_csv import (
+from shailoo.counting.seats.district import DistrictCandidate, DistrictRules
+from shailoo.counting.seats.figures import Sex
+from shailoo.counting.seats.files import (
     MAX_PROBLEMS,
     Problem,
     VotesFileError,
@@ -20,8 +22,6 @@ from shailoo.counting.seats_csv import (
     read_header,
     votes_problem,
 )
-from shailoo.counting.seats_district import DistrictCandidate, DistrictRules
-from shailoo.counting.seats_figures import Sex
 
 AGAINST_ALL = "AGAINST_ALL"
 INVALID = "INVALID"

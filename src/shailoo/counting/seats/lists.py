@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
-from shailoo.counting.seats_apportion import Apportionment, Method, Party, apportion
-from shailoo.counting.seats_figures import Sex, Tally, Threshold, ThresholdCheck
-from shailoo.counting.seats_ties import SeatError, TieRule, Ties
+from shailoo.counting.seats.apportion import Apportionment, Method, Party, apportion
+from shailoo.counting.seats.figures import Sex, Tally, Threshold, ThresholdCheck
+from shailoo.counting.seats.ties import SeatError, TieRule, Ties
 
 QuotaSex = Literal["female", "male", "each"]
 ListType = Literal["closed", "open"]
@@ -31,7 +31,7 @@ class GenderQuota:
 
 @dataclass(frozen=True, slots=True)
 class ListRules:
-    """What the law sets for a party-list contest (see :mod:`shailoo.counting.seats_law`)."""
+    """What the law sets for a party-list contest (see :mod:`shailoo.counting.seats.law`)."""
 
     seats: int
     method: Method

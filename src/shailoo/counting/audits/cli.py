@@ -12,7 +12,7 @@ import typer
 from shailoo.common.cli import console, django_setup
 
 if TYPE_CHECKING:
-    from shailoo.counting.audit.models import Audit, SampledBallot
+    from shailoo.counting.audits.models import Audit, SampledBallot
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -32,7 +32,7 @@ def sample_size(
     risk_limit: float = typer.Option(0.1, "--risk-limit", help="e.g. 0.1 for 10%"),
 ) -> None:
     """Expected and planned sample sizes for a winner/runner-up pair (no database needed)."""
-    from shailoo.counting.audit import math as rla
+    from shailoo.counting.audits import math as rla
 
     try:
         if winner + loser > ballots:
@@ -68,8 +68,8 @@ def start(
 ) -> None:
     """Open an audit of one contest; prints its id and the planned sample size."""
     django_setup()
-    from shailoo.counting.audit.files import AuditFileError, read_manifest, read_reported
-    from shailoo.counting.audit.services import start_audit
+    from shailoo.counting.audits.files import AuditFileError, read_manifest, read_reported
+    from shailoo.counting.audits.services import start_audit
     from shailoo.elections.models import Election
     from shailoo.register.services import ServiceError
 
@@ -104,7 +104,7 @@ def start(
 
 
 def _audit(audit_id: int) -> Audit:
-    from shailoo.counting.audit.models import Audit
+    from shailoo.counting.audits.models import Audit
 
     audit = Audit.objects.select_related("election").filter(pk=audit_id).first()
     if audit is None:
@@ -121,8 +121,8 @@ def sample(
 ) -> None:
     """Draw the sample (once) and write the pull list, in draw order."""
     django_setup()
-    from shailoo.counting.audit.files import AuditFileError, read_cvrs
-    from shailoo.counting.audit.services import draw_sample
+    from shailoo.counting.audits.files import AuditFileError, read_cvrs
+    from shailoo.counting.audits.services import draw_sample
     from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)
@@ -167,7 +167,7 @@ def record(
 ) -> None:
     """Record the vote two people read from one sampled ballot; prints the audit's state."""
     django_setup()
-    from shailoo.counting.audit.services import record_ballot
+    from shailoo.counting.audits.services import record_ballot
     from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)
@@ -187,7 +187,7 @@ def record(
 def status(audit_id: int = typer.Argument(...)) -> None:
     """Where the audit stands: reported result, sample, reads, measured risk, status."""
     django_setup()
-    from shailoo.counting.audit.services import summary, to_json
+    from shailoo.counting.audits.services import summary, to_json
 
     print(to_json(summary(_audit(audit_id))))
 
@@ -196,7 +196,7 @@ def status(audit_id: int = typer.Argument(...)) -> None:
 def plan(audit_id: int = typer.Argument(...)) -> None:
     """The next round's size from the risk measured so far (changes nothing)."""
     django_setup()
-    from shailoo.counting.audit.round_services import plan_next_round
+    from shailoo.counting.audits.round_services import plan_next_round
     from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)
@@ -220,8 +220,8 @@ def next_round(
 ) -> None:
     """Draw the next round (the same seeded sequence, drawn further) or escalate."""
     django_setup()
-    from shailoo.counting.audit.files import AuditFileError, read_cvrs
-    from shailoo.counting.audit.round_services import start_round
+    from shailoo.counting.audits.files import AuditFileError, read_cvrs
+    from shailoo.counting.audits.round_services import start_round
     from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)
@@ -256,7 +256,7 @@ def escalate_cmd(
 ) -> None:
     """Choose a full hand count now (recorded on the ledger with the reason)."""
     django_setup()
-    from shailoo.counting.audit.round_services import escalate
+    from shailoo.counting.audits.round_services import escalate
     from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)

@@ -1,1 +1,0 @@
-"""Risk-limiting audits: sample sizes, a reproducible sampler, recorded audits and stopping."""
