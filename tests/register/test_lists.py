@@ -11,10 +11,9 @@ import pypdfium2 as pdfium
 import pytest
 
 import factories as f
+from shailoo.common.pdf_fonts import FontMissing, font_files
 from shailoo.register.lists import (
-    FontMissing,
     StationNotFound,
-    font_files,
     kyrgyz_sort_key,
     precinct_rows,
     write_precinct_list,
@@ -191,7 +190,7 @@ def test_3000_voters_render_to_pdf_in_seconds_with_repeated_headers(tmp_path: Pa
 
 
 def test_missing_font_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from shailoo.register import lists
+    from shailoo.common import pdf_fonts as lists
 
     assert font_files()[0].is_file()
     monkeypatch.setattr(lists, "FONT_PACKAGES", (("no_such_font_package", "a.ttf", "b.ttf"),))

@@ -92,7 +92,8 @@ def lists(
 ) -> None:
     """Write one precinct's voter list as CSV or PDF (Kyrgyz and Russian headings)."""
     django_setup()
-    from shailoo.register.lists import FontMissing, write_precinct_list
+    from shailoo.common.pdf_fonts import FontMissing
+    from shailoo.register.lists import write_precinct_list
 
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("csv", "pdf"):

@@ -15,33 +15,28 @@ The font must carry Kyrgyz letters; it is DejaVu Sans shipped inside the matplot
 from __future__ import annotations
 
 import csv
-import importlib.util
 import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from shailoo.common.pdf_fonts import FONT, FONT_BOLD, register_fonts
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
 from shailoo.register.models import Person
 from shailoo.register.pin import mask_pin
 
 __all__ = [
-    "FONT_PACKAGES",
     "FORMATS",
-    "FontMissing",
     "ListRow",
     "StationNotFound",
-    "font_files",
     "iter_csv_lines",
     "kyrgyz_sort_key",
     "precinct_rows",
@@ -57,10 +52,6 @@ CSV_COLUMNS_PUBLIC = ("no", "pin", "surname", "given_name", "patronymic", "birth
 
 class StationNotFound(LookupError):
     """No polling station has the number asked for."""
-
-
-class FontMissing(RuntimeError):
-    """No installed Python package provides a font with Kyrgyz letters."""
 
 
 # -- who is on the list --------------------------------------------------------------------
@@ -172,35 +163,6 @@ def _write_csv(rows: list[ListRow], path: Path, public: bool) -> None:
 
 # -- PDF -----------------------------------------------------------------------------------
 
-FONT = "ShailooSans"
-FONT_BOLD = "ShailooSans-Bold"
-
-#: Python packages that ship a TrueType font with Cyrillic and Kyrgyz letters, best first:
-#: (package, regular face, bold face), paths inside the package.
-FONT_PACKAGES: tuple[tuple[str, str, str], ...] = (
-    ("matplotlib", "mpl-data/fonts/ttf/DejaVuSans.ttf", "mpl-data/fonts/ttf/DejaVuSans-Bold.ttf"),
-)
-
-
-def font_files() -> tuple[Path, Path]:
-    """Regular and bold font files from the first installed font package."""
-    for package, regular, bold in FONT_PACKAGES:
-        spec = importlib.util.find_spec(package)
-        if spec is None or not spec.submodule_search_locations:
-            continue
-        root = Path(next(iter(spec.submodule_search_locations)))
-        if (root / regular).is_file() and (root / bold).is_file():
-            return root / regular, root / bold
-    names = ", ".join(package.replace("_", "-") for package, _, _ in FONT_PACKAGES)
-    raise FontMissing(f"no font with Kyrgyz letters is installed: install one of {names}")
-
-
-@cache
-def _register_fonts() -> None:
-    regular, bold = font_files()
-    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
-
 
 @dataclass(frozen=True, slots=True)
 class _Column:
@@ -290,7 +252,7 @@ def _write_pdf(
     election: Election | None,
     public: bool,
 ) -> None:
-    _register_fonts()
+    register_fonts()
     page_w, page_h = landscape(A4)
     columns = _columns(public)
     heading = _heading(station, election, public)

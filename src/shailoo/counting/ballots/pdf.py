@@ -9,42 +9,20 @@ scans are made by rasterising these very pages.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 from collections.abc import Iterable
-from functools import cache
 from pathlib import Path
 
 import segno
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from shailoo.common.pdf_fonts import FONT, FONT_BOLD, register_fonts
 from shailoo.counting.ballots import layout as lay
 from shailoo.counting.ballots.qr import BallotQr, encode, serial_text
 from shailoo.counting.definition import ElectionDefinition
 
-FONT = "ShailooBallotSans"
-FONT_BOLD = "ShailooBallotSans-Bold"
-_FONT_FILES = ("mpl-data/fonts/ttf/DejaVuSans.ttf", "mpl-data/fonts/ttf/DejaVuSans-Bold.ttf")
 MIN_FONT_SCALE = 0.7
-
-
-class FontMissing(RuntimeError):
-    """No installed package provides the font with Kyrgyz letters."""
-
-
-@cache
-def _register_fonts() -> None:
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise FontMissing("matplotlib (which ships DejaVu Sans) is not installed")
-    root = Path(next(iter(spec.submodule_search_locations)))
-    regular, bold = (root / name for name in _FONT_FILES)
-    if not (regular.is_file() and bold.is_file()):
-        raise FontMissing(f"DejaVu Sans not found under {root}")
-    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
 
 
 def qr_modules(payload: str) -> list[list[bool]]:
@@ -79,7 +57,7 @@ def draw_sheet(
     canvas: Canvas, sheet: lay.SheetLayout, station: str, serial: str, with_qr: bool = True
 ) -> None:
     """Draw one sheet on the current page of ``canvas`` (whose size must be the sheet's)."""
-    _register_fonts()
+    register_fonts()
     height = sheet.page_height
 
     def flip(y: float) -> float:

@@ -10,19 +10,13 @@ lists use, which carries the Kyrgyz letters.
 from __future__ import annotations
 
 import io
-from functools import cache
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from shailoo.common.pdf_fonts import FONT, FONT_BOLD, register_fonts
 from shailoo.counting.results.models import Protocol, ProtocolDecision, ProtocolVersion
 from shailoo.counting.results.protocol import BASE_LINES
-from shailoo.register.lists import font_files
-
-FONT = "ShailooProtocolSans"
-FONT_BOLD = "ShailooProtocolSans-Bold"
 
 LINE_NAMES: dict[str, tuple[str, str]] = {
     "voters_on_list": (
@@ -44,14 +38,6 @@ STATUS_NAMES = {
 }
 _MARGIN = 42.0
 _LINE = 14.0
-
-
-@cache
-def _register_fonts() -> None:
-    """Register DejaVu from the font package (``FontMissing`` says which to install)."""
-    regular, bold = font_files()
-    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
 
 
 class _Page:
@@ -90,7 +76,7 @@ def render_protocol_pdf(
     labels_ru: dict[str, str],
 ) -> bytes:
     """The PDF bytes of ``version`` of ``protocol`` (options named from the definition)."""
-    _register_fonts()
+    register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
     canvas.setTitle(f"Protocol {protocol.election.code} {protocol.station.number}")

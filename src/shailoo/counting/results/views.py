@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shailoo.accounts.permissions import has_permission, permission_required, require, scope_filter
 from shailoo.accounts.roles import Permission
+from shailoo.common.pdf_fonts import FontMissing
 from shailoo.counting.results import aggregation, decisions, services
 from shailoo.counting.results.forms import (
     AutomaticCountForm,
@@ -36,7 +37,6 @@ from shailoo.counting.results.presentation import (
 from shailoo.counting.results.services import ResultsError
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
-from shailoo.register.lists import FontMissing
 
 
 def chosen_election(request: HttpRequest) -> Election | None:
