@@ -46,6 +46,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from shailoo.biometrics import evaluation, mcc  # noqa: E402
 from shailoo.biometrics.identification import Gallery, IdentificationThresholds  # noqa: E402
 from shailoo.biometrics.minutiae import FingerTemplate, MinutiaKind  # noqa: E402
+from shailoo.synth.biometric_evaluation import synthetic_impressions  # noqa: E402
 from shailoo.synth.fingerprints import STANDARD, impression, master_finger  # noqa: E402
 
 FINGERS = (2, 7)  # right index, left index
@@ -103,7 +104,7 @@ def verification(
     seed: int,
     loader: Callable[[FingerTemplate], Any] | None,
 ) -> dict[str, float | None]:
-    first, second = evaluation.synthetic_impressions(setting, genuine, seed, finger=2)
+    first, second = synthetic_impressions(setting, genuine, seed, finger=2)
     pairs = evaluation.impostor_pairs(genuine, impostor, seed)
     t0 = time.process_time()
     a = [mcc.prepare(t) for t in first]

@@ -9,12 +9,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import strategies as sx
 from shailoo.common.csvsource import CsvSource, Reject, Row
 
 COLS = ("a", "b")
-cell = st.text(
-    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\r"), max_size=8
-)
 
 
 def _write(tmp: Path, rows: list[tuple[str, str]]) -> Path:
@@ -28,7 +26,9 @@ def _write(tmp: Path, rows: list[tuple[str, str]]) -> Path:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(cell.filter(bool), cell), max_size=20), st.integers(0, 19))
+@given(
+    st.lists(st.tuples(sx.csv_cells.filter(bool), sx.csv_cells), max_size=20), st.integers(0, 19)
+)
 def test_rows_round_trip_and_resume_from_any_row(
     tmp_path_factory, rows: list[tuple[str, str]], cut: int
 ) -> None:
@@ -49,7 +49,7 @@ def test_bad_encoding_and_width_are_located(tmp_path: Path) -> None:
     path = tmp_path / "f.csv"
     path.write_bytes(b'a,b\nx,y\n\xff\xfe,z\n1,2,3\n"multi\nline",ok\nlast,row\n')
     items = list(CsvSource(path, COLS))
-    rejects = [(i.line, i.reason.split(" ")[0]) for i in items if isinstance(i, Reject)]
+    rejects = [(i.line, i.why.split(" ")[0]) for i in items if isinstance(i, Reject)]
     assert rejects == [(3, "not"), (4, "expected")]
     rows = [(i.line, i.values) for i in items if isinstance(i, Row)]
     assert rows == [(2, ["x", "y"]), (5, ["multi\nline", "ok"]), (7, ["last", "row"])]

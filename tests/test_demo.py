@@ -26,7 +26,7 @@ from shailoo.counting.results.models import (
     ProtocolDecision,
     ProtocolVersion,
 )
-from shailoo.demo_results_bulk import BulkRefused, CleanProtocol, accept_clean
+from shailoo.demo.results_bulk import BulkRefused, CleanProtocol, accept_clean
 from shailoo.integrity.models import LedgerEntry
 
 PAGES = """
@@ -324,10 +324,10 @@ def test_synthetic_figures_balance_vary_by_region_and_repeat_by_seed() -> None:
     from datetime import date
 
     from shailoo.counting.results.protocol import StationProtocol, check_relations, relations_from
-    from shailoo.demo_votes import StationPlace, misadded, shifted, station_figures
     from shailoo.law.loader import load_edition
     from shailoo.synth.definition import make_definition
     from shailoo.synth.places import ABROAD, REGIONS
+    from shailoo.synth.votes import StationPlace, misadded, shifted, station_figures
 
     codes = [r.code for r in REGIONS]
     rows = [(str(1000 + i), codes[i % len(codes)], f"T{i % 12}") for i in range(90)]

@@ -26,8 +26,8 @@ from django.utils import translation
 from django.utils.translation.template import templatize
 
 import factories as f
+from shailoo.common.refusals import Refusal
 from shailoo.register import services
-from shailoo.register.services import ServiceError
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "src" / "shailoo"
@@ -380,6 +380,6 @@ def test_station_count_uses_the_plural_forms(
 )
 def test_service_errors_speak_the_active_language(lang: str, expected: str) -> None:
     """Services raise their messages through gettext; staff pages show them as they come."""
-    with translation.override(lang), pytest.raises(ServiceError) as error:
+    with translation.override(lang), pytest.raises(Refusal) as error:
         services.current_election()
     assert error.value.message.startswith(expected)

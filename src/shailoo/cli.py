@@ -1,49 +1,134 @@
-"""The ``shailoo`` command: demo, serve, manage, and one group per domain."""
+"""The ``shailoo`` command: one group per piece of the commission's work, demo, serve, manage.
+
+The groups follow the work: prepare an election (``law``, ``geo``, ``elections``,
+``register``), run polling day (``ballots``, ``results``, ``seats``, ``audits``), keep it
+honest (``ledger``, ``keys``, ``accounts``), plus ``biometrics`` and ``synth``. Commands that
+load into counting join the groups they belong to here, since those rooms sit below
+counting (``elections load-definition``, ``ballots load-scan``). Old names stay as hidden
+aliases for one release: ``audit`` (now ``ledger``), ``rla`` (now ``audits``), ``results
+seats``, ``results load-definition`` and ``results load-scan``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from shailoo.accounts.cli import app as accounts_app
 from shailoo.biometrics.cli import app as biometrics_app
 from shailoo.biometrics.dedup.cli import app as dedup_app
-from shailoo.biometrics.evaluate_cli import app as evaluate_app
 from shailoo.common.cli import console, django_setup
-from shailoo.counting.audits.cli import app as rla_app
+from shailoo.counting.audits.cli import app as audits_app
 from shailoo.counting.ballots.cli import app as ballots_app
-from shailoo.counting.cli import app as definition_app
+from shailoo.counting.cli import app as counting_results_app
+from shailoo.counting.cli import definition_app, definition_details, scan_app
 from shailoo.counting.results.cli import app as results_app
-from shailoo.counting.seats.cli import app as seats_app
+from shailoo.counting.seats.cli import seats
+from shailoo.demo import commands as demo_commands
+from shailoo.elections.cli import add_details
+from shailoo.elections.cli import app as elections_app
 from shailoo.geo.cli import app as geo_app
-from shailoo.integrity.cli import audit_app, keys_app
+from shailoo.integrity.cli import audit_app as ledger_app
+from shailoo.integrity.cli import keys_app
 from shailoo.law.cli import app as law_app
 from shailoo.register.cli import app as register_app
+from shailoo.synth import biometrics_cli as synth_biometrics
 from shailoo.synth.cli import app as synth_app
 
+PREPARE = "Preparing an election"
+COUNT = "Polling day and counting"
+TRUST = "Integrity and access"
+OTHER = "Biometrics, synthetic data, running the platform"
+#: The order of ``shailoo --help``: the commission's work, from the law to the ledger.
+ORDER = (
+    "law", "geo", "elections", "register",
+    "ballots", "results", "seats", "audits",
+    "ledger", "keys", "accounts",
+    "biometrics", "synth", "demo", "serve", "manage",
+)  # fmt: skip
+
+
+class _InWorkOrder(TyperGroup):
+    """Lists the commands in :data:`ORDER` (then any others), not in registration order."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda name: ORDER.index(name) if name in ORDER else len(ORDER))
+
+
 app = typer.Typer(
+    cls=_InWorkOrder,
     help="Shailoo election administration.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(law_app, name="law")
-app.add_typer(geo_app, name="geo")
-app.add_typer(synth_app, name="synth")
-app.add_typer(register_app, name="register")
-app.add_typer(audit_app, name="audit")
-app.add_typer(keys_app, name="keys")
-app.add_typer(accounts_app, name="accounts")
 # Groups whose commands come from several modules: unnamed sub-apps merge into the group.
-biometrics_app.add_typer(evaluate_app)
+elections_app.add_typer(definition_app)  # load-definition
+add_details(definition_details)  # `elections show`: the loaded definition
+ballots_app.add_typer(scan_app)  # load-scan
+results_app.add_typer(counting_results_app)  # hidden aliases: load-definition, load-scan
+results_app.command("seats", hidden=True)(seats)  # alias of `shailoo seats`
 biometrics_app.add_typer(dedup_app)
-app.add_typer(biometrics_app, name="biometrics", help="Biometric templates, matching, dedup.")
-app.add_typer(ballots_app, name="ballots", help="Printable ballots and scanning.")
-results_app.add_typer(seats_app)
-results_app.add_typer(definition_app)
-app.add_typer(results_app, name="results", help="Protocols, results, exports and seats.")
-app.add_typer(rla_app, name="rla", help="Risk-limiting audits of the paper ballots.")
+
+app.add_typer(law_app, name="law", rich_help_panel=PREPARE)
+app.add_typer(geo_app, name="geo", rich_help_panel=PREPARE)
+app.add_typer(elections_app, name="elections", rich_help_panel=PREPARE)
+app.add_typer(register_app, name="register", rich_help_panel=PREPARE)
+app.add_typer(
+    ballots_app,
+    name="ballots",
+    help="Ballots: print them, read scanned sheets, record them for the count.",
+    rich_help_panel=COUNT,
+)
+app.add_typer(
+    results_app,
+    name="results",
+    help="Results: exports of protocols, results and cast vote records.",
+    rich_help_panel=COUNT,
+)
+app.command("seats", rich_help_panel=COUNT)(seats)
+app.add_typer(
+    audits_app,
+    name="audits",
+    help="Risk-limiting audits of the paper ballots.",
+    rich_help_panel=COUNT,
+)
+app.add_typer(ledger_app, name="ledger", rich_help_panel=TRUST)
+app.add_typer(keys_app, name="keys", rich_help_panel=TRUST)
+app.add_typer(accounts_app, name="accounts", rich_help_panel=TRUST)
+app.add_typer(
+    biometrics_app,
+    name="biometrics",
+    help="Biometric templates, matching, dedup.",
+    rich_help_panel=OTHER,
+)
+app.add_typer(synth_app, name="synth", rich_help_panel=OTHER)
+# The old names, hidden, for one release.
+app.add_typer(ledger_app, name="audit", hidden=True)
+app.add_typer(audits_app, name="rla", hidden=True)
+# Synthetic-data commands (shailoo.synth, shailoo.demo) are wired here and nowhere else: under
+# `shailoo synth`, and by their older names in the product groups. No product package imports
+# shailoo.synth or shailoo.demo (import-linter contract in pyproject.toml).
+for _group, _name, _command in (
+    (synth_app, "definition", demo_commands.synth_definition),
+    (synth_app, "ballots", demo_commands.synth_ballots),
+    (synth_app, "biometrics", demo_commands.enrol_synth),
+    (synth_app, "probe", synth_biometrics.probe),
+    (synth_app, "evaluate", synth_biometrics.evaluate),
+    (synth_app, "calibrate", synth_biometrics.calibrate),
+    (results_app, "synth-definition", demo_commands.synth_definition),
+    (ballots_app, "synth", demo_commands.synth_ballots),
+    (biometrics_app, "enrol-synth", demo_commands.enrol_synth),
+    (biometrics_app, "probe-synth", synth_biometrics.probe),
+    (biometrics_app, "evaluate", synth_biometrics.evaluate),
+    (biometrics_app, "calibrate", synth_biometrics.calibrate),
+):
+    _group.command(_name)(_command)
 
 
-@app.command()
+@app.command(rich_help_panel=OTHER)
 def demo(
     scale: int = typer.Option(200_000, "--scale", help="Persons in the synthetic country"),
     seed: int = typer.Option(2026, "--seed", help="Seed: the same seed builds the same country"),
@@ -59,7 +144,7 @@ def demo(
         _serve("127.0.0.1", port)
 
 
-@app.command()
+@app.command(rich_help_panel=OTHER)
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
@@ -80,6 +165,7 @@ def _serve(host: str, port: int) -> None:
 
 @app.command(
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    rich_help_panel=OTHER,
 )
 def manage(ctx: typer.Context) -> None:
     """Run a Django management command, e.g. ``shailoo manage migrate``."""

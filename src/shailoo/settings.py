@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "shailoo.common.web.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "shailoo.urls"
@@ -221,6 +222,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Deny by default: every API view names its permission (accounts.permissions).
     "DEFAULT_PERMISSION_CLASSES": ["shailoo.accounts.permissions.DenyAll"],
+    # A refusal a view lets through answers with its kind's status (common.web).
+    "EXCEPTION_HANDLER": "shailoo.common.web.api_exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],

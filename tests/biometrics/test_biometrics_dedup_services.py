@@ -21,10 +21,10 @@ from shailoo.biometrics import services as biometric_services
 from shailoo.biometrics.dedup import services
 from shailoo.biometrics.dedup.models import AdjudicationDecision, DedupRun, DuplicateCandidate
 from shailoo.biometrics.embedding import EmbeddingTemplate
+from shailoo.common.refusals import Refusal
 from shailoo.integrity import ledger
 from shailoo.integrity.models import LedgerEntry
 from shailoo.register.pin import mask_pin
-from shailoo.register.services import ServiceError
 from shailoo.synth import embeddings
 from shailoo.synth.fingerprints import impression, master_finger
 
@@ -115,31 +115,31 @@ def test_a_decision_goes_on_the_ledger_by_reference(world: dict[str, Any]) -> No
     assert payload["data"]["outcome"] == "same_person"
     assert pair.person_a.pin not in text and pair.person_b.pin not in text
     assert "Same face" not in text  # the reason is pinned by its hash only
-    with pytest.raises(ServiceError) as twice:
+    with pytest.raises(Refusal) as twice:
         services.adjudicate(pair, "different_persons", "Changed my mind today.", world["cec"])
     assert twice.value.code == "already_decided"
 
 
 def test_decisions_need_a_reason_an_outcome_and_the_whole_country(world: dict[str, Any]) -> None:
     pair = _candidate(world)
-    with pytest.raises(ServiceError) as short:
+    with pytest.raises(Refusal) as short:
         services.adjudicate(pair, "same_person", "  short ", world["cec"])
     assert short.value.code == "reason_required"
-    with pytest.raises(ServiceError) as unknown:
+    with pytest.raises(Refusal) as unknown:
         services.adjudicate(pair, "maybe", "A perfectly long reason.", world["cec"])
     assert unknown.value.code == "bad_outcome"
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(Refusal) as refused:
         services.adjudicate(pair, "same_person", "A perfectly long reason.", world["tec"])
     assert refused.value.code == "forbidden"
     assert not AdjudicationDecision.objects.exists()
 
 
 def test_resume_refuses_unknown_and_finished_runs(world: dict[str, Any]) -> None:
-    with pytest.raises(ServiceError) as missing:
+    with pytest.raises(Refusal) as missing:
         services.resume_run(999, "cli", scheduler="synchronous")
     assert missing.value.code == "no_run" and "999" in missing.value.message
     run = services.start_run("cli", scheduler="synchronous")
-    with pytest.raises(ServiceError) as finished:
+    with pytest.raises(Refusal) as finished:
         services.resume_run(run.pk, "cli", scheduler="synchronous")
     assert finished.value.code == "run_finished"
 
@@ -206,7 +206,7 @@ def test_an_interrupted_run_is_resumed(world: dict[str, Any], monkeypatch: Any) 
 
     real_run = job.run
     monkeypatch.setattr(job, "run", lambda path, **kw: real_run(path, **{**kw, "limit": 1}))
-    with pytest.raises(ServiceError) as stopped:
+    with pytest.raises(Refusal) as stopped:
         services.start_run("cli", scheduler="synchronous")
     assert stopped.value.code == "dedup_interrupted"
     run = DedupRun.objects.get()

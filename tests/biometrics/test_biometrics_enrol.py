@@ -24,9 +24,9 @@ from shailoo.biometrics import ansi378, iso19794, services
 from shailoo.biometrics.embedding import EmbeddingTemplate
 from shailoo.biometrics.minutiae import FingerTemplate, Minutia
 from shailoo.biometrics.models import BiometricEnrolment, BiometricTemplate
+from shailoo.common.refusals import Refusal
 from shailoo.integrity import ledger
 from shailoo.integrity.models import LedgerEntry
-from shailoo.register.services import ServiceError
 
 pytestmark = pytest.mark.django_db
 
@@ -134,7 +134,7 @@ def test_enrolment_outside_the_actors_rights_is_refused_and_writes_nothing(count
         "nobody": make_user("plain"),
     }[who]
     before = LedgerEntry.objects.count()
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.enrol(person, captures(), actor)
     assert caught.value.code == "forbidden"
     assert not BiometricEnrolment.objects.exists() and LedgerEntry.objects.count() == before
@@ -144,7 +144,7 @@ def test_a_malformed_template_is_refused_with_its_offset_and_nothing_is_written(
     bad = bytearray(iso19794.to_bytes([finger(2)]))
     bad[30] |= 0x40  # a reserved bit above the first minutia's y
     items = [*captures()[1:], services.Capture("finger_iso", bytes(bad))]
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.enrol(country["voter"], items, "cli")
     assert caught.value.code == "template_invalid"
     assert "3 (finger_iso)" in caught.value.message  # the message is in the active language
@@ -164,7 +164,7 @@ def test_a_malformed_template_is_refused_with_its_offset_and_nothing_is_written(
     ],
 )
 def test_inconsistent_enrolments_are_refused(country, items, code) -> None:
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.enrol(country["voter"], items, "cli")
     assert caught.value.code == code
 

@@ -1,4 +1,4 @@
-"""``shailoo biometrics evaluate`` / ``calibrate`` and the error-rate metrics behind them."""
+"""``shailoo biometrics evaluate`` / ``synth calibrate`` and the error-rate metrics behind them."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_calibrate_writes_loadable_tables(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
         [
-            "biometrics",
+            "synth",
             "calibrate",
             "--impostor",
             "2000",

@@ -15,12 +15,13 @@ import factories as f
 from shailoo.accounts.roles import Role
 from shailoo.accounts.testing import make_user
 from shailoo.biometrics import calibration, services
-from shailoo.biometrics.cli import synth_templates
 from shailoo.biometrics.embedding import EmbeddingTemplate
 from shailoo.biometrics.minutiae import FingerTemplate
 from shailoo.biometrics.models import IdentificationLog
-from shailoo.register.services import ServiceError
+from shailoo.common.refusals import Refusal
 from shailoo.synth import embeddings
+from shailoo.synth.biometric_evaluation import synthetic_impostor_scores
+from shailoo.synth.enrolment import person_templates
 
 pytestmark = pytest.mark.django_db
 SEED = 77
@@ -31,7 +32,7 @@ VOTERS = 12
 def calibration_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A finger calibration fitted to synthetic impostors, and one for the synthetic faces."""
     folder = tmp_path_factory.mktemp("calibration")
-    finger = calibration.fit(calibration.synthetic_impostor_scores(1000, 5, pool=40))
+    finger = calibration.fit(synthetic_impostor_scores(1000, 5, pool=40))
     spec = embeddings.CLUSTERED
     rows = embeddings.captures(spec, 2, embeddings.identities(spec, 1, 2000))
     impostor = (rows[:1000] @ rows[1000:].T).ravel()
@@ -51,7 +52,7 @@ def configured(settings, calibration_files) -> None:
 
 
 def probe_of(identity: int, session: int = 1, face: bool = True) -> services.Probe:
-    items = synth_templates(identity, SEED, session, "standard")
+    items = person_templates(identity, SEED, session, "standard")
     fingers = {t.finger: t for t in items if isinstance(t, FingerTemplate)}
     faces = [t for t in items if isinstance(t, EmbeddingTemplate)]
     return services.Probe(fingers, faces[0] if face else None)
@@ -64,9 +65,9 @@ def station(configured):
     other = f.station(702)
     voters = [f.person(home, surname=f"Сайлоочу{i}") for i in range(VOTERS)]
     for person in voters:
-        services.enrol(person, synth_templates(person.pk, SEED, 0, "standard"), "cli")
+        services.enrol(person, person_templates(person.pk, SEED, 0, "standard"), "cli")
     stranger = f.person(other, surname="Башка")
-    services.enrol(stranger, synth_templates(stranger.pk, SEED, 0, "standard"), "cli")
+    services.enrol(stranger, person_templates(stranger.pk, SEED, 0, "standard"), "cli")
     return {"home": home, "other": other, "voters": voters, "stranger": stranger}
 
 
@@ -112,7 +113,7 @@ def test_a_person_of_another_station_is_not_identified(station) -> None:
 
 def test_two_voters_enrolled_with_one_persons_biometrics_are_ambiguous(station) -> None:
     first, second = station["voters"][0], station["voters"][1]
-    services.enrol(second, synth_templates(first.pk, SEED, 0, "standard"), "cli")
+    services.enrol(second, person_templates(first.pk, SEED, 0, "standard"), "cli")
     result = services.identify_at_station(station["home"], probe_of(first.pk), "checkin")
     assert result.decision == "ambiguous" and result.person is None
     assert {c[0] for c in result.candidates[:2]} == {first.pk, second.pk}
@@ -127,7 +128,7 @@ def test_the_gallery_is_built_once_and_rebuilt_after_an_enrolment(
     assert again is gallery and size == VOTERS
     newcomer = f.person(station["home"], surname="Жаңы")
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrol(newcomer, synth_templates(newcomer.pk, SEED, 0, "standard"), "cli")
+        services.enrol(newcomer, person_templates(newcomer.pk, SEED, 0, "standard"), "cli")
     assert not services._galleries.items  # the commit dropped every cached gallery
     rebuilt, size = services.station_gallery(station["home"])
     assert rebuilt is not gallery and size == VOTERS + 1
@@ -141,7 +142,7 @@ def test_a_stale_gallery_is_detected_without_the_commit_signal(station) -> None:
     stamp query can notice the change."""
     gallery, _ = services.station_gallery(station["home"])
     newcomer = f.person(station["home"], surname="Жаңы")
-    services.enrol(newcomer, synth_templates(newcomer.pk, SEED, 0, "standard"), "cli")
+    services.enrol(newcomer, person_templates(newcomer.pk, SEED, 0, "standard"), "cli")
     assert services._galleries.items  # nothing dropped the cached gallery
     rebuilt, size = services.station_gallery(station["home"])
     assert rebuilt is not gallery and size == VOTERS + 1
@@ -168,7 +169,7 @@ def test_verification_by_pin_names_the_person_in_the_log_never_the_pin(station) 
     log = IdentificationLog.objects.get()
     assert log.candidate == voter
     assert all(voter.pin not in str(getattr(log, f.name)) for f in log._meta.fields)
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.verify_pin("0" * 14, probe_of(voter.pk), "checkin")
     assert caught.value.code == "unknown_pin" and "0" * 14 not in caught.value.message
 
@@ -190,19 +191,19 @@ def test_identification_needs_rights_over_the_station(station) -> None:
     assert services.identify_at_station(station["home"], probe_of(voter.pk), own).person == voter
     assert IdentificationLog.objects.get().user == own
     for actor in (foreign, make_user("plain")):
-        with pytest.raises(ServiceError) as caught:
+        with pytest.raises(Refusal) as caught:
             services.identify_at_station(station["home"], probe_of(voter.pk), actor)
         assert caught.value.code == "forbidden"
-        with pytest.raises(ServiceError):
+        with pytest.raises(Refusal):
             services.verify_person(voter, probe_of(voter.pk), actor)
     assert IdentificationLog.objects.count() == 1
 
 
 def test_empty_probes_and_unenrolled_persons_are_refused(station) -> None:
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.identify_at_station(station["home"], services.Probe({}), "checkin")
     assert caught.value.code == "empty_probe"
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.verify_person(f.person(station["home"]), probe_of(1), "checkin")
     assert caught.value.code == "not_enrolled"
 

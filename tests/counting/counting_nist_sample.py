@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from jsonschema import Draft4Validator
 
 from shailoo.counting.definition import ElectionDefinition, parse_definition
 
-# Beside the clone (CI has it there), never copied into the project.
-STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards"
+# The official schemas the package carries (src/shailoo/counting/formats/schemas/), read as
+# an installed package reads them; the tests use their own validator, not the product's.
+STANDARDS = files("shailoo.counting.formats") / "schemas"
 
 
 def _text(word: str) -> dict[str, str]:

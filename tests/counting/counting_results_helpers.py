@@ -7,6 +7,7 @@ tests do not depend on the edition files another capability is still extending.
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ RELATIONS = (
     Relation("issued_not_above_list", ("ballots_issued",), "<=", ("voters_on_list",)),
 )
 TOLERANCE = 2
-STANDARDS = Path(__file__).resolve().parents[3] / "shared" / "standards"
+# The official schemas the package carries (src/shailoo/counting/formats/schemas/).
+STANDARDS = files("shailoo.counting.formats") / "schemas"
 
 
 def lines(**changes: int) -> dict[str, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from test_counting_cvr_store import (
     THRESHOLDS,
     World,
@@ -14,6 +13,7 @@ from test_counting_cvr_store import (
 
 from shailoo.accounts.roles import Role
 from shailoo.accounts.testing import make_user
+from shailoo.common.refusals import PermissionRefused, Refusal
 from shailoo.counting import services
 from shailoo.counting.models import Adjudication, ContestInterpretation, ScannedSheet
 from shailoo.counting.reads import Reason, SheetRead, SheetStatus
@@ -59,32 +59,32 @@ def test_vote_decision_counts_and_goes_on_the_ledger() -> None:
     row = ContestInterpretation.objects.get(sheet=sheet)
     assert row.read_outcome == "marginal" and row.outcome == "valid"
 
-    with pytest.raises(services.CountingError, match="no longer pending"):
+    with pytest.raises(Refusal, match="no longer pending"):
         services.decide(sheet, decision="blank", contest_code=contest, reason="x", user="cli")
 
 
 def test_reason_is_mandatory_and_options_checked() -> None:
     w = counting_world()
     sheet, contest, options = _marginal_sheet(w)
-    with pytest.raises(services.CountingError, match="reason"):
+    with pytest.raises(Refusal, match="reason"):
         services.decide(sheet, decision="blank", contest_code=contest, reason="  ", user="cli")
-    with pytest.raises(services.CountingError, match="not options"):
+    with pytest.raises(Refusal, match="not options"):
         services.decide(
             sheet, decision="vote", contest_code=contest, option_codes=["nope"], reason="r",
             user="cli",
         )  # fmt: skip
     against = next(o for o in options if o.endswith("-against"))
-    with pytest.raises(services.CountingError, match="overvote"):
+    with pytest.raises(Refusal, match="overvote"):
         services.decide(
             sheet, decision="vote", contest_code=contest, option_codes=[options[0], against],
             reason="r", user="cli",
         )  # fmt: skip
-    with pytest.raises(services.CountingError, match="names no option"):
+    with pytest.raises(Refusal, match="names no option"):
         services.decide(
             sheet, decision="blank", contest_code=contest, option_codes=[options[0]], reason="r",
             user="cli",
         )  # fmt: skip
-    with pytest.raises(services.CountingError, match="14-digit"):
+    with pytest.raises(Refusal, match="14-digit"):
         services.decide(
             sheet, decision="blank", contest_code=contest, reason="voter 12345678901234",
             user="cli",
@@ -123,7 +123,7 @@ def test_certain_contest_needs_no_decision() -> None:
     services.record_scan(w.election, station, [read], None, "cli")
     sheet = ScannedSheet.objects.get()
     assert sheet.state == ScannedSheet.State.COUNTED
-    with pytest.raises(services.CountingError, match="no longer pending"):
+    with pytest.raises(Refusal, match="no longer pending"):
         services.decide(sheet, decision="blank", contest_code=contest, reason="r", user="cli")
 
 
@@ -162,7 +162,7 @@ def test_unreadable_sheet_of_a_two_sheet_station_gets_its_style_first() -> None:
     sheet = ScannedSheet.objects.get()
     assert sheet.serial == "~blur.png" and sheet.style is None
     assert [s.code for s in services.adjudicable_styles(sheet)] == ["list", "style-d01"]
-    with pytest.raises(services.CountingError, match="choose it"):
+    with pytest.raises(Refusal, match="choose it"):
         services.decide(sheet, decision="blank", contest_code="list", reason="r", user="cli")
     party = w.definition.contest("list").options[2].id
     services.decide(
@@ -179,9 +179,9 @@ def test_adjudicator_of_another_station_is_refused() -> None:
     w = counting_world()
     sheet, contest, _ = _marginal_sheet(w)
     outsider = make_user("pec-b", Role.PEC_OPERATOR, w.stations[2])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.decide(sheet, decision="blank", contest_code=contest, reason="r", user=outsider)
     viewer = make_user("member", Role.CEC_MEMBER)  # results, but no adjudication
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.decide(sheet, decision="blank", contest_code=contest, reason="r", user=viewer)
     assert not Adjudication.objects.exists()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import factories as f
+from shailoo.common.refusals import Refusal
 from shailoo.counting.audits import math as rla
 from shailoo.counting.audits.cli import app
 from shailoo.counting.audits.migrations import __name__ as migrations_package
@@ -27,7 +28,6 @@ from shailoo.counting.audits.rounds import (
 from shailoo.counting.audits.sampler import Batch, SamplerError, draw, draw_more
 from shailoo.counting.audits.services import draw_sample, record_ballot, start_audit
 from shailoo.integrity.models import LedgerEntry
-from shailoo.register.services import ServiceError
 
 SEED = "31415926535897932384"
 READERS = ("Айгүл Өмүрова", "Бакыт Асанов")
@@ -211,7 +211,7 @@ def test_a_second_round_confirms_and_keeps_the_first_rounds_draws() -> None:
     first = [(d.order, d.ballot_id) for d in draw_sample("cli", audit)]
     audit = read_round(audit, paper(0.8))
     assert audit.status == Audit.Status.NEXT_ROUND  # three ballots cannot reach 1/alpha
-    with pytest.raises(ServiceError) as closed:
+    with pytest.raises(Refusal) as closed:
         record_ballot("cli", audit, first[0][1], "a", READERS)
     assert closed.value.code in ("round_complete", "already_recorded")
     plan = plan_next_round(audit)
@@ -247,7 +247,7 @@ def test_the_plan_escalates_when_the_next_round_reaches_the_manifest() -> None:
     draw_sample("cli", audit)
     audit = read_round(audit, paper(0.5, manifest))
     assert audit.status == Audit.Status.NEXT_ROUND
-    with pytest.raises(ServiceError) as busy:
+    with pytest.raises(Refusal) as busy:
         escalate("cli", audit, "   ")
     assert busy.value.code == "reason_needed"
     result = start_round("cli", audit)
@@ -256,7 +256,7 @@ def test_the_plan_escalates_when_the_next_round_reaches_the_manifest() -> None:
     assert audit.status == Audit.Status.ESCALATE and audit.rounds.count() == 1
     entry = json.loads(LedgerEntry.objects.get(kind="counting.rla_escalate").data)
     assert "a full hand count" in entry["payload"]["data"]["reason"]
-    with pytest.raises(ServiceError) as over:
+    with pytest.raises(Refusal) as over:
         start_round("cli", audit)
     assert over.value.code == "round_not_over"
 
@@ -265,7 +265,7 @@ def test_the_plan_escalates_when_the_next_round_reaches_the_manifest() -> None:
 def test_the_operator_may_choose_the_size_or_a_full_hand_count() -> None:
     audit = begin({"a": 800, "b": 200}, 2)
     draw_sample("cli", audit)
-    with pytest.raises(ServiceError) as early:
+    with pytest.raises(Refusal) as early:
         start_round("cli", audit)
     assert early.value.code == "round_not_over"
     audit = read_round(audit, paper(0.8))
@@ -275,7 +275,7 @@ def test_the_operator_may_choose_the_size_or_a_full_hand_count() -> None:
     escalate("cli", audit, "observers found a broken seal on box 2")
     audit.refresh_from_db()
     assert audit.status == Audit.Status.ESCALATE
-    with pytest.raises(ServiceError) as closed:
+    with pytest.raises(Refusal) as closed:
         escalate("cli", audit, "again")
     assert closed.value.code == "audit_closed"
 
@@ -292,7 +292,7 @@ def test_a_comparison_round_needs_the_records_again() -> None:
     draw_sample("cli", audit, cvrs)
     audit = read_round(audit, truth)
     assert audit.status == Audit.Status.NEXT_ROUND
-    with pytest.raises(ServiceError) as need:
+    with pytest.raises(Refusal) as need:
         start_round("cli", audit)
     assert need.value.code == "cvrs_needed"
     result = start_round("cli", audit, cvrs=cvrs)

@@ -15,6 +15,8 @@ from typer.testing import CliRunner
 import factories as f
 from shailoo.accounts.roles import Role, Scope
 from shailoo.accounts.services import ScopeTarget, grant_role
+from shailoo.cli import app as shailoo_app
+from shailoo.common.refusals import Refusal
 from shailoo.counting.audits.cli import app
 from shailoo.counting.audits.files import AuditFileError, read_cvrs, read_reported
 from shailoo.counting.audits.models import Audit, AuditedBallot, StoppingState
@@ -27,7 +29,6 @@ from shailoo.counting.audits.services import (
     start_audit,
 )
 from shailoo.integrity.models import LedgerEntry
-from shailoo.register.services import ServiceError
 
 SEED = "31415926535897932384"
 READERS = ("Айгүл Өмүрова", "Бакыт Асанов")
@@ -86,7 +87,7 @@ def test_paper_agrees_audit_confirms() -> None:
     assert kinds[-1] == "counting.rla_conclude"
     start = json.loads(LedgerEntry.objects.get(kind="counting.rla_start").data)
     assert start["payload"]["data"]["seed"] == SEED
-    with pytest.raises(ServiceError, match="already confirmed"):
+    with pytest.raises(Refusal, match="already confirmed"):
         record_ballot("cli", audit, audit.sample.last().ballot_id, "a", READERS)
 
 
@@ -145,7 +146,7 @@ def test_comparison_audit_confirms_with_matching_records() -> None:
         risk_limit=0.1,
         method=Audit.Method.COMPARISON,
     )
-    with pytest.raises(ServiceError, match="cast vote records"):
+    with pytest.raises(Refusal, match="cast vote records"):
         draw_sample("cli", audit)
     draw_sample("cli", audit, cvrs=truth)
     audit = run(audit, truth)
@@ -188,23 +189,23 @@ def test_refusals_are_clear() -> None:
         "seed": SEED,
         "risk_limit": 0.1,
     }
-    with pytest.raises(ServiceError, match="seed: needs at least 20"):
+    with pytest.raises(Refusal, match="seed: needs at least 20"):
         start_audit("cli", **{**kwargs, "seed": "123"})
-    with pytest.raises(ServiceError, match="tie at the winning boundary"):
+    with pytest.raises(Refusal, match="tie at the winning boundary"):
         start_audit("cli", **{**kwargs, "reported": {"a": 500, "b": 500}})
-    with pytest.raises(ServiceError, match="exceed the 1000 ballots"):
+    with pytest.raises(Refusal, match="exceed the 1000 ballots"):
         start_audit("cli", **{**kwargs, "reported": {"a": 900, "b": 400}})
     audit = start_audit("cli", **kwargs)
     draw_sample("cli", audit)
     first = audit.sample.first().ballot_id
-    with translation.override("en"), pytest.raises(ServiceError, match="Two different people"):
+    with translation.override("en"), pytest.raises(Refusal, match="Two different people"):
         record_ballot("cli", audit, first, "a", ("Айгүл", "Айгүл"))
-    with pytest.raises(ServiceError, match="vote 'c' is not one of: a, b, blank"):
+    with pytest.raises(Refusal, match="vote 'c' is not one of: a, b, blank"):
         record_ballot("cli", audit, first, "c", READERS)
-    with pytest.raises(ServiceError, match="not in the drawn sample"):
+    with pytest.raises(Refusal, match="not in the drawn sample"):
         record_ballot("cli", audit, "nowhere:1", "a", READERS)
     record_ballot("cli", audit, first, "blank", READERS)
-    with pytest.raises(ServiceError, match="already recorded"):
+    with pytest.raises(Refusal, match="already recorded"):
         record_ballot("cli", audit, first, "a", READERS)
 
 
@@ -224,7 +225,7 @@ def test_only_country_wide_roles_may_audit() -> None:
         "seed": SEED,
         "risk_limit": 0.1,
     }
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(Refusal) as refused:
         start_audit(local, **kwargs)
     assert refused.value.code == "forbidden"
     audit = start_audit(member, **kwargs)
@@ -233,21 +234,22 @@ def test_only_country_wide_roles_may_audit() -> None:
 
 @pytest.mark.django_db
 def test_cli_round_trip(tmp_path: Path) -> None:
-    election = f.election()
+    f.election()  # the current election: `audits start` audits it unless --election says
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("batch,ballots\nbox1,600\nbox2,400\n", encoding="utf-8")
     reported = tmp_path / "reported.csv"
     reported.write_text("option,votes\na,800\nb,200\n", encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(
-        app,
+        shailoo_app,
         [
-            "start", "--election", election.code, "--contest", "president",
+            "audits", "start", "--contest", "president",
             "--manifest", str(manifest), "--reported", str(reported), "--seed", SEED,
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     audit_id = result.stdout.strip().splitlines()[-1]
+    assert Audit.objects.get(pk=audit_id).election.is_current
     pull = tmp_path / "pull.csv"
     result = runner.invoke(app, ["sample", audit_id, "--out", str(pull)])
     assert result.exit_code == 0, result.output
@@ -262,6 +264,24 @@ def test_cli_round_trip(tmp_path: Path) -> None:
     assert "examined 1 in draw order" in result.stdout
     result = runner.invoke(app, ["status", audit_id])
     assert json.loads(result.stdout)["recorded"] == 1
+    old_name = runner.invoke(shailoo_app, ["rla", "status", audit_id])  # hidden, one release
+    assert old_name.exit_code == 0 and json.loads(old_name.stdout)["recorded"] == 1
+    listed = runner.invoke(shailoo_app, ["--help"])
+    assert " audits " in listed.output and " rla " not in listed.output
+
+
+@pytest.mark.django_db
+def test_cli_start_names_an_unknown_election(tmp_path: Path) -> None:
+    f.election(code="jk-2027")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("batch,ballots\nbox1,600\n", encoding="utf-8")
+    reported = tmp_path / "reported.csv"
+    reported.write_text("option,votes\na,400\nb,200\n", encoding="utf-8")
+    args = ["--contest", "p", "--manifest", str(manifest), "--reported", str(reported)]
+    result = CliRunner().invoke(app, ["start", "--election", "nope", *args, "--seed", SEED])
+    assert result.exit_code == 2 and "--election: " in result.output
+    assert "jk-2027 (shailoo elections list)" in result.output
+    assert not Audit.objects.exists()
 
 
 def test_cli_sample_size() -> None:
@@ -291,18 +311,18 @@ def test_cli_bad_manifest_is_located(tmp_path: Path) -> None:
         ],
     )  # fmt: skip
     assert result.exit_code == 2
-    assert f"{manifest}: line 3, batch: 'box1' already on line 2" in result.output
-    assert f"{manifest}: line 4, ballots: 'many' is not a count >= 1" in result.output
+    assert f"{manifest}:3: batch: 'box1' already on line 2" in result.output
+    assert f"{manifest}:4: ballots: 'many' is not a count >= 1" in result.output
 
 
 @pytest.mark.parametrize(
     ("text", "problems"),
     [
-        ("option,votes\na,10\na,5\n", ["line 3, option: 'a' listed twice"]),
-        ("option,votes\na,10\nb,ten\n", ["line 3, votes: 'ten' is not a count"]),
-        ("option,votes\na,10\nblank,3\n", ["line 3, option: 'blank' is reserved for ballots"]),
-        ("option,count\na,1\n", ["line 1, votes: missing column(s); expected option,votes"]),
-        ("option,votes\na,10\n", ["file: an audit needs at least two options"]),
+        ("option,votes\na,10\na,5\n", ["line 3: option: 'a' listed twice"]),
+        ("option,votes\na,10\nb,ten\n", ["line 3: votes: 'ten' is not a count"]),
+        ("option,votes\na,10\nblank,3\n", ["line 3: option: 'blank' is reserved for ballots"]),
+        ("option,count\na,1\n", ["line 1: votes: missing column(s); expected option,votes"]),
+        ("option,votes\na,10\n", ["an audit needs at least two options"]),
         ("option,votes\na,1,2\nb,1\n", ["line 2: has 3 fields, the header 2"]),
         ("", ["line 1: the file is empty"]),
     ],
@@ -312,7 +332,8 @@ def test_reported_file_errors_are_located(tmp_path: Path, text: str, problems: l
     path.write_text(text, encoding="utf-8")
     with pytest.raises(AuditFileError) as caught:
         read_reported(path)
-    assert [str(p) for p in caught.value.problems] == problems
+    assert {p.source for p in caught.value.problems} == {str(path)}
+    assert [str(p.located("")) for p in caught.value.problems] == problems
 
 
 def test_cvr_file_errors_are_located(tmp_path: Path) -> None:
@@ -320,10 +341,10 @@ def test_cvr_file_errors_are_located(tmp_path: Path) -> None:
     path.write_text("batch,position,vote\nb1,1,a\nb1,0,a\nb1,2,zz\nb1,1,b\n", encoding="utf-8")
     with pytest.raises(AuditFileError) as caught:
         read_cvrs(path, {"a", "b"})
-    assert [str(p) for p in caught.value.problems] == [
-        "line 3, position: '0' is not >= 1",
-        "line 4, vote: 'zz' is not a reported option",
-        "line 5, position: this ballot already has a record",
+    assert [str(p.located("")) for p in caught.value.problems] == [
+        "line 3: position: '0' is not >= 1",
+        "line 4: vote: 'zz' is not a reported option",
+        "line 5: position: this ballot already has a record",
     ]
     path.write_text("batch,position,vote\nb1,1,a\nb1,2,Blank\n", encoding="utf-8")
     assert read_cvrs(path, {"a", "b"}) == {("b1", 1): "a", ("b1", 2): "blank"}

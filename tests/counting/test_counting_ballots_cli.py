@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from counting_nist_sample import schema_errors
 from typer.testing import CliRunner
 
+from shailoo.cli import app as shailoo_app
 from shailoo.counting.ballots.cli import app
 from shailoo.counting.definition import dump_definition
 from shailoo.counting.formats.nist_cvr import read_cvr_report
@@ -48,9 +50,10 @@ def test_render_writes_one_pdf_per_style(definition_file: Path, tmp_path: Path) 
 def test_synth_then_scan_writes_cast_vote_records(definition_file: Path, tmp_path: Path) -> None:
     scans = tmp_path / "scans"
     result = runner.invoke(
-        app,
+        shailoo_app,  # ``shailoo synth ballots`` (also ``shailoo ballots synth``)
         [
             "synth",
+            "ballots",
             "--definition",
             str(definition_file),
             "--station",
@@ -162,14 +165,15 @@ def test_render_without_a_file_uses_the_current_elections_definition(
     monkeypatch.setattr(shailoo.common.cli, "_ready", True)  # the test database is set up
     out = tmp_path / "pdf"
     result = runner.invoke(app, ["render", "--station", "3001", "--out", str(out)])
-    assert result.exit_code == 2 and "no current election" in result.output
+    assert result.exit_code == 2 and "shailoo elections create" in result.output
 
     region = factories.region("KG-N")
     district, tec = factories.district(region), factories.tec(region)
     stations = [factories.station(3000 + i, district_=district, tec_=tec) for i in (1, 2)]
     election = factories.election("kg-2025", code="jk-2027")
+    other = factories.election("kg-2025", code="jk-2028", is_current=False)
     result = runner.invoke(app, ["render", "--station", "3001", "--out", str(out)])
-    assert result.exit_code == 2 and "results load-definition" in result.output
+    assert result.exit_code == 2 and "elections load-definition" in result.output
 
     definition = make_definition(
         [(str(s.number), region.code, tec.code) for s in stations],
@@ -184,3 +188,44 @@ def test_render_without_a_file_uses_the_current_elections_definition(
     assert len(list(out.glob("*.pdf"))) == len(definition.styles_for_station("3001"))
     result = runner.invoke(app, ["render", "--station", "9999", "--out", str(out)])
     assert result.exit_code == 2 and "--station 9999" in result.output
+
+    named = tmp_path / "named"  # --election names another election: its definition, if any
+    args = ["render", "--station", "3001", "--out", str(named)]
+    result = runner.invoke(shailoo_app, ["ballots", *args, "--election", "jk-2027"])
+    assert result.exit_code == 0 and len(list(named.glob("*.pdf"))) == len(list(out.glob("*.pdf")))
+    result = runner.invoke(shailoo_app, ["ballots", *args, "--election", other.code])
+    assert result.exit_code == 2 and f"--election {other.code}" in result.output
+    result = runner.invoke(shailoo_app, ["ballots", *args, "--election", "nope"])
+    assert result.exit_code == 2 and "--election: " in result.output
+    result = runner.invoke(
+        shailoo_app,
+        ["ballots", *args, "--election", "jk-2027", "--definition", str(named / "d.json")],
+    )
+    assert result.exit_code == 2 and "not both" in result.output
+
+
+def test_scan_refuses_cast_vote_records_the_schema_refuses(
+    definition_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report is checked against the shipped NIST schema before it is written."""
+    from shailoo.counting.formats import nist_cvr
+
+    build = nist_cvr.build_cvr_report
+
+    def corrupted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        report = build(*args, **kwargs)
+        report["CVR"][0]["CVRSnapshot"][0]["@type"] = "CVR.Snapshot"
+        return report
+
+    monkeypatch.setattr(nist_cvr, "build_cvr_report", corrupted)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    (scans / "broken.png").write_bytes(b"\x89PNG not really")  # an unreadable sheet
+    out = tmp_path / "cvr.json"
+    args = ["scan", str(scans), "--definition", str(definition_file), "--station", "1001"]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    text = "".join(result.output.split())  # rich wraps long lines
+    assert "refused,notwritten" in text and "NISTSP1500-103" in text
+    assert "$.CVR[0].CVRSnapshot[0]['@type']:'CVR.Snapshot'isnotoneof" in text
+    assert not out.exists() and not out.with_name("cvr.json.tmp").exists()

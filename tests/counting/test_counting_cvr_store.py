@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
 
 import factories
 from shailoo.accounts.roles import Role
 from shailoo.accounts.testing import make_user
+from shailoo.common.refusals import PermissionRefused, Refusal
 from shailoo.counting import services
 from shailoo.counting.definition import ElectionDefinition
 from shailoo.counting.models import ContestInterpretation, ScannedSheet
@@ -175,7 +175,7 @@ def test_scan_of_another_station_or_style_is_refused_whole() -> None:
     station, other = w.stations[0], w.stations[2]
     good = sheet_read(w.definition, station, "G1")
     foreign = sheet_read(w.definition, other, "F1")
-    with pytest.raises(services.CountingError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.record_scan(w.election, station, [good, foreign], None, "cli")
     assert any("station" in where and "sheet 1" in where for where, _ in caught.value.problems)
     assert not ScannedSheet.objects.exists()  # nothing of a refused batch is stored
@@ -184,7 +184,7 @@ def test_scan_of_another_station_or_style_is_refused_whole() -> None:
         s.id for s in w.definition.ballot_styles if str(station.number) not in s.stations
     )
     wrong = sheet_read(w.definition, station, "W1", style_id=other_style)
-    with pytest.raises(services.CountingError, match="does not issue style"):
+    with pytest.raises(Refusal, match="does not issue style"):
         services.record_scan(w.election, station, [wrong], None, "cli")
 
 
@@ -214,7 +214,7 @@ def test_changed_read_of_same_serial_is_refused() -> None:
         w.election, station, [sheet_read(w.definition, station, "D1")], None, "cli"
     )
     changed = sheet_read(w.definition, station, "D1", {contest: {options[0]: 0.9}})
-    with pytest.raises(services.CountingError, match="different read"):
+    with pytest.raises(Refusal, match="different read"):
         services.record_scan(w.election, station, [changed], None, "cli")
 
 
@@ -232,9 +232,9 @@ def test_unknown_option_and_election_are_located() -> None:
         serial="U1",
         contests=read.contests,
     )
-    with pytest.raises(services.CountingError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.record_scan(w.election, station, [bad], None, "cli")
-    assert caught.value.problems == [
+    assert [tuple(p) for p in caught.value.problems] == [
         ("sheet 0 (U1.png): election_id", "'other-election' is another election")
     ]
 
@@ -249,7 +249,7 @@ def test_images_are_copied_under_var_and_missing_ones_refused(
     scans.mkdir()
     (scans / "I1.png").write_bytes(b"\x89PNG fake")
     reads = [sheet_read(w.definition, station, "I1"), sheet_read(w.definition, station, "I2")]
-    with pytest.raises(services.CountingError, match="not found"):
+    with pytest.raises(Refusal, match="not found"):
         services.record_scan(w.election, station, reads, scans, "cli")
     services.record_scan(w.election, station, reads[:1], scans, "cli")
     sheet = ScannedSheet.objects.get()
@@ -257,7 +257,7 @@ def test_images_are_copied_under_var_and_missing_ones_refused(
     assert (tmp_path / "var" / sheet.image_path).read_bytes() == b"\x89PNG fake"
     escape = sheet_read(w.definition, station, "I3")
     escape = SheetRead(**{**{f: getattr(escape, f) for f in escape.__slots__}, "source": "../x"})
-    with pytest.raises(services.CountingError, match="outside"):
+    with pytest.raises(Refusal, match="outside"):
         services.record_scan(w.election, station, [escape], scans, "cli")
 
 
@@ -266,7 +266,7 @@ def test_scan_permission_by_station() -> None:
     station, other = w.stations[0], w.stations[2]
     operator = make_user("pec", Role.PEC_OPERATOR, other)
     operator.is_staff = True
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.record_scan(
             w.election, station, [sheet_read(w.definition, station, "P1")], None, operator
         )
@@ -281,9 +281,9 @@ def test_scan_permission_by_station() -> None:
 def test_no_definition_means_no_count() -> None:
     station = factories.station()
     election = factories.election(code="empty")
-    with pytest.raises(services.CountingError, match="no election definition"):
+    with pytest.raises(Refusal, match="no election definition"):
         services.current_definition(election)
-    with pytest.raises(services.CountingError, match="no election definition"):
+    with pytest.raises(Refusal, match="no election definition"):
         services.record_scan(election, station, [], None, "cli")
 
 
@@ -301,13 +301,13 @@ def test_scans_signed_by_the_stations_device_keep_its_key() -> None:
     )
     sheet = ScannedSheet.objects.get()
     assert sheet.device_key_id == device.key_id and sheet.recorded_by == f"device:{device.key_id}"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.record_scan(
             w.election, other, [sheet_read(w.definition, other, "K2")], None, device
         )
     keys.revoke_key(device.key_id, actor="test", reason="stolen")
     device.refresh_from_db()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionRefused):
         services.record_scan(
             w.election, station, [sheet_read(w.definition, station, "K3")], None, device
         )
@@ -323,7 +323,7 @@ def test_unreadable_sheet_naming_another_station_is_refused() -> None:
         station=str(other.number),
         reasons=(Reason.TIMING_MARKS_NOT_FOUND,),
     )
-    with pytest.raises(services.CountingError, match="is not station"):
+    with pytest.raises(Refusal, match="is not station"):
         services.record_scan(w.election, station, [read], None, "cli")
 
 

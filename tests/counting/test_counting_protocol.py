@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import strategies as sx
 from shailoo.counting.results.protocol import (
     BASE_LINES,
     ProtocolInputError,
@@ -49,7 +50,7 @@ EQUALITY_LINES = {
 @st.composite
 def consistent_protocols(draw: st.DrawFn) -> StationProtocol:
     options = draw(st.lists(st.sampled_from("ABCDEFGH"), min_size=1, max_size=6, unique=True))
-    votes = {f"opt-{o}": draw(st.integers(0, 800)) for o in options}
+    votes = {f"opt-{o}": draw(sx.vote_counts(800)) for o in options}
     invalid = draw(st.integers(0, 60))
     found = invalid + sum(votes.values())
     issued = found + draw(st.integers(0, 30))
@@ -127,7 +128,7 @@ def test_a_failure_is_explained_with_every_line_and_value() -> None:
     )
 
 
-counts = st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 10_000), max_size=6)
+counts = sx.vote_maps("abcdef", max_votes=10_000)
 
 
 @given(counts, counts, st.integers(0, 50))
@@ -210,7 +211,7 @@ def test_relations_come_from_law_objects_and_are_checked() -> None:
     ]
     with pytest.raises(ProtocolInputError) as caught:
         relations_from(bad)
-    assert caught.value.problems == [
+    assert [tuple(p) for p in caught.value.problems] == [
         ("control_relations.0.op", "must be one of =, <=, >="),
         ("control_relations.0", "unknown line 'nonsense'"),
         ("control_relations.1", "both sides need at least one line"),

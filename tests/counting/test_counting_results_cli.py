@@ -146,10 +146,10 @@ def test_nist_cast_vote_records_validate_and_carry_decisions(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--election", "nope", "--format", "csv"], "no election 'nope'"),
+        (["--election", "nope", "--format", "csv"], "--election: "),
+        (["--election", "nope", "--format", "csv"], "parl-2027 (shailoo elections list)"),
         (["--election", "parl-2027", "--format", "xml"], "Invalid value for '--format'"),
         (["--election", "parl-2027"], "Missing option '--format'"),
-        (["--format", "csv"], "Missing option '--election'"),
         (["--election", "parl-2027", "--format", "nist-err"], "no election definition"),
         (["--election", "parl-2027", "--format", "nist-cvr"], "no election definition"),
         (
@@ -166,6 +166,22 @@ def test_bad_options_are_refused_with_a_reason(
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
     assert not out.exists() and not out.with_name("x.out.tmp").exists()
+
+
+def test_export_defaults_to_the_current_election(world: dict[str, Any], tmp_path: Path) -> None:
+    from shailoo.elections.models import Election
+
+    publish(world)
+    named, default = tmp_path / "named.csv", tmp_path / "default.csv"
+    assert run("--election", "parl-2027", "--format", "csv", "--out", str(named)).exit_code == 0
+    result = run("--format", "csv", "--out", str(default))
+    assert result.exit_code == 0, result.output
+    assert default.read_bytes() == named.read_bytes()
+
+    Election.objects.update(is_current=False)  # no current election: say how to set one
+    result = run("--format", "csv", "--out", str(tmp_path / "none.csv"))
+    assert result.exit_code == 2 and "shailoo elections set-current" in result.output
+    assert not (tmp_path / "none.csv").exists()
 
 
 def test_bad_output_paths_are_refused(world: dict[str, Any], tmp_path: Path) -> None:
@@ -186,3 +202,36 @@ def test_protocols_that_do_not_fit_the_definition_are_a_located_error(
     assert result.exit_code == 2
     assert "do not fit the definition" in result.output and "mayor" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["nist-err", "nist-cvr"])
+def test_an_export_the_schema_refuses_is_not_written(
+    world: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Each NIST export is checked against the shipped schema as it is written."""
+    from shailoo.counting.formats import nist_cvr, nist_err
+
+    module, name = (
+        (nist_err, "build_results_report") if fmt == "nist-err" else (nist_cvr, "build_cvr_report")
+    )
+    build = getattr(module, name)
+
+    def corrupted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        report = build(*args, **kwargs)
+        del report["GeneratedDate"]
+        report["GpUnit"][0]["@type"] = "Unit"
+        return report
+
+    monkeypatch.setattr(module, name, corrupted)
+    import_definition(world)
+    publish(world)
+    out = tmp_path / "export.json"
+    out.write_text("the previous export\n", encoding="utf-8")
+    result = run("--election", "parl-2027", "--format", fmt, "--out", str(out))
+    assert result.exit_code == 2, result.output
+    text = "".join(result.output.split())  # rich wraps long lines
+    assert f"parl-2027:refused,{out}notwritten" in text
+    assert "$:'GeneratedDate'isarequiredproperty" in text
+    assert "$.GpUnit[0]['@type']:'Unit'isnotoneof" in text
+    assert out.read_text(encoding="utf-8") == "the previous export\n"
+    assert not out.with_name("export.json.tmp").exists()

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import strategies as sx
 from shailoo.counting.seats import (
     METHODS,
     Candidate,
@@ -402,7 +403,6 @@ def test_kg_2021_cap_in_practice() -> None:
 
 # -- properties -------------------------------------------------------------------------
 
-votes_lists = st.lists(st.integers(min_value=0, max_value=100_000), min_size=1, max_size=8)
 methods = st.sampled_from(METHODS)
 divisors = st.sampled_from(["dhondt", "sainte_lague"])
 
@@ -412,7 +412,7 @@ def make(votes: list[int]) -> list[Party]:
 
 
 @settings(max_examples=60, deadline=None)
-@given(votes_lists, st.integers(min_value=1, max_value=120), methods)
+@given(sx.vote_lists(), st.integers(min_value=1, max_value=120), methods)
 def test_seats_sum_to_the_total(votes: list[int], seats: int, method: Method) -> None:
     assume(sum(votes) > 0)
     result = apportion(make(votes), seats, method)
@@ -421,7 +421,7 @@ def test_seats_sum_to_the_total(votes: list[int], seats: int, method: Method) ->
 
 
 @settings(max_examples=60, deadline=None)
-@given(votes_lists, st.integers(min_value=1, max_value=60), divisors)
+@given(sx.vote_lists(), st.integers(min_value=1, max_value=60), divisors)
 def test_divisor_methods_are_house_monotone(votes: list[int], seats: int, method: Method) -> None:
     assume(sum(votes) > 0)
     smaller = apportion(make(votes), seats, method).seats
@@ -430,7 +430,7 @@ def test_divisor_methods_are_house_monotone(votes: list[int], seats: int, method
 
 
 @settings(max_examples=60, deadline=None)
-@given(votes_lists, st.integers(min_value=1, max_value=60), divisors, st.data())
+@given(sx.vote_lists(), st.integers(min_value=1, max_value=60), divisors, st.data())
 def test_divisor_methods_are_vote_monotone(
     votes: list[int], seats: int, method: Method, data: st.DataObject
 ) -> None:
@@ -444,7 +444,7 @@ def test_divisor_methods_are_vote_monotone(
 
 
 @settings(max_examples=80, deadline=None)
-@given(votes_lists, st.integers(min_value=1, max_value=120))
+@given(sx.vote_lists(), st.integers(min_value=1, max_value=120))
 def test_hare_gives_floor_or_ceil_of_the_exact_share(votes: list[int], seats: int) -> None:
     total = sum(votes)
     assume(total > 0)
@@ -455,7 +455,7 @@ def test_hare_gives_floor_or_ceil_of_the_exact_share(votes: list[int], seats: in
 
 
 @settings(max_examples=80, deadline=None)
-@given(votes_lists, st.integers(min_value=1, max_value=60))
+@given(sx.vote_lists(), st.integers(min_value=1, max_value=60))
 def test_droop_gives_floor_or_ceil_of_the_droop_share(votes: list[int], seats: int) -> None:
     total = sum(votes)
     assume(total >= seats * (seats + 1))
@@ -467,7 +467,7 @@ def test_droop_gives_floor_or_ceil_of_the_droop_share(votes: list[int], seats: i
 
 
 @settings(max_examples=60, deadline=None)
-@given(votes_lists, st.integers(min_value=1, max_value=60), methods, st.integers(1, 30))
+@given(sx.vote_lists(), st.integers(min_value=1, max_value=60), methods, st.integers(1, 30))
 def test_caps_are_never_exceeded(votes: list[int], seats: int, method: Method, cap: int) -> None:
     assume(sum(votes) > 0)
     result = apportion(make(votes), seats, method, cap=cap)
@@ -482,7 +482,7 @@ def test_caps_are_never_exceeded(votes: list[int], seats: int, method: Method, c
 
 
 @settings(max_examples=60, deadline=None)
-@given(votes_lists, st.integers(min_value=0, max_value=10_000), methods, st.integers(1, 20))
+@given(sx.vote_lists(), st.integers(min_value=0, max_value=10_000), methods, st.integers(1, 20))
 def test_threshold_exclusions_are_honoured(
     votes: list[int], against: int, method: Method, percent: int
 ) -> None:
@@ -500,7 +500,7 @@ def test_threshold_exclusions_are_honoured(
 
 
 @settings(max_examples=60, deadline=None)
-@given(votes_lists, st.integers(min_value=1, max_value=60), methods, st.randoms())
+@given(sx.vote_lists(), st.integers(min_value=1, max_value=60), methods, st.randoms())
 def test_order_of_the_input_does_not_matter(
     votes: list[int], seats: int, method: Method, rnd: random.Random
 ) -> None:
@@ -525,7 +525,7 @@ def reference_divisor(votes: list[int], seats: int, method: Method) -> dict[str,
 
 
 @settings(max_examples=80, deadline=None)
-@given(votes_lists, st.integers(min_value=1, max_value=60), divisors)
+@given(sx.vote_lists(), st.integers(min_value=1, max_value=60), divisors)
 def test_divisor_methods_match_a_seat_by_seat_reference(
     votes: list[int], seats: int, method: Method
 ) -> None:
@@ -579,7 +579,7 @@ def test_sntv_never_seats_three_of_one_sex(field: list[tuple[int, Sex]], against
 
 @settings(max_examples=80, deadline=None)
 @given(
-    st.lists(st.integers(min_value=0, max_value=10_000), min_size=2, max_size=8),
+    sx.vote_lists(min_size=2, max_votes=10_000),
     st.integers(min_value=0, max_value=2_000),
     st.integers(min_value=0, max_value=2_000),
 )

@@ -1,4 +1,4 @@
-"""``shailoo results seats`` as an operator runs it: good files, and every kind of bad one."""
+"""``shailoo seats`` as an operator runs it: good files, and every kind of bad one."""
 
 from __future__ import annotations
 
@@ -29,9 +29,7 @@ def run(tmp_path: Path, text: str | bytes, *args: str, law: str = "kg-2020") -> 
         path.write_bytes(text)
     else:
         path.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(
-        app, ["results", "seats", "--law", law, "--votes", str(path), *args]
-    )
+    result = CliRunner().invoke(app, ["seats", "--law", law, "--votes", str(path), *args])
     return result, path
 
 
@@ -192,9 +190,7 @@ def test_voted_below_the_rows(tmp_path: Path) -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     missing = tmp_path / "nope.csv"
-    result = CliRunner().invoke(
-        app, ["results", "seats", "--law", "kg-2020", "--votes", str(missing)]
-    )
+    result = CliRunner().invoke(app, ["seats", "--law", "kg-2020", "--votes", str(missing)])
     assert result.exit_code == 2
     assert result.output.strip() == f"{missing}: <file>: cannot read: No such file or directory"
 
@@ -213,3 +209,11 @@ def test_a_tie_under_a_lot_rule_asks_for_the_seed(tmp_path: Path) -> None:
     seeded, _ = run(tmp_path, votes, "--lot-seed", "drawn-2026", law=str(draft))
     assert seeded.exit_code == 0, seeded.output
     assert "by lot (SHA-256 with seed 'drawn-2026')" in seeded.output
+
+
+def test_the_old_name_results_seats_still_works_hidden(tmp_path: Path) -> None:
+    result, path = run(tmp_path, KG_2015)
+    old = CliRunner().invoke(app, ["results", "seats", "--law", "kg-2020", "--votes", str(path)])
+    assert old.exit_code == 0 and old.output == result.output
+    listed = CliRunner().invoke(app, ["results", "--help"])
+    assert listed.exit_code == 0 and "seats" not in listed.output

@@ -1,4 +1,4 @@
-"""``shailoo results seats --candidates``: kg-2025's 3-seat districts, kg-2021's two tiers,
+"""``shailoo seats --candidates``: kg-2025's 3-seat districts, kg-2021's two tiers,
 vacancies, and every kind of bad candidates file."""
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
 
 
 def seats(*args: str) -> Result:
-    return CliRunner().invoke(app, ["results", "seats", *args])
+    return CliRunner().invoke(app, ["seats", *args])
 
 
 def row(output: str, name: str) -> list[str]:

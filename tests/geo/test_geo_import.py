@@ -57,7 +57,7 @@ def test_bad_rows_are_located_and_good_rows_kept(national_csv: Path, tmp_path: P
         writer.writerows(rows)
     summary = import_geography(path)
     assert summary.created == 2
-    located = {(r.line, r.field) for r in summary.rejects}
+    located = {(r.line, r.where) for r in summary.rejects}
     assert located == {(3, "number"), (4, "region_code"), (5, "capacity")}
 
 

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import strategies as sx
 from shailoo.integrity.canonical import (
     MAX_DEPTH,
     MAX_SAFE_INTEGER,
@@ -212,13 +213,7 @@ def test_loads_reads_big_integers_as_doubles_like_every_jcs_reader() -> None:
 # Keys below U+D800 sort the same by code point and by UTF-16 unit, so the stdlib's
 # sort_keys is an independent oracle for them.
 bmp_text = st.text(st.characters(max_codepoint=0xD7FF), max_size=12)
-safe_ints = st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)
-scalars = st.none() | st.booleans() | safe_ints | bmp_text
-json_values = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(bmp_text, inner, max_size=5),
-    max_leaves=30,
-)
+json_values = sx.json_values(floats=False, text=bmp_text)
 
 
 @settings(max_examples=300, deadline=None)
@@ -228,20 +223,8 @@ def test_matches_the_stdlib_for_values_without_floats(value: JSONValue) -> None:
     assert canonical_json(value) == want.encode("utf-8")
 
 
-full_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
-any_values = st.recursive(
-    st.none()
-    | st.booleans()
-    | safe_ints
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | full_text,
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(full_text, inner, max_size=5),
-    max_leaves=30,
-)
-
-
 @settings(max_examples=300, deadline=None)
-@given(value=any_values)
+@given(value=sx.canonical_json_values)
 def test_round_trip_is_stable(value: JSONValue) -> None:
     data = canonical_json(value)
     again = canonical_loads(data)
@@ -250,7 +233,7 @@ def test_round_trip_is_stable(value: JSONValue) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(items=st.dictionaries(full_text, safe_ints, max_size=8), seed=st.randoms())
+@given(items=st.dictionaries(sx.json_text, sx.safe_integers, max_size=8), seed=st.randoms())
 def test_member_insertion_order_does_not_matter(items: dict[str, int], seed: Any) -> None:
     pairs = list(items.items())
     seed.shuffle(pairs)
@@ -258,7 +241,7 @@ def test_member_insertion_order_does_not_matter(items: dict[str, int], seed: Any
 
 
 @settings(max_examples=500, deadline=None)
-@given(x=st.floats(allow_nan=False, allow_infinity=False))
+@given(x=sx.finite_floats)
 def test_number_text_reads_back_as_the_same_double(x: float) -> None:
     text = es6_number(x)
     assert float(text) == x

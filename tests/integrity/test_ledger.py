@@ -181,5 +181,5 @@ def test_bad_proof_requests_raise_value_error(index: int, size: int) -> None:
 def test_append_refuses_a_tree_that_disagrees_with_the_state() -> None:
     _append(6)
     MerkleNode.objects.filter(level=2, index=0).update(hash=bytes(32))
-    with transaction.atomic(), pytest.raises(ledger.LedgerError, match="audit verify"):
+    with transaction.atomic(), pytest.raises(ledger.LedgerError, match="ledger verify"):
         ledger.append("test.event", {"i": 99})

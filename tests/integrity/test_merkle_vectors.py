@@ -1,15 +1,14 @@
 """The Merkle engine against published figures: transparency-dev/merkle vectors, RFC 6962 roots.
 
-The vectors are read where CI keeps the shared standards (beside the clone), or from
-``$SHAILOO_STANDARDS_DIR``. A missing folder fails the run: silently skipping the conformance
-tests would let a broken verifier ship.
+The vectors are carried in the repository, in ``data/merkle-testdata/`` beside this file
+(Apache-2.0; provenance in its README). A missing folder fails the run: silently skipping the
+conformance tests would let a broken verifier ship.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,22 +28,16 @@ from shailoo.integrity.merkle import (
     verify_inclusion,
 )
 
-DEFAULT_DIR = Path(__file__).resolve().parents[3] / "shared" / "standards" / "merkle-testdata"
+DEFAULT_DIR = Path(__file__).resolve().parent / "data" / "merkle-testdata"
 MISSING = (
-    f"Merkle test vectors not found at {DEFAULT_DIR} nor under $SHAILOO_STANDARDS_DIR"
-    "/merkle-testdata. Put the shared standards beside the clone (../shared/standards) or set "
-    "SHAILOO_STANDARDS_DIR to the folder holding merkle-testdata/."
+    f"Merkle test vectors not found at {DEFAULT_DIR}: the repository carries them there "
+    "(tests/integrity/data/merkle-testdata, from transparency-dev/merkle testdata/)."
 )
 
 
 def vectors_dir() -> Path | None:
-    """The vectors folder: beside the clone first, then $SHAILOO_STANDARDS_DIR."""
-    if DEFAULT_DIR.is_dir():
-        return DEFAULT_DIR
-    env = os.environ.get("SHAILOO_STANDARDS_DIR")
-    if env and (Path(env) / "merkle-testdata").is_dir():
-        return Path(env) / "merkle-testdata"
-    return None
+    """The vectors folder in the repository, or None when it is missing."""
+    return DEFAULT_DIR if DEFAULT_DIR.is_dir() else None
 
 
 def vector_params(kind: str) -> list[Any]:
@@ -158,6 +151,8 @@ def test_vectors_folder_is_present_and_complete() -> None:
     assert len(consistency) >= 98, f"only {len(consistency)} consistency vectors under {base}"
     happy = [p for p in inclusion + consistency if not json.loads(p.read_text())["wantErr"]]
     assert len(happy) >= 12, "the happy-path vectors are missing"
+    for name in ("LICENSE", "LICENSE-NOTE.txt", "README.md"):  # Apache-2.0: licence travels
+        assert (base / name).is_file(), f"{base / name} is missing"
 
 
 # --- every vector ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from shailoo.integrity.verifier import (
     Report,
     head_message,
     key_id,
+    position,
 )
 
 PROPS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,7 +59,7 @@ def check(entries: list[EntryRecord], heads: list[HeadRecord], size: int) -> Rep
 
 def first_entry(report: Report) -> int | None:
     found = report.first("entry")
-    return found.index if found else None
+    return position(found)[1] if found else None
 
 
 ledgers = st.integers(1, 70).flatmap(
@@ -91,7 +92,7 @@ def test_a_flipped_byte_is_located(ledger, data) -> None:
     assert first_entry(report) == k
     covering = [j for j, h in enumerate(heads) if h.size > k]
     found = report.first("head")
-    assert (found.index if found else None) == (covering[0] if covering else None)
+    assert (position(found)[1] if found else None) == (covering[0] if covering else None)
 
 
 @PROPS
@@ -155,4 +156,4 @@ def test_a_tampered_head_is_located(ledger, data) -> None:
     else:
         heads[j] = replace(head, key_id="0" * 32)
     found = check(entries, heads, len(entries)).first("head")
-    assert found is not None and found.index == j
+    assert found is not None and position(found) == ("head", j)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from shailoo.common.problems import Problem
 from shailoo.law.cli import app
-from shailoo.law.loader import LawError, LawProblem, load_edition
+from shailoo.law.loader import LawError, load_edition
 
 EDITIONS_DIR = Path(__file__).resolve().parents[2] / "src" / "shailoo" / "law" / "editions"
 KG_2021 = (EDITIONS_DIR / "kg-2021.yaml").read_text(encoding="utf-8")
@@ -115,7 +116,7 @@ def line_of(text: str, needle: str) -> int:
     return hits[0]
 
 
-def only_problem(text: str, tmp_path: Path) -> LawProblem:
+def only_problem(text: str, tmp_path: Path) -> Problem:
     path = tmp_path / "kg-2021.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(LawError) as caught:
@@ -127,24 +128,24 @@ def only_problem(text: str, tmp_path: Path) -> LawProblem:
 def test_a_percentage_written_as_a_whole_number(tmp_path: Path) -> None:
     text = edit("      value: 0.05\n", "      value: 5\n")
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.party_list.threshold_share.value"
+    assert problem.where == "counting.party_list.threshold_share.value"
     assert problem.line == line_of(text, "      value: 5")
-    assert problem.reason == "Input should be less than or equal to 1 (got 5)"
+    assert problem.why == "Input should be less than or equal to 1 (got 5)"
 
 
 def test_a_quoted_share_is_text(tmp_path: Path) -> None:
     text = edit("      value: 0.05\n", "      value: '0.05'\n")
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.party_list.threshold_share.value"
-    assert problem.reason == "Input should be a valid number, got text '0.05'"
+    assert problem.where == "counting.party_list.threshold_share.value"
+    assert problem.why == "Input should be a valid number, got text '0.05'"
 
 
 def test_an_unknown_seat_method(tmp_path: Path) -> None:
     text = edit("value: hare_largest_remainder", "value: hare")
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.party_list.seat_method.value"
+    assert problem.where == "counting.party_list.seat_method.value"
     assert problem.line == line_of(text, "value: hare")
-    assert problem.reason == (
+    assert problem.why == (
         "Input should be 'hare_largest_remainder', 'droop_largest_remainder', 'dhondt' or "
         "'sainte_lague', got text 'hare'"
     )
@@ -153,9 +154,9 @@ def test_an_unknown_seat_method(tmp_path: Path) -> None:
 def test_an_unknown_protocol_line(tmp_path: Path) -> None:
     text = edit("right: [voters_on_list]", "right: [voters_listed]")
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.protocol.control_relations.value.1.right.0"
+    assert problem.where == "counting.protocol.control_relations.value.1.right.0"
     assert problem.line == line_of(text, "right: [voters_listed]")
-    assert problem.reason.startswith("Input should be 'voters_on_list', ")
+    assert problem.why.startswith("Input should be 'voters_on_list', ")
 
 
 def test_an_unknown_operator(tmp_path: Path) -> None:
@@ -164,25 +165,25 @@ def test_an_unknown_operator(tmp_path: Path) -> None:
         '          op: "=="\n          right: [voters_on_list]',
     )
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.protocol.control_relations.value.1.op"
-    assert problem.reason == "Input should be '=', '<=' or '>=', got text '=='"
+    assert problem.where == "counting.protocol.control_relations.value.1.op"
+    assert problem.why == "Input should be '=', '<=' or '>=', got text '=='"
 
 
 def test_a_relation_named_twice(tmp_path: Path) -> None:
     text = edit("- name: found_balance", "- name: ballots_balance")
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.protocol.control_relations.value.3.name"
+    assert problem.where == "counting.protocol.control_relations.value.3.name"
     lines = [n for n, line in enumerate(text.splitlines(), 1) if "- name: ballots_balance" in line]
     assert problem.line == lines[-1]
-    assert problem.reason == "duplicate name 'ballots_balance'"
+    assert problem.why == "duplicate name 'ballots_balance'"
 
 
 def test_a_negative_tolerance(tmp_path: Path) -> None:
     text = edit("    tolerance_votes:\n      value: 0\n", "    tolerance_votes:\n      value: -1\n")
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.protocol.tolerance_votes.value"
+    assert problem.where == "counting.protocol.tolerance_votes.value"
     assert problem.line == line_of(text, "value: -1")
-    assert problem.reason == "Input should be greater than or equal to 0 (got -1)"
+    assert problem.why == "Input should be greater than or equal to 0 (got -1)"
 
 
 def test_region_threshold_without_regions(tmp_path: Path) -> None:
@@ -190,17 +191,17 @@ def test_region_threshold_without_regions(tmp_path: Path) -> None:
     end = KG_2021.index("    seat_cap_per_party:\n")
     text = KG_2021[:start] + KG_2021[end:]
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.party_list.regions"
+    assert problem.where == "counting.party_list.regions"
     assert problem.line == line_of(text, "  party_list:")
-    assert problem.reason == "required when region_threshold_share is given"
+    assert problem.why == "required when region_threshold_share is given"
 
 
 def test_a_cap_that_never_applies(tmp_path: Path) -> None:
     text = edit("      value: 27\n", "      value: 60\n")
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.party_list.seat_cap_per_party.value"
+    assert problem.where == "counting.party_list.seat_cap_per_party.value"
     assert problem.line == line_of(text, "value: 60")
-    assert problem.reason == (
+    assert problem.why == (
         "a cap of 60 never applies to 54 seats; set it below the number of seats or leave it out"
     )
 
@@ -210,14 +211,14 @@ def test_single_member_districts_elect_one(tmp_path: Path) -> None:
         "    seats_per_district:\n      value: 1\n", "    seats_per_district:\n      value: 2\n"
     )
     problem = only_problem(text, tmp_path)
-    assert problem.path == "counting.district.seats_per_district.value"
-    assert problem.reason == "single_member_plurality elects exactly 1 per district"
+    assert problem.where == "counting.district.seats_per_district.value"
+    assert problem.why == "single_member_plurality elects exactly 1 per district"
 
 
 def test_the_counting_section_is_required(tmp_path: Path) -> None:
     text = KG_2021[: KG_2021.index("counting:\n")]
     problem = only_problem(text, tmp_path)
-    assert (problem.path, problem.reason) == ("counting", "required key is missing")
+    assert (problem.where, problem.why) == ("counting", "required key is missing")
 
 
 def test_law_check_prints_the_counting_problems_exactly(tmp_path: Path) -> None:

@@ -103,4 +103,4 @@ def test_an_unknown_edition_id_names_the_known_ones() -> None:
     with pytest.raises(LawError) as caught:
         load_edition("kg-1999")
     (problem,) = caught.value.problems
-    assert "kg-1999" in problem.reason and "kg-2025" in problem.reason
+    assert "kg-1999" in problem.why and "kg-2025" in problem.why

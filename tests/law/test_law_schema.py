@@ -8,6 +8,7 @@ import pytest
 import yaml
 from pydantic import PositiveInt, ValidationError
 
+from shailoo.common.problems import Problem
 from shailoo.law.loader import load_edition
 from shailoo.law.schema import Cited, Edition, LawModel, localize_cite
 
@@ -56,9 +57,9 @@ def test_copying_a_parameter_with_a_new_cite_renders_the_new_cite() -> None:
 class Candidates(LawModel):
     president_min_age: Cited[PositiveInt]
 
-    def consistency(self) -> list[tuple[str, str]]:
+    def consistency(self) -> list[Problem]:
         if self.president_min_age.value < 18:
-            return [("president_min_age.value", "below the voting age")]
+            return [Problem("president_min_age.value", "below the voting age")]
         return []
 
 

@@ -13,6 +13,7 @@ import yaml
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import strategies as sx
 from shailoo.law.loader import load_edition
 from shailoo.law.schema import Edition
 from shailoo.register.eligibility import (
@@ -59,17 +60,15 @@ def facts(birth: date, **kw: Any) -> PersonFacts:
     return PersonFacts(birth_date=birth, **{**defaults, **kw})
 
 
-dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
-countries = st.sampled_from(["KG", "RU", "KZ", "UZ", "XX"])
 person_facts = st.builds(
     PersonFacts,
-    birth_date=dates,
-    citizenship=countries,
-    other_citizenships=st.lists(countries, max_size=2).map(tuple),
+    birth_date=sx.days,
+    citizenship=sx.citizenships,
+    other_citizenships=st.lists(sx.citizenships, max_size=2).map(tuple),
     legally_incapable=st.booleans(),
     in_confinement=st.booleans(),
     biometric_registered=st.booleans(),
-    death_date=st.none() | dates,
+    death_date=st.none() | sx.days,
 )
 law_index = st.integers(min_value=0, max_value=5)
 
@@ -82,7 +81,7 @@ def age_in_full_years(birth: date, on: date) -> int:
 # -- agreement of the two faces -----------------------------------------------------------
 
 
-@given(person=person_facts, polling_day=dates, which=law_index, as_text=st.booleans())
+@given(person=person_facts, polling_day=sx.polling_days, which=law_index, as_text=st.booleans())
 def test_fail_codes_agrees_with_evaluate(
     person: PersonFacts, polling_day: date, which: int, as_text: bool
 ) -> None:
@@ -104,7 +103,7 @@ def test_fail_codes_agrees_with_evaluate(
     assert (codes == "") == verdict.eligible
 
 
-@given(person=person_facts, polling_day=dates, which=law_index)
+@given(person=person_facts, polling_day=sx.polling_days, which=law_index)
 def test_verdict_shape(person: PersonFacts, polling_day: date, which: int) -> None:
     verdict = evaluate(person, polling_day, laws()[which])
     assert tuple(check.code for check in verdict.checks) == CODES
@@ -118,7 +117,7 @@ def test_verdict_shape(person: PersonFacts, polling_day: date, which: int) -> No
 # -- age --------------------------------------------------------------------------------
 
 
-@given(polling_day=dates)
+@given(polling_day=sx.polling_days)
 def test_age_boundary_is_exactly_the_18th_birthday(polling_day: date) -> None:
     law = load_edition("kg-2025")
     assume(not (polling_day.month == 2 and polling_day.day == 29))
@@ -130,21 +129,21 @@ def test_age_boundary_is_exactly_the_18th_birthday(polling_day: date) -> None:
     assert latest_birth_date(polling_day, 18, "march_1") == birthday_18
 
 
-@given(birth=dates, polling_day=dates)
+@given(birth=sx.days, polling_day=sx.polling_days)
 def test_age_matches_counting_full_years(birth: date, polling_day: date) -> None:
     law = load_edition("kg-2025")  # leap_day_birthday: march_1
     passed = evaluate(facts(birth), polling_day, law).checks[0].passed
     assert passed == (age_in_full_years(birth, polling_day) >= 18)
 
 
-@given(birth=dates, later=dates, age=st.integers(min_value=1, max_value=80))
+@given(birth=sx.days, later=sx.days, age=st.integers(min_value=1, max_value=80))
 def test_coming_of_age_keeps_birth_order(birth: date, later: date, age: int) -> None:
     assume(birth <= later)
     for rule in ("march_1", "february_28"):
         assert coming_of_age(birth, age, rule) <= coming_of_age(later, age, rule)
 
 
-@given(polling_day=dates, age=st.integers(min_value=1, max_value=80))
+@given(polling_day=sx.polling_days, age=st.integers(min_value=1, max_value=80))
 def test_latest_birth_date_is_the_last_one_that_qualifies(polling_day: date, age: int) -> None:
     for rule in ("march_1", "february_28"):
         latest = latest_birth_date(polling_day, age, rule)
@@ -202,7 +201,7 @@ def test_polling_day_too_early_for_the_age_rule() -> None:
 # -- the other rules --------------------------------------------------------------------
 
 
-@given(death=dates)
+@given(death=sx.days)
 def test_death_before_polling_day_excludes(death: date) -> None:
     verdict = evaluate(facts(date(1970, 1, 1), death_date=death), POLLING_DAY, laws()[2])
     assert verdict.checks[-1].passed == (death >= POLLING_DAY)
@@ -319,7 +318,7 @@ def test_render_stateless_and_dual_barred() -> None:
     assert "RU, KZ" in render(evaluate(dual, POLLING_DAY, barred), "en")[1]
 
 
-@given(person=person_facts, polling_day=dates, which=law_index)
+@given(person=person_facts, polling_day=sx.polling_days, which=law_index)
 def test_render_never_fails_and_marks_each_rule(
     person: PersonFacts, polling_day: date, which: int
 ) -> None:

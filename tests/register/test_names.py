@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+import strategies as sx
 from shailoo.register import names
 from shailoo.register.names import (
     HOMOGLYPHS,
@@ -18,11 +19,8 @@ from shailoo.register.names import (
     transliterate,
 )
 
-CYRILLIC = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяөүң"
-KYRGYZ_WORDS = st.text(alphabet=CYRILLIC + CYRILLIC.upper(), min_size=1, max_size=12)
-LATIN_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1)
 NAME_TEXT = st.text(
-    alphabet=CYRILLIC + CYRILLIC.upper() + "ѳѲҥҤіәғқұһ"
+    alphabet=sx.KYRGYZ_LETTERS + "ѳѲҥҤіәғқұһ"
     + "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     + " -'’ʼ.,()«»\t–öüçşğıİé\u0301\u0307",
     max_size=40,
@@ -141,14 +139,14 @@ def test_fast_path_equals_general_path(text: str) -> None:
     assert normalise(text) == names._normalise_general(unicodedata.normalize("NFKC", text))
 
 
-@given(st.lists(KYRGYZ_WORDS, min_size=1, max_size=3))
+@given(st.lists(sx.kyrgyz_name_parts, min_size=1, max_size=3))
 def test_keys_of_cyrillic_names_are_plain_latin(words: list[str]) -> None:
     key = normalise(" ".join(words))
     assert key.isascii()
     assert set(key) <= set("abcdefghijklmnopqrstuvwxyz ")
 
 
-@given(st.lists(KYRGYZ_WORDS, min_size=1, max_size=3), st.data())
+@given(st.lists(sx.kyrgyz_name_parts, min_size=1, max_size=3), st.data())
 def test_look_alike_substitution_does_not_change_the_key(
     words: list[str], data: st.DataObject
 ) -> None:
@@ -160,13 +158,13 @@ def test_look_alike_substitution_does_not_change_the_key(
     assert normalise(mixed) == normalise(text)
 
 
-@given(st.lists(KYRGYZ_WORDS, min_size=1, max_size=3))
+@given(st.lists(sx.kyrgyz_name_parts, min_size=1, max_size=3))
 def test_case_does_not_change_the_key_of_cyrillic_text(words: list[str]) -> None:
     text = " ".join(words)
     assert normalise(text.upper()) == normalise(text.lower()) == normalise(text.title())
 
 
-@given(st.lists(LATIN_WORDS, min_size=1, max_size=3))
+@given(st.lists(sx.latin_name_parts, min_size=1, max_size=3))
 def test_case_does_not_change_the_key_of_latin_text(words: list[str]) -> None:
     text = " ".join(words)
     assert normalise(text.upper()) == normalise(text.lower()) == normalise(text)
@@ -183,7 +181,7 @@ def test_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
 @given(NAME_TEXT)
 def test_transliteration_of_cyrillic_names_has_no_cyrillic_left(text: str) -> None:
     latin = transliterate(text)
-    assert not any(c in CYRILLIC or c in CYRILLIC.upper() for c in latin)
+    assert not any(c in sx.KYRGYZ_LETTERS for c in latin)
 
 
 _NAME_ALPHABET = "АаБбЫыӨөҮүҢңѲѳҤҥЁёЪъЬьЖжХхЩщ -'AaOoCcBbHhKk\u0306\u0301.ԱӘә"

@@ -5,16 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from hypothesis import given
-from hypothesis import strategies as st
 
+import strategies as sx
 from shailoo.register.pin import build_pin, check_pin, mask_pin, pin_birth_date
 
-dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2030, 12, 31))
-sexes = st.sampled_from(["M", "F"])
-serials = st.integers(min_value=0, max_value=99999)
 
-
-@given(sexes, dates, serials)
+@given(sx.sexes, sx.birth_dates, sx.pin_serials)
 def test_built_pins_are_consistent(sex: str, born: date, serial: int) -> None:
     pin = build_pin(sex, born, serial)
     assert len(pin) == 14 and pin.isdigit()
@@ -22,31 +18,31 @@ def test_built_pins_are_consistent(sex: str, born: date, serial: int) -> None:
     assert pin_birth_date(pin) == born
 
 
-@given(sexes, dates, serials, dates)
+@given(sx.sexes, sx.birth_dates, sx.pin_serials, sx.birth_dates)
 def test_birth_date_mismatch_is_named(sex: str, born: date, serial: int, other: date) -> None:
     pin = build_pin(sex, born, serial)
     problem = check_pin(pin, other, sex)
     assert (problem is None) == (other == born)
     if problem:
-        assert problem.field == "birth_date"
+        assert problem.where == "birth_date"
 
 
-@given(sexes, dates, serials)
+@given(sx.sexes, sx.birth_dates, sx.pin_serials)
 def test_sex_mismatch_is_named(sex: str, born: date, serial: int) -> None:
     other = "F" if sex == "M" else "M"
     problem = check_pin(build_pin(sex, born, serial), born, other)
-    assert problem is not None and problem.field == "sex"
+    assert problem is not None and problem.where == "sex"
 
 
 def test_structural_errors() -> None:
-    assert check_pin("1234").reason == "must be exactly 14 digits"  # type: ignore[union-attr]
+    assert check_pin("1234").why == "must be exactly 14 digits"  # type: ignore[union-attr]
     assert check_pin("1234567890123a") is not None
     assert check_pin("٣" * 14) is not None  # non-ASCII digits are refused
-    assert "first digit" in check_pin("31501199012345").reason  # type: ignore[union-attr]
-    assert "valid date" in check_pin("13002199012345").reason  # type: ignore[union-attr]
+    assert "first digit" in check_pin("31501199012345").why  # type: ignore[union-attr]
+    assert "valid date" in check_pin("13002199012345").why  # type: ignore[union-attr]
 
 
-@given(sexes, dates, serials)
+@given(sx.sexes, sx.birth_dates, sx.pin_serials)
 def test_mask_hides_the_middle(sex: str, born: date, serial: int) -> None:
     pin = build_pin(sex, born, serial)
     masked = mask_pin(pin)

@@ -78,7 +78,7 @@ def _collect(batches, staged: bool) -> tuple[list, list, int, tuple[int, int]]:
     for batch in batches:
         rows.extend(read_staged(batch) if staged else batch.rows)
         discard(batch)
-        rejects.extend((r.line, r.field, r.reason, r.raw) for r in batch.rejects)
+        rejects.extend((r.line, r.where, r.why, r.raw) for r in batch.rejects)
         read += batch.read
         end = (batch.end_offset, batch.end_line)
     return rows, sorted(rejects), read, end

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import strategies as sx
 from shailoo.common.csvsource import Reject
 from shailoo.law.loader import load_edition
 from shailoo.register.eligibility import compile_rules
@@ -54,7 +55,7 @@ ODD = st.sampled_from(
      "١٢", "12", " 12", "Бишкек, ул. Ленина, д. 1", "X" * 41, "X" * 101, "X" * 301]
 )  # fmt: skip
 ISO_DATES = st.one_of(
-    st.dates(date(1900, 1, 1), date(2030, 12, 31)),
+    sx.birth_dates,
     st.dates(TODAY - timedelta(days=3), TODAY + timedelta(days=3)),  # around "today"
 ).map(date.isoformat)
 # Per column: the values worth trying beside the row's own.

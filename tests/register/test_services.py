@@ -12,10 +12,10 @@ from django.utils import translation
 import factories as f
 from shailoo.accounts.roles import Role
 from shailoo.accounts.testing import make_user
+from shailoo.common.refusals import PermissionRefused, Refusal
 from shailoo.law.loader import load_edition
 from shailoo.register import services
 from shailoo.register.models import ListCorrection, Person, PersonChange, VotingPlaceChange
-from shailoo.register.services import ServiceError
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +89,7 @@ def test_kg2020_refuses_after_deadline_and_records_the_refusal(area, staff) -> N
     f.election("kg-2020", POLLING_DAY)
     voter = area["voter"]
     late = days_before(deadline("kg-2020") - 1)
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.change_voting_place(voter, area["far"], staff, now=at(late))
     error = caught.value
     assert error.code == "deadline_passed"
@@ -106,7 +106,7 @@ def test_kg2020_refuses_after_deadline_and_records_the_refusal(area, staff) -> N
 
 def test_kg2020_refuses_the_station_the_voter_already_has(area, staff) -> None:
     f.election("kg-2020", POLLING_DAY)
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.change_voting_place(area["voter"], area["home"], staff, now=at(days_before(30)))
     assert caught.value.code == "same_station"
     assert VotingPlaceChange.objects.get().status == VotingPlaceChange.Status.REFUSED
@@ -119,11 +119,11 @@ def test_kg2020_refuses_the_station_the_voter_already_has(area, staff) -> None:
 def test_kg2021_refuses_every_request_with_citation(area, staff, target: str) -> None:
     f.election("kg-2021", POLLING_DAY)
     voter = area["voter"]
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.change_voting_place(voter, area[target], staff, now=at(days_before(60)))
     assert caught.value.code == "mode_forbids_change"
     assert caught.value.citation.startswith("Art. 14, ")
-    with translation.override("ru"), pytest.raises(ServiceError) as again:
+    with translation.override("ru"), pytest.raises(Refusal) as again:
         services.change_voting_place(voter, area[target], staff, now=at(days_before(60)))
     assert again.value.citation.startswith("ст. 14, ")
     record = VotingPlaceChange.objects.filter(person=voter).first()
@@ -155,7 +155,7 @@ def test_kg2025_registers_remote_voting_outside_own_district(area, staff) -> Non
 
 def test_kg2025_refuses_a_remote_station_inside_own_district(area, staff) -> None:
     f.election("kg-2025", POLLING_DAY)
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.change_voting_place(
             area["voter"], area["near_remote"], staff, now=at(days_before(30))
         )
@@ -167,7 +167,7 @@ def test_kg2025_refuses_a_remote_station_inside_own_district(area, staff) -> Non
 
 def test_kg2025_refuses_an_ordinary_station(area, staff) -> None:
     f.election("kg-2025", POLLING_DAY)
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.change_voting_place(area["voter"], area["far"], staff, now=at(days_before(30)))
     assert caught.value.code == "not_remote_station"
     assert VotingPlaceChange.objects.get().status == VotingPlaceChange.Status.REFUSED
@@ -176,7 +176,7 @@ def test_kg2025_refuses_an_ordinary_station(area, staff) -> None:
 def test_kg2025_refuses_after_deadline(area, staff) -> None:
     f.election("kg-2025", POLLING_DAY)
     late = days_before(deadline("kg-2025") - 1)
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.change_voting_place(area["voter"], area["far_remote"], staff, now=at(late, 0))
     assert caught.value.code == "deadline_passed"
     assert caught.value.citation.startswith("Art. 15, ")
@@ -196,7 +196,7 @@ def test_kg2025_compares_tecs_when_the_home_station_has_no_district(staff) -> No
         3003, district=None, region=region, tec_=other_tec, is_remote_voting=True
     )
     voter = f.person(home)
-    with pytest.raises(ServiceError, match="own district"):
+    with pytest.raises(Refusal, match="own district"):
         services.change_voting_place(voter, same_tec_remote, staff, now=at(days_before(30)))
     record = services.change_voting_place(voter, other_remote, staff, now=at(days_before(30)))
     assert record.status == VotingPlaceChange.Status.APPLIED
@@ -216,7 +216,7 @@ def test_voting_place_change_denies_non_staff_and_records_nothing(area, who: str
         ),
         "blank": lambda: "  ",
     }[who]()
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.change_voting_place(area["voter"], area["far"], actor, now=at(days_before(30)))
     assert caught.value.code == "forbidden"
     assert not VotingPlaceChange.objects.exists()
@@ -229,7 +229,7 @@ def test_system_actor_is_named_in_history(area) -> None:
 
 
 def test_no_current_election_is_a_readable_error(area, staff) -> None:
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.change_voting_place(area["voter"], area["far"], staff)
     assert caught.value.code == "no_current_election"
 
@@ -298,7 +298,7 @@ def test_correction_refused_after_the_correction_deadline() -> None:
     f.election("kg-2021", POLLING_DAY)
     closes = load_edition("kg-2021").calendar.correction_deadline_days_before.value
     services.request_correction("11501199012345", "missing", "x", now=at(days_before(closes)))
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.request_correction(
             "11501199012345", "missing", "x", now=at(days_before(closes - 1))
         )
@@ -319,7 +319,7 @@ def test_correction_refused_after_the_correction_deadline() -> None:
 )
 def test_correction_bad_input(pin: str, kind: str, details: str, code: str) -> None:
     f.election()
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.request_correction(pin, kind, details)
     assert caught.value.code == code
     assert not ListCorrection.objects.exists()
@@ -335,7 +335,7 @@ def test_answer_correction_records_answer_and_history(area, staff) -> None:
     change = PersonChange.objects.get(person=voter)
     assert change.source == PersonChange.Source.CORRECTION
     assert list(change.changes.values()) == [["open", "accepted"]]
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.answer_correction(correction, False, "again", staff)
     assert caught.value.code == "already_answered"
 
@@ -343,9 +343,9 @@ def test_answer_correction_records_answer_and_history(area, staff) -> None:
 def test_answer_correction_needs_staff_and_text(area, staff) -> None:
     f.election()
     correction = services.request_correction(area["voter"].pin, "missing", "x")
-    with pytest.raises(ServiceError, match="staff"):
+    with pytest.raises(PermissionRefused):
         services.answer_correction(correction, True, "ok", AnonymousUser())
-    with pytest.raises(ServiceError) as caught:
+    with pytest.raises(Refusal) as caught:
         services.answer_correction(correction, True, "  ", staff)
     assert caught.value.code == "empty_answer"
     correction.refresh_from_db()
@@ -387,7 +387,7 @@ def test_admin_edit_recomputes_derived_fields_and_records_old_and_new(area, staf
 
 def test_record_admin_change_writes_nothing_for_no_change(area, staff) -> None:
     assert services.record_admin_change(area["voter"], {}, staff) is None
-    with pytest.raises(ServiceError):
+    with pytest.raises(Refusal):
         services.record_admin_change(area["voter"], {"surname": ("a", "b")}, AnonymousUser())
     assert not PersonChange.objects.exists()
 
@@ -419,7 +419,7 @@ def test_an_operator_of_another_tec_is_refused_in_the_service(area) -> None:
     other_tec = f.tec(code="T-OTHER")
     assert other_tec.pk != voter.station.tec_id
     outsider = make_user("outsider", Role.TEC_OPERATOR, other_tec)
-    with pytest.raises(ServiceError) as refused:
+    with pytest.raises(Refusal) as refused:
         services.change_voting_place(voter, far_remote, outsider, now=at(days_before(30)))
     assert refused.value.code == "forbidden"
     voter.refresh_from_db()

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from shailoo.common.cli import console, django_setup, progress
+from shailoo.common.refusals import Refusal
 
 app = typer.Typer(help="Users, roles with territorial scope, TOTP, master-key rotation.")
 
@@ -70,7 +71,7 @@ def create_user(
             agency=agency,
             email=email,
         )
-    except services.AccountError as exc:
+    except Refusal as exc:
         _fail(str(exc))
     console.print(f"created [cyan]{username}[/] as {role} over {scope}")
     if generated:
@@ -94,7 +95,7 @@ def grant(
         services.grant_role(
             user, services.parse_role(role), services.parse_scope(scope), "cli", agency
         )
-    except services.AccountError as exc:
+    except Refusal as exc:
         _fail(str(exc))
     console.print(f"{username}: {role} over {scope}")
 
@@ -110,7 +111,7 @@ def revoke(
 
     try:
         count = services.revoke_role(_user(username), services.parse_role(role))
-    except services.AccountError as exc:
+    except Refusal as exc:
         _fail(str(exc))
     console.print(f"{username}: {count} assignment(s) of {role} revoked")
 
@@ -127,7 +128,7 @@ def enrol_totp(
 
     try:
         device = services.enrol_totp(_user(username), replace=replace)
-    except services.AccountError as exc:
+    except Refusal as exc:
         _fail(str(exc))
     uri = device.config_url()
     typer.echo(uri)

@@ -1,6 +1,7 @@
 """Permission checks for services, views and the API, all decided by ``accounts.roles``.
 
-Services call :func:`require` with the acting user and the object acted on; views use
+Services call :func:`require` with the actor (see :mod:`shailoo.common.actors`) and the
+object acted on, and it raises :class:`~shailoo.common.refusals.PermissionRefused`; views use
 :func:`permission_required`; DRF views use :func:`permission_class`. Each asks the same
 question of the same matrix: does one of the user's active role assignments grant this
 permission over the object's territory? Anything else is refused (deny by default).
@@ -18,13 +19,15 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from shailoo.accounts.roles import Grant, Permission, Place, Scope, allowed, grants_permission
+from shailoo.common.actors import is_system
+from shailoo.common.refusals import PermissionRefused
 from shailoo.geo.models import District, PollingStation, Region, TerritorialCommission
 
 View = Callable[..., HttpResponse]
@@ -97,23 +100,28 @@ def has_permission(user: Any, permission: Permission, scope_object: object = Non
     return allowed(grants, permission, places)
 
 
-def require(user: Any, permission: Permission, scope_object: object = None) -> None:
-    """Raise PermissionDenied unless ``user`` may use ``permission`` over ``scope_object``."""
-    if not has_permission(user, permission, scope_object):
-        raise PermissionDenied(f"{permission.value} is not granted here")
+def require(
+    actor: Any, permission: Permission, scope_object: object = None, message: str = ""
+) -> None:
+    """The one permission check of services, views, the API and the CLI.
 
-
-def require_actor(actor: Any, permission: Permission, scope_object: object = None) -> None:
-    """For services whose actor is a user or a named system actor (``"cli"``, ``"import"``).
-
-    A non-empty string is a system actor running with the operator's shell access; anything
-    else must be a user holding the permission over the object.
+    A named system actor (a non-empty string such as ``"cli"``) runs with the operator's
+    shell access and passes; an active user passes when one of their role assignments grants
+    ``permission`` over ``scope_object``'s territory. Anyone and anything else — an empty
+    name, an anonymous or inactive user, a device key (devices are checked by the use case
+    that knows their station) — is refused with :class:`PermissionRefused` (deny by default).
     """
-    if isinstance(actor, str):
-        if actor.strip():
-            return
-        raise PermissionDenied("an empty actor name")
-    require(actor, permission, scope_object)
+    if is_system(actor):
+        return
+    if (
+        not isinstance(actor, str)
+        and getattr(actor, "is_active", False)
+        and has_permission(actor, permission, scope_object)
+    ):
+        return
+    raise PermissionRefused(
+        "forbidden", message or gettext("Your role does not allow this here."), citation=""
+    )
 
 
 def scope_filter(
@@ -159,7 +167,7 @@ def permission_required(permission: Permission) -> Callable[[View], View]:
             if not user.is_authenticated or not is_verified(user):
                 return redirect_to_login(request.get_full_path())
             if not has_permission(user, permission):
-                raise PermissionDenied
+                raise PermissionRefused("forbidden", gettext("Your role does not allow this here."))
             return view(request, *args, **kwargs)
 
         wrapper.shailoo_permission = permission  # type: ignore[attr-defined]

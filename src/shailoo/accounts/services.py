@@ -14,11 +14,8 @@ from django.utils import timezone
 from shailoo.accounts.models import RoleAssignment, TOTPDevice
 from shailoo.accounts.permissions import forget
 from shailoo.accounts.roles import ROLES, Role, Scope, check_role_scope
+from shailoo.common.refusals import InvalidInput
 from shailoo.geo.models import PollingStation, Region, TerritorialCommission
-
-
-class AccountError(Exception):
-    """A refused account operation, with a message for the operator."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,16 +40,19 @@ def parse_scope(text: str) -> ScopeTarget:
     try:
         scope = Scope(level.strip().lower())
     except ValueError:
-        raise AccountError(
-            f"unknown scope {level!r}: use country, region:CODE, tec:CODE or station:NUMBER"
+        raise InvalidInput(
+            "account_invalid",
+            f"unknown scope {level!r}: use country, region:CODE, tec:CODE or station:NUMBER",
         ) from None
     ref = ref.strip()
     if scope is Scope.COUNTRY:
         if ref:
-            raise AccountError("the country scope takes no code")
+            raise InvalidInput("account_invalid", "the country scope takes no code")
         return ScopeTarget(scope, None)
     if not ref:
-        raise AccountError(f"scope {scope.value} needs a code, e.g. {scope.value}:…")
+        raise InvalidInput(
+            "account_invalid", f"scope {scope.value} needs a code, e.g. {scope.value}:…"
+        )
     target: Region | TerritorialCommission | PollingStation | None
     if scope is Scope.REGION:
         target = Region.objects.filter(code=ref).first()
@@ -61,7 +61,7 @@ def parse_scope(text: str) -> ScopeTarget:
     else:
         target = PollingStation.objects.filter(number=int(ref)).first() if ref.isdigit() else None
     if target is None:
-        raise AccountError(f"no {scope.value} {ref!r} in the geography")
+        raise InvalidInput("account_invalid", f"no {scope.value} {ref!r} in the geography")
     return ScopeTarget(scope, target)
 
 
@@ -70,7 +70,9 @@ def parse_role(text: str) -> Role:
         return Role(text.strip().lower())
     except ValueError:
         names = ", ".join(r.value for r in Role if ROLES[r].scopes)
-        raise AccountError(f"unknown role {text!r}: use one of {names}") from None
+        raise InvalidInput(
+            "account_invalid", f"unknown role {text!r}: use one of {names}"
+        ) from None
 
 
 def grant_role(
@@ -79,7 +81,7 @@ def grant_role(
     """Give ``user`` ``role`` over ``target``; staff roles make the account a staff account."""
     problem = check_role_scope(role, target.scope, agency)
     if problem is not None:
-        raise AccountError(problem)
+        raise InvalidInput("account_invalid", problem)
     with transaction.atomic():
         existing = RoleAssignment.objects.active().filter(
             user=user, role=role.value, agency=agency, **target.fields()
@@ -124,7 +126,7 @@ def create_user(
     """
     model = get_user_model()
     if model.objects.filter(username=username).exists():
-        raise AccountError(f"user {username!r} already exists")
+        raise InvalidInput("account_invalid", f"user {username!r} already exists")
     user = model(username=username, email=email, is_staff=ROLES[role].staff)
     if password is None:
         user.set_unusable_password()
@@ -132,7 +134,7 @@ def create_user(
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise AccountError("; ".join(exc.messages)) from exc
+            raise InvalidInput("account_invalid", "; ".join(exc.messages)) from exc
         user.set_password(password)
     with transaction.atomic():
         user.full_clean(exclude=["password"])
@@ -150,8 +152,9 @@ def enrol_totp(user: Any, replace: bool = False) -> TOTPDevice:
     with transaction.atomic():
         devices = TOTPDevice.objects.filter(user=user)
         if devices.filter(confirmed=True).exists() and not replace:
-            raise AccountError(
-                f"{user.get_username()} already has an authenticator (use --replace)"
+            raise InvalidInput(
+                "account_invalid",
+                f"{user.get_username()} already has an authenticator (use --replace)",
             )
         devices.delete()
         device = TOTPDevice.for_user(user)

@@ -1,8 +1,8 @@
 """Raw matcher scores mapped to ``-log10(FMR)``, so thresholds are set by false-match rate.
 
 A raw MCC score means nothing to an operator; "one false match in ten thousand comparisons"
-does. The calibration is the impostor score distribution of the synthetic generator
-(``shailoo.synth.fingerprints``, standard impressions, whose tail is the heavier): below the
+does. The calibration is the impostor score distribution of the synthetic finger generator
+(standard impressions, whose tail is the heavier): below the
 tail point it is the empirical survival function, above it a generalised Pareto tail fitted to the
 exceedances (peaks over threshold, maximum likelihood), which extrapolates to rates no sample
 of practical size can measure. MCC impostor tails are heavier than exponential, and an
@@ -10,8 +10,9 @@ exponential fit would claim rates several times too small; the Pareto shape is k
 ``>= 0`` so the extrapolation never gets lighter than exponential. Strengths are capped at
 ``cap``: beyond it the extrapolation is a guess.
 
-The shipped table ``data/mcc_calibration.json`` is written by
-``shailoo biometrics calibrate`` (deterministic by seed); ``default_calibration()`` loads it.
+The shipped table ``data/mcc_calibration.json`` is written by ``shailoo biometrics calibrate``
+(deterministic by seed; the synthetic impostor scores are made outside the product: this
+module only fits and loads); ``default_calibration()`` loads it.
 Strengths of independent comparisons add up (see ``shailoo.biometrics.fusion``).
 """
 
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -29,14 +29,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from shailoo.common.refusals import InvalidInput
+
 MATCHER_ID = "mcc16b-lssr/2"  # /2: relative-direction tolerance pi/7 in the consolidation
 DATA_FILE = "mcc_calibration.json"
 FACE_DATA_FILE = "face_calibration.json"
 QUANTILE_POINTS = 200
 
 
-class CalibrationError(ValueError):
+class CalibrationError(InvalidInput):
     """A calibration file that cannot be used, with the file and the reason."""
+
+    default_code = "calibration_invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,64 +199,6 @@ def _fit_pareto(excess: npt.NDArray[np.float64]) -> tuple[float, float]:
     if shape < 0:  # a light tail: keep the exponential, which over-states FMR (safe side)
         return 0.0, float(positive.mean())
     return float(shape), float(scale)
-
-
-def synthetic_impostor_scores(
-    count: int,
-    seed: int,
-    pool: int | None = None,
-    tick: Callable[[int], None] | None = None,
-    settings: tuple[str, ...] = ("standard",),
-) -> npt.NDArray[np.float64]:
-    """Impostor scores of the MCC matcher on synthetic fingers, split evenly over settings.
-
-    The default is the standard setting alone: its impostor tail is the heavier one (more
-    minutiae per template), so thresholds calibrated on it are conservative for hard data.
-
-    Templates come from ``pool`` distinct synthetic fingers per setting (default: one per 100
-    comparisons, 60 to 1,500); pairs are drawn at
-    random between different fingers. ``tick`` is called with the number of comparisons done.
-    """
-    from shailoo.biometrics import mcc
-    from shailoo.synth.fingerprints import impression, master_finger, settings_named
-
-    if pool is None:
-        pool = min(1500, max(60, count // 100))
-    rng = np.random.default_rng(seed)
-    out = np.empty(count, dtype=np.float64)
-    done = 0
-    for k, name in enumerate(settings):
-        setting = settings_named(name)
-        want = count // len(settings) + (1 if k < count % len(settings) else 0)
-        masters = [master_finger(seed, 10_000_000 + i, 2 + 5 * k) for i in range(pool)]
-        first = [mcc.prepare(impression(m, 0, setting)) for m in masters]
-        second = [mcc.prepare(impression(m, 1, setting)) for m in masters]
-        i = rng.integers(0, pool, size=want)
-        j = (i + rng.integers(1, pool, size=want)) % pool
-        for q in range(want):
-            out[done] = mcc.score(first[int(i[q])], second[int(j[q])])
-            done += 1
-            if tick is not None and done % 1000 == 0:
-                tick(1000)
-    return out
-
-
-def synthetic_face_impostor_scores(
-    identities: int, seed: int
-) -> tuple[str, npt.NDArray[np.float64]]:
-    """Cosines between captures of different synthetic faces (clustered space): all pairs.
-
-    Returns the model id and ``identities * (identities - 1)`` impostor scores.
-    """
-    from shailoo.synth import embeddings
-
-    spec = embeddings.CLUSTERED
-    ident = embeddings.identities(spec, seed, identities)
-    first = embeddings.captures(spec, seed + 1, ident)
-    second = embeddings.captures(spec, seed + 2, ident)
-    cos = (first @ second.T).astype(np.float64)
-    off = ~np.eye(identities, dtype=bool)
-    return spec.model_id, cos[off]
 
 
 def write_calibration(calibration: ScoreCalibration, path: Path) -> None:

@@ -1,4 +1,8 @@
-"""``shailoo biometrics`` commands: decode a template file, enrol synthetic templates, identify.
+"""``shailoo biometrics`` commands: extract minutiae, decode a template file, identify.
+
+Synthetic enrolment and probes (``enrol-synth``, ``probe-synth``) and the matcher's
+measurement and calibration (``evaluate``, ``calibrate``) make synthetic data: they live
+outside the product, and the top-level ``shailoo.cli`` adds them to this group.
 
 Template files are recognised by content (``SEMB`` embeddings; ``FMR`` records told apart by
 their length field) unless ``--format`` says otherwise. A malformed file is reported with its
@@ -13,13 +17,9 @@ from pathlib import Path
 
 import typer
 
-from shailoo.common.cli import console, django_setup, progress
+from shailoo.common.cli import console, django_setup
 
 app = typer.Typer(no_args_is_help=True)
-
-#: ISO finger positions enrolled by ``enrol-synth``: right and left index fingers.
-SYNTH_FINGERS = (2, 7)
-SYNTH_FACE_SPEC = "clustered"
 
 
 def sniff(data: bytes) -> str:
@@ -128,88 +128,6 @@ def decode(
         )
 
 
-def synth_templates(person_id: int, seed: int, session: int, setting: str) -> list[object]:
-    """Synthetic finger impressions and a face embedding of person ``person_id``.
-
-    Session 0 is the enrolment; later sessions are probes of the same person.
-    """
-    from shailoo.biometrics.embedding import EmbeddingTemplate
-    from shailoo.synth import embeddings, fingerprints
-
-    chosen = fingerprints.settings_named(setting)
-    items: list[object] = [
-        fingerprints.impression(fingerprints.master_finger(seed, person_id, f), session, chosen)
-        for f in SYNTH_FINGERS
-    ]
-    spec = embeddings.CLUSTERED
-    vector = embeddings.capture_of(spec, seed, person_id, session)
-    items.append(EmbeddingTemplate(spec.model_id, vector))
-    return items
-
-
-@app.command("enrol-synth")
-def enrol_synth(
-    persons: int = typer.Option(100, "--persons", min=1, help="How many persons to enrol"),
-    seed: int = typer.Option(2026, "--seed", help="Same seed, same templates"),
-    station: int | None = typer.Option(None, "--station", help="Only voters of this station"),
-    setting: str = typer.Option("standard", "--setting", help="standard or hard"),
-    actor: str = typer.Option("cli", "--actor", help="Recorded as who enrolled"),
-) -> None:
-    """Enrol synthetic fingers (right and left index) and a face for register persons (demo)."""
-    django_setup()
-    from shailoo.biometrics import services
-    from shailoo.geo.models import PollingStation
-    from shailoo.register.models import Person
-    from shailoo.register.services import ServiceError
-
-    query = Person.objects.filter(eligible=True).order_by("pk")
-    if station is not None:
-        place = PollingStation.objects.filter(number=station).first()
-        if place is None:
-            console.print(f"[red]--station {station}: no such polling station[/]")
-            raise typer.Exit(2)
-        query = services.voters_at(place).order_by("pk")
-    chosen = list(query[:persons])
-    if not chosen:
-        console.print("[red]no eligible persons in the register: import or run the demo first[/]")
-        raise typer.Exit(2)
-    try:
-        with progress() as bar:
-            task = bar.add_task("enrol synthetic templates", total=len(chosen))
-            for person in chosen:
-                items = synth_templates(person.pk, seed, 0, setting)
-                services.enrol(person, items, actor, device_key="synth")  # type: ignore[arg-type]
-                bar.advance(task)
-    except (ServiceError, ValueError) as exc:
-        console.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from None
-    console.print(f"enrolled {len(chosen)} persons (seed {seed}, setting {setting})")
-
-
-@app.command("probe-synth")
-def probe_synth(
-    person: int = typer.Option(..., "--person", help="Person id (as enrol-synth used it)"),
-    out: Path = typer.Option(..., "--out", file_okay=False, help="Folder for the probe files"),
-    seed: int = typer.Option(2026, "--seed"),
-    session: int = typer.Option(1, "--session", min=1, help="Capture session (0 is enrolment)"),
-    setting: str = typer.Option("standard", "--setting"),
-) -> None:
-    """Write a synthetic probe (two ISO finger records and a face) for ``identify`` (demo)."""
-    from shailoo.biometrics import iso19794
-    from shailoo.biometrics.embedding import EmbeddingTemplate
-    from shailoo.biometrics.minutiae import FingerTemplate
-
-    out.mkdir(parents=True, exist_ok=True)
-    for item in synth_templates(person, seed, session, setting):
-        if isinstance(item, FingerTemplate):
-            path = out / f"finger-{item.finger}.iso"
-            path.write_bytes(iso19794.to_bytes([item]))
-        elif isinstance(item, EmbeddingTemplate):
-            path = out / "face.semb"
-            path.write_bytes(item.to_bytes())
-        typer.echo(str(path))
-
-
 @app.command("identify")
 def identify(
     station: int = typer.Option(..., "--station", help="Polling station number"),
@@ -233,9 +151,9 @@ def identify(
                 fingers.setdefault(template.finger, template)
     django_setup()
     from shailoo.biometrics import services
+    from shailoo.common.refusals import Refusal
     from shailoo.geo.models import PollingStation
     from shailoo.register.pin import mask_pin
-    from shailoo.register.services import ServiceError
 
     place = PollingStation.objects.filter(number=station).first()
     if place is None:
@@ -245,7 +163,7 @@ def identify(
         result = services.identify_at_station(
             place, services.Probe(fingers, face), actor, device_key=device
         )
-    except ServiceError as exc:
+    except Refusal as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
     from shailoo.register.models import Person

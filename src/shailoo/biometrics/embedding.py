@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from shailoo.biometrics.iso19794 import Reader, TemplateError
+from shailoo.common.refusals import InvalidInput
 
 MAGIC = b"SEMB"
 VERSION = 1
@@ -41,8 +42,13 @@ MAX_MODEL_ID = 64
 _DTYPES: dict[int, np.dtype[Any]] = {DTYPE_FLOAT32: np.dtype("<f4"), DTYPE_INT8: np.dtype("i1")}
 
 
-class ModelMismatchError(ValueError):
+class ModelMismatchError(InvalidInput):
     """Two embeddings of different models (or dimensions) were about to be compared."""
+
+    default_code = "embedding_model_mismatch"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
 
 
 def _check_model_id(model_id: str) -> str | None:

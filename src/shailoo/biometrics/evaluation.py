@@ -13,9 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from shailoo.biometrics.minutiae import FingerTemplate
-from shailoo.synth.fingerprints import impression, master_finger, settings_named
-
 Scores = npt.ArrayLike
 
 
@@ -125,18 +122,6 @@ def identification_rates(
     fnir = float(1.0 - hit.mean()) if ms.size else float("nan")
     fpir = float(np.mean(nm >= threshold)) if nm.size else float("nan")
     return IdentificationRates(threshold, fnir, fpir, int(ms.size), int(nm.size))
-
-
-def synthetic_impressions(
-    setting: str, identities: int, seed: int, finger: int = 2
-) -> tuple[list[FingerTemplate], list[FingerTemplate]]:
-    """Two impressions (enrolment, probe) of one finger of ``identities`` synthetic people."""
-    chosen = settings_named(setting)
-    masters = [master_finger(seed, i, finger) for i in range(identities)]
-    return (
-        [impression(m, 0, chosen) for m in masters],
-        [impression(m, 1, chosen) for m in masters],
-    )
 
 
 def impostor_pairs(identities: int, count: int, seed: int) -> npt.NDArray[np.int64]:

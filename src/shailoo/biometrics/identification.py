@@ -39,6 +39,7 @@ from shailoo.biometrics.calibration import (
 from shailoo.biometrics.embedding import EmbeddingTemplate
 from shailoo.biometrics.fusion import fused_strength, identification_threshold
 from shailoo.biometrics.minutiae import FingerTemplate
+from shailoo.common.refusals import NotFound
 
 IdentificationDecision = Literal["identified", "not_identified", "ambiguous"]
 VerificationDecision = Literal["verified", "not_verified"]
@@ -46,8 +47,13 @@ SHORTLIST_MIN = 200
 SHORTLIST_FRACTION = 0.10
 
 
-class UnknownReference(LookupError):
+class UnknownReference(NotFound, LookupError):
     """``verify`` was asked about a reference that is not in the gallery."""
+
+    default_code = "reference_not_found"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
 
 
 @dataclass(frozen=True, slots=True)

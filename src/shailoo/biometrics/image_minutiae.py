@@ -23,6 +23,7 @@ import cv2
 import numpy as np
 
 from shailoo.biometrics.minutiae import FingerTemplate, Minutia, MinutiaKind
+from shailoo.common.refusals import InvalidInput, Unavailable
 
 #: Images larger than this are refused before decoding (a 1,000 dpi flat of four fingers is
 #: well under it); a hostile file cannot make the decoder allocate without bound.
@@ -31,12 +32,22 @@ MAX_SIDE = 4000
 MIN_SIDE = 64
 
 
-class ImageExtractionError(ValueError):
+class ImageExtractionError(InvalidInput):
     """The image cannot be turned into minutiae (not an image, too small, too large)."""
 
+    default_code = "image_invalid"
 
-class ExtractorUnavailable(RuntimeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
+
+
+class ExtractorUnavailable(Unavailable, RuntimeError):
     """The optional NIST extractor is not installed."""
+
+    default_code = "extractor_unavailable"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,7 @@ import struct
 from dataclasses import dataclass
 
 from shailoo.biometrics.minutiae import TWO_PI, FingerTemplate, Minutia, MinutiaKind
+from shailoo.common.refusals import InvalidInput
 
 MAGIC = b"FMR\x00"
 VERSION = b" 20\x00"
@@ -56,11 +57,13 @@ IMPRESSION_TYPES = frozenset({0, 1, 2, 3, 8, 9})
 ANGLE_STEPS = 256
 
 
-class TemplateError(ValueError):
+class TemplateError(InvalidInput):
     """A template refused at ``offset`` (bytes from the start of the record) for ``reason``."""
 
+    default_code = "template_invalid"
+
     def __init__(self, offset: int, reason: str) -> None:
-        super().__init__(f"byte {offset}: {reason}")
+        super().__init__(self.default_code, f"byte {offset}: {reason}")
         self.offset = offset
         self.reason = reason
 

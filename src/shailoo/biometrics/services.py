@@ -39,16 +39,18 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from shailoo.accounts.permissions import require
 from shailoo.accounts.roles import Permission
 from shailoo.biometrics import ansi378, iso19794
 from shailoo.biometrics.embedding import EmbeddingTemplate
 from shailoo.biometrics.iso19794 import FingerRecord, TemplateError
 from shailoo.biometrics.minutiae import FingerTemplate
 from shailoo.biometrics.models import BiometricEnrolment, BiometricTemplate, IdentificationLog
+from shailoo.common.actors import Actor, actor_name, user_of
+from shailoo.common.refusals import InvalidInput, NotFound, Refusal
 from shailoo.geo.models import PollingStation
 from shailoo.integrity import ledger
 from shailoo.register.models import Person
-from shailoo.register.services import Actor, ServiceError, actor_name, require_permission
 
 if TYPE_CHECKING:  # the matcher (numba) loads on first identification, not on enrolment
     from shailoo.biometrics.calibration import ScoreCalibration
@@ -106,7 +108,7 @@ def _split_record(kind: str, data: bytes, index: int) -> list[_Row]:
     try:
         record = codec.decode(data)
     except TemplateError as exc:
-        raise ServiceError(
+        raise InvalidInput(
             "template_invalid",
             gettext("Template %(n)d (%(kind)s) is malformed: %(problem)s")
             % {"n": index + 1, "kind": kind, "problem": exc},
@@ -135,7 +137,7 @@ def _rows_of(templates: Sequence[Capture | FingerTemplate | EmbeddingTemplate]) 
             try:
                 data = iso19794.to_bytes([item])
             except ValueError as exc:
-                raise ServiceError(
+                raise InvalidInput(
                     "template_invalid",
                     gettext("Template %(n)d (finger) cannot be stored: %(problem)s")
                     % {"n": i + 1, "problem": exc},
@@ -149,26 +151,26 @@ def _rows_of(templates: Sequence[Capture | FingerTemplate | EmbeddingTemplate]) 
             try:
                 emb = EmbeddingTemplate.from_bytes(item.data)
             except TemplateError as exc:
-                raise ServiceError(
+                raise InvalidInput(
                     "template_invalid",
                     gettext("Template %(n)d (embedding) is malformed: %(problem)s")
                     % {"n": i + 1, "problem": exc},
                 ) from exc
             rows.append(_Row(EMBEDDING, None, emb.model_id, 0, 0, bytes(item.data)))
         else:
-            raise ServiceError(
+            raise Refusal(
                 "template_kind", gettext("Unknown template kind %(kind)s") % {"kind": item.kind}
             )
     if not rows:
-        raise ServiceError("no_templates", gettext("An enrolment needs at least one template."))
+        raise InvalidInput("no_templates", gettext("An enrolment needs at least one template."))
     fingers = [r.finger for r in rows if r.finger is not None]
     if len(fingers) != len(set(fingers)):
-        raise ServiceError(
+        raise InvalidInput(
             "finger_twice", gettext("A finger position appears twice in one enrolment.")
         )
     models = [r.model_id for r in rows if r.kind == EMBEDDING]
     if len(models) != len(set(models)):
-        raise ServiceError("embedding_twice", gettext("Two embeddings of one model were given."))
+        raise InvalidInput("embedding_twice", gettext("Two embeddings of one model were given."))
     return rows
 
 
@@ -183,10 +185,10 @@ def enrol(
     """Store a capture session's templates for ``person``, superseding earlier enrolments.
 
     Needs ``biometrics.enrol`` over the person's territory. Malformed templates are refused
-    before anything is written (ServiceError ``template_invalid`` naming the template, byte
+    before anything is written (:class:`InvalidInput` ``template_invalid`` naming the template, byte
     offset and reason). ``captured_at`` is the kit's capture time when it reports one.
     """
-    require_permission(actor, Permission.BIOMETRIC_ENROL, person)
+    require(actor, Permission.BIOMETRIC_ENROL, person)
     rows = _rows_of(templates)
     with transaction.atomic():
         previous = list(
@@ -423,7 +425,7 @@ def _log(
         fingers=",".join(str(f) for f in sorted(probe.fingers)),
         face=probe.face is not None,
         actor=actor_name(actor),
-        user=None if isinstance(actor, str) or not actor.is_authenticated else actor,
+        user=user_of(actor),
         device_key=device_key[:64],
         elapsed_ms=round((time.perf_counter() - started) * 1000.0, 2),
     )
@@ -432,7 +434,7 @@ def _log(
 
 def _check_probe(probe: Probe) -> None:
     if not probe.fingers and probe.face is None:
-        raise ServiceError("empty_probe", gettext("The probe holds no finger and no face."))
+        raise InvalidInput("empty_probe", gettext("The probe holds no finger and no face."))
 
 
 def identify_at_station(
@@ -443,7 +445,7 @@ def identify_at_station(
     Needs ``biometrics.view`` over the station (PEC/TEC operators, system actors such as the
     check-in device service).
     """
-    require_permission(actor, Permission.BIOMETRIC_VIEW, station)
+    require(actor, Permission.BIOMETRIC_VIEW, station)
     _check_probe(probe)
     started = time.perf_counter()
     gallery, size = station_gallery(station)
@@ -464,12 +466,12 @@ def identify_at_station(
 
 def verify_person(person: Person, probe: Probe, actor: Actor, *, device_key: str = "") -> Decision:
     """1:1 verification of ``probe`` against ``person``'s enrolment; the decision is logged."""
-    require_permission(actor, Permission.BIOMETRIC_VIEW, person)
+    require(actor, Permission.BIOMETRIC_VIEW, person)
     _check_probe(probe)
     started = time.perf_counter()
     entries = list(_entries_of(_person_templates(person)))
     if not entries:
-        raise ServiceError("not_enrolled", gettext("This person has no biometric enrolment."))
+        raise NotFound("not_enrolled", gettext("This person has no biometric enrolment."))
     ref = str(person.pk)
     result = build_gallery(entries).verify(
         ref, probe.fingers, face=probe.face, thresholds=thresholds()
@@ -495,5 +497,5 @@ def verify_pin(pin: str, probe: Probe, actor: Actor, *, device_key: str = "") ->
     """
     person = Person.objects.select_related("station", "remote_station").filter(pin=pin).first()
     if person is None:
-        raise ServiceError("unknown_pin", gettext("No person with this PIN is in the register."))
+        raise NotFound("unknown_pin", gettext("No person with this PIN is in the register."))
     return verify_person(person, probe, actor, device_key=device_key)

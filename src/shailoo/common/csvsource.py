@@ -17,14 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from shailoo.common.problems import Problem
+from shailoo.common.refusals import InvalidInput
+
 
 @dataclass(frozen=True, slots=True)
-class Reject:
-    """One refused row: where it is, which field, and why."""
+class Reject(Problem):
+    """One refused row: a :class:`Problem` (``where`` the field, ``why``, the ``line``).
 
-    line: int
-    field: str
-    reason: str
+    ``raw`` keeps the row's text (PIN-like digits masked, see :func:`redact`) for the rejects
+    file, whose columns stay ``line, field, reason, raw``.
+    """
+
     raw: str = ""
 
 
@@ -45,8 +49,18 @@ def redact(text: str) -> str:
     return _PIN_LIKE.sub(lambda m: m.group(0)[0] + "*" * 11 + m.group(0)[-2:], text)[:300]
 
 
-class HeaderError(ValueError):
-    """The file's header does not carry the columns the importer needs."""
+class HeaderError(InvalidInput):
+    """The file's header does not carry the columns the importer needs (``csv_header_invalid``).
+
+    The one problem is located at line 1 of ``source``: ``str()`` ends ``FILE:1: reason``.
+    """
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(
+            "csv_header_invalid",
+            "The file's header does not fit this import.",
+            problems=[Problem("", reason, 1, source)],
+        )
 
 
 def file_sha256(path: Path) -> str:
@@ -94,7 +108,7 @@ class CsvSource:
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise HeaderError(f"{self.path}:1: header is not valid UTF-8 ({exc.reason})") from exc
+            raise HeaderError(str(self.path), f"header is not valid UTF-8 ({exc.reason})") from exc
         names = [name.strip() for name in next(csv.reader([text]), [])]
         missing = [c for c in self.columns if c not in names]
         extra = [n for n in names if n not in self.columns]
@@ -104,9 +118,9 @@ class CsvSource:
                 parts.append("missing column(s): " + ", ".join(missing))
             if extra:
                 parts.append("unexpected column(s): " + ", ".join(extra))
-            raise HeaderError(f"{self.path}:1: " + "; ".join(parts))
+            raise HeaderError(str(self.path), "; ".join(parts))
         if len(set(names)) != len(names):
-            raise HeaderError(f"{self.path}:1: a column name is repeated")
+            raise HeaderError(str(self.path), "a column name is repeated")
         self.index = {name: i for i, name in enumerate(names)}
 
     def _lines(self, fh: BinaryIO) -> Iterator[str]:
@@ -118,10 +132,10 @@ class CsvSource:
             except UnicodeDecodeError as exc:
                 self._pending.append(
                     Reject(
-                        self._line,
                         "",
                         f"not valid UTF-8 at byte {exc.start} of the line ({exc.reason})",
-                        redact(raw[:300].decode("utf-8", "replace").rstrip("\r\n")),
+                        self._line,
+                        raw=redact(raw[:300].decode("utf-8", "replace").rstrip("\r\n")),
                     )
                 )
                 continue
@@ -148,7 +162,7 @@ class CsvSource:
                     line = self._row_start or self._line
                     self._row_start = None
                     self.settled = True
-                    yield Reject(line, "", f"malformed CSV: {exc}")
+                    yield Reject("", f"malformed CSV: {exc}", line)
                     continue
                 yield from self._drain(settled=False)
                 line = self._row_start or self._line
@@ -158,10 +172,10 @@ class CsvSource:
                     continue
                 if len(values) != width:
                     yield Reject(
-                        line,
                         "",
                         f"expected {width} columns, found {len(values)}",
-                        redact(",".join(values)),
+                        line,
+                        raw=redact(",".join(values)),
                     )
                     continue
                 yield Row(line, self._offset, values)

@@ -15,6 +15,8 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from shailoo.common.refusals import Unavailable
+
 FONT = "ShailooSans"
 FONT_BOLD = "ShailooSans-Bold"
 
@@ -25,8 +27,11 @@ FONT_PACKAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class FontMissing(RuntimeError):
+class FontMissing(Unavailable):
     """No installed Python package provides a font with Kyrgyz letters."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("font_missing", message)
 
 
 def font_files() -> tuple[Path, Path]:

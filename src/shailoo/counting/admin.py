@@ -1,8 +1,8 @@
 """Admin: read-only views of the imported definition, cast vote records and decisions.
 
 Rows here change only through ``counting.services`` (each change a ledger entry): the
-definition by ``shailoo results load-definition``, sheets by ``load-scan``, decisions on
-the adjudication pages. Who may read which list is decided by ``accounts.roles``.
+definition by ``shailoo elections load-definition``, sheets by ``shailoo ballots load-scan``,
+decisions on the adjudication pages. Who may read which list is decided by ``accounts.roles``.
 """
 
 from __future__ import annotations

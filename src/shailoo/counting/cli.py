@@ -1,22 +1,32 @@
-"""``shailoo results`` commands for the election definition and scanned sheets.
+"""Commands that load the election definition and scanned sheets into counting.
 
-An unnamed typer app: the ``results`` group merges it (``results_app.add_typer(app)``).
-Bad input ends with located messages (file, place, reason) and exit status 2; a refusal by
-the service (a definition frozen by recorded ballots, a sheet of another station) with 1.
-Nothing is stored from a refused file.
+Unnamed typer apps the composition (``shailoo.cli``) merges into their groups:
+:data:`definition_app` into ``shailoo elections`` (``load-definition``), :data:`scan_app`
+into ``shailoo ballots`` (``load-scan``), and :data:`app` into ``shailoo results``, which
+keeps the old names as hidden aliases for one release. :func:`definition_details` adds the
+definition to ``shailoo elections show``. Both loads act on the current election unless
+``--election CODE`` names another. Bad input ends with located messages (file, place,
+reason) and exit status 2; a refusal by the service (a definition frozen by recorded
+ballots, a sheet of another station) with 1. Nothing is stored from a refused file.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from shailoo.common.cli import console, django_setup
+from shailoo.elections.cli import ELECTION_OPTION, chosen
+
+if TYPE_CHECKING:
+    from shailoo.elections.models import Election
 
 app = typer.Typer(no_args_is_help=True)
+definition_app = typer.Typer()
+scan_app = typer.Typer()
 
 
 def _fail(lines: list[str], code: int) -> typer.Exit:
@@ -27,24 +37,42 @@ def _fail(lines: list[str], code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _election(code: str) -> Any:
-    from shailoo.elections.models import Election
-
-    election = Election.objects.filter(code=code).first()
-    if election is None:
-        raise _fail([f"--election: no election with code {code!r}"], 2)
-    return election
+def _election(code: str | None) -> Election:
+    """The election ``--election`` names, else the current one (exit 2 when there is none)."""
+    return chosen(code)
 
 
-@app.command("load-definition")
+def definition_details(election: Election) -> list[tuple[str, str]]:
+    """``shailoo elections show`` lines: the loaded definition and what it holds."""
+    from shailoo.counting.models import BallotStyle, Contest, Definition
+    from shailoo.geo.models import PollingStation
+
+    loaded = Definition.objects.filter(election=election).first()
+    if loaded is None:
+        return [("definition", "not loaded (shailoo elections load-definition FILE)")]
+    styles = BallotStyle.objects.filter(election=election)
+    stations = PollingStation.objects.filter(ballot_styles__in=styles).distinct().count()
+    return [
+        (
+            "definition",
+            f"loaded {loaded.imported_at:%Y-%m-%d %H:%M} by {loaded.imported_by}, "
+            f"sha256 {loaded.sha256[:16]}",
+        ),
+        ("contests", str(Contest.objects.filter(election=election).count())),
+        ("ballot styles", str(styles.count())),
+        ("stations", str(stations)),
+    ]
+
+
 def load_definition_command(
     file: Path = typer.Argument(..., dir_okay=False, help="Election definition JSON"),
-    election: str = typer.Option(..., "--election", help="Election code"),
+    election: str | None = ELECTION_OPTION,
 ) -> None:
-    """Import the election definition (contests, options, ballot styles) for an election."""
+    """Load the election definition (contests, options, ballot styles) of the election."""
     django_setup()
+    from shailoo.common.refusals import Refusal
     from shailoo.counting.definition import DefinitionError, load_definition
-    from shailoo.counting.services import CountingError, import_definition
+    from shailoo.counting.services import import_definition
 
     target = _election(election)
     if not file.is_file():
@@ -54,7 +82,7 @@ def load_definition_command(
         done = import_definition(target, definition, "cli")
     except DefinitionError as exc:
         raise _fail(str(exc).splitlines(), 2) from None
-    except CountingError as exc:
+    except Refusal as exc:
         lines = [f"{file}: {exc.message}"] + [f"{file}: {w}: {why}" for w, why in exc.problems]
         raise _fail(lines, 1) from None
     console.print(
@@ -64,68 +92,18 @@ def load_definition_command(
     )
 
 
-@app.command("synth-definition")
-def synth_definition_command(
-    out: Path = typer.Option(..., "--out", dir_okay=False, help="Definition JSON to write"),
-    seed: int = typer.Option(2026, "--seed", help="Seed: the same seed writes the same bytes"),
-    election: str | None = typer.Option(
-        None, "--election", help="Election code (default: the current election)"
-    ),
-    kind: str = typer.Option("parliament", "--kind", help="parliament or president"),
-) -> None:
-    """Write a synthetic definition for the polling stations in the database."""
-    django_setup()
-    from shailoo.counting.definition import dump_definition
-    from shailoo.elections.models import Election
-    from shailoo.geo.models import PollingStation
-    from shailoo.synth.definition import make_definition
-
-    if kind not in ("parliament", "president"):
-        raise _fail([f"--kind: {kind!r} is neither 'parliament' nor 'president'"], 2)
-    if election is not None:
-        target = _election(election)
-    else:
-        target = Election.objects.filter(is_current=True).order_by("-polling_day").first()
-        if target is None:
-            raise _fail(["--election: no current election; name one with --election"], 2)
-    stations = [
-        (str(number), region, tec)
-        for number, region, tec in PollingStation.objects.values_list(
-            "number", "region__code", "tec__code"
-        ).order_by("number")
-    ]
-    if not stations:
-        raise _fail(["no polling stations in the database: run `shailoo geo import` first"], 2)
-    try:
-        definition = make_definition(
-            stations,
-            seed=seed,
-            law_edition=target.law_edition,
-            election_date=target.polling_day,
-            election_id=target.code,
-            election="president" if kind == "president" else "parliament",
-        )
-    except ValueError as exc:
-        raise _fail([f"election {target.code}: {exc}"], 2) from None
-    out.write_text(dump_definition(definition), encoding="utf-8")
-    console.print(
-        f"synth-definition: {len(definition.contests)} contests, "
-        f"{len(definition.ballot_styles)} ballot styles, {len(stations)} stations -> {out}"
-    )
-
-
-@app.command("load-scan")
 def load_scan_command(
     file: Path = typer.Argument(..., dir_okay=False, help="Scanner reads: JSON list or NIST CVR"),
-    election: str = typer.Option(..., "--election", help="Election code"),
+    election: str | None = ELECTION_OPTION,
     station: int = typer.Option(..., "--station", help="Polling station number"),
     images: Path | None = typer.Option(
         None, "--images", file_okay=False, help="Folder holding the scanned images"
     ),
 ) -> None:
-    """Store a station's cast vote records (SheetRead JSON list or NIST SP 1500-103)."""
+    """Record a station's scanned sheets (SheetRead JSON list or NIST SP 1500-103 CVRs)."""
     django_setup()
-    from shailoo.counting.services import CountingError, current_definition, record_scan
+    from shailoo.common.refusals import Refusal
+    from shailoo.counting.services import current_definition, record_scan
     from shailoo.geo.models import PollingStation
 
     target = _election(election)
@@ -140,7 +118,7 @@ def load_scan_command(
         definition = current_definition(target)
         reads = _reads(file, definition)
         batch = record_scan(target, where, reads, images, "cli")
-    except CountingError as exc:
+    except Refusal as exc:
         lines = [f"{file}: {exc.message}"] + [f"{file}: {w}: {why}" for w, why in exc.problems]
         raise _fail(lines, 1) from None
     console.print(
@@ -148,6 +126,13 @@ def load_scan_command(
         f"{batch.needs_adjudication} for adjudication"
         + (f" ledger={batch.ledger_sequence}" if batch.ledger_sequence is not None else "")
     )
+
+
+definition_app.command("load-definition")(load_definition_command)
+scan_app.command("load-scan")(load_scan_command)
+# The old names, ``shailoo results load-definition|load-scan``: hidden, for one release.
+app.command("load-definition", hidden=True)(load_definition_command)
+app.command("load-scan", hidden=True)(load_scan_command)
 
 
 def _reads(file: Path, definition: Any) -> list[Any]:

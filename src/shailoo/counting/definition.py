@@ -1,7 +1,7 @@
 """The election definition: contests, options and ballot styles, as one documented JSON file.
 
 Counting must work before candidate registration exists, so the definition is a file that
-``shailoo.synth`` can generate and that the registration capability will later produce. The
+the synthetic-data tools can generate and that the registration capability will later produce. The
 same model drives ballot rendering, ballot reading, tallying and result export, which is why it
 is strict (no unknown keys, no coercion) and checked as a whole: a ballot style naming a
 contest that does not exist would otherwise surface as a misread on election night.
@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+
+from shailoo.common.problems import Problem
+from shailoo.common.refusals import InvalidInput
 
 FORMAT = "shailoo-election-definition/1"
 
@@ -146,14 +149,20 @@ class ElectionDefinition(_Strict):
                     yield station
 
 
-class DefinitionError(ValueError):
-    """A definition file that cannot be used, with where and why."""
+class DefinitionError(InvalidInput):
+    """A definition file that cannot be used (``definition_invalid``), with where and why.
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+    Each problem's ``where`` is the key path (empty for the file as a whole), its ``source``
+    the file: ``str()`` lists them as ``FILE: key.path: reason``.
+    """
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
-        self.problems = problems
-        lines = [f"{source}: {where or '(file)'}: {why}" for where, why in problems]
-        super().__init__("\n".join(lines))
+        super().__init__(
+            "definition_invalid",
+            f"The election definition {source} cannot be used.",
+            problems=[problem.located(source) for problem in problems],
+        )
 
 
 def parse_definition(data: object, source: str = "<definition>") -> ElectionDefinition:
@@ -163,7 +172,9 @@ def parse_definition(data: object, source: str = "<definition>") -> ElectionDefi
         # tuple, exactly as in the file.
         return ElectionDefinition.model_validate_json(json.dumps(data))
     except ValidationError as exc:
-        problems = [(".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()]
+        problems = [
+            Problem(".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()
+        ]
         raise DefinitionError(source, problems) from None
 
 
@@ -173,10 +184,11 @@ def load_definition(path: str | Path) -> ElectionDefinition:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        raise DefinitionError(str(path), [("", f"not UTF-8 at byte {exc.start}")]) from None
+        raise DefinitionError(str(path), [Problem("", f"not UTF-8 at byte {exc.start}")]) from None
     except json.JSONDecodeError as exc:
         raise DefinitionError(
-            str(path), [("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")]
+            str(path),
+            [Problem("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")],
         ) from None
     return parse_definition(data, str(path))
 

@@ -15,20 +15,21 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeAlias
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
-from shailoo.accounts.permissions import require_actor
+from shailoo.accounts.permissions import require
 from shailoo.accounts.roles import Permission
+from shailoo.common.actors import Actor, actor_name
+from shailoo.common.problems import Problem
+from shailoo.common.refusals import Conflict, InvalidInput, PermissionRefused, Refusal
 from shailoo.counting.definition import ElectionDefinition, dump_definition, parse_definition
 from shailoo.counting.models import (
     Adjudication,
@@ -45,9 +46,6 @@ from shailoo.geo.models import PollingStation
 from shailoo.integrity import keys, ledger
 from shailoo.integrity.models import LedgerEntry, RegisteredKey
 
-Actor: TypeAlias = AbstractBaseUser | AnonymousUser | str
-Problem: TypeAlias = tuple[str, str]  # (where, why)
-
 DEFINITION_IMPORT = "counting.definition_import"
 SCAN_BATCH = "counting.scan_batch"
 ADJUDICATION = "counting.adjudication"
@@ -63,26 +61,6 @@ SHEETS = "_sheets"
 #: Reasons that concern one contest; any other reason puts the whole sheet in doubt.
 _CONTEST_REASONS = frozenset({Reason.MARGINAL_MARK, Reason.OVERVOTE})
 _BALLOTS_DIR = "ballots"
-
-
-class CountingError(Exception):
-    """A refused counting operation: a code, a message, and located problems if any."""
-
-    def __init__(self, code: str, message: str, problems: Sequence[Problem] = ()) -> None:
-        self.code = code
-        self.message = message
-        self.problems = list(problems)
-        lines = [message, *(f"{where}: {why}" for where, why in self.problems)]
-        super().__init__("\n".join(lines))
-
-
-def actor_name(actor: Actor | RegisteredKey) -> str:
-    """How ledger entries and rows name the actor."""
-    if isinstance(actor, str):
-        return actor
-    if isinstance(actor, RegisteredKey):
-        return f"device:{actor.key_id}"
-    return str(actor.get_username()) or "anonymous"
 
 
 def _sha256(text: str | bytes) -> str:
@@ -114,18 +92,18 @@ def import_definition(
     The SHA-256 is taken over the canonical text (:func:`dump_definition`), so the same
     definition imported twice, however its file was formatted, changes nothing.
     """
-    require_actor(user, Permission.ELECTION_DEFINE)
+    require(user, Permission.ELECTION_DEFINE)
     problems: list[Problem] = []
     if definition.election_id != election.code:
         problems.append(
-            (
+            Problem(
                 "election_id",
                 f"the file defines election {definition.election_id!r}, not {election.code!r}",
             )
         )
     if definition.law_edition != election.law_edition:
         problems.append(
-            (
+            Problem(
                 "law_edition",
                 f"the file follows {definition.law_edition!r}, the election "
                 f"{election.law_edition!r}",
@@ -134,7 +112,7 @@ def import_definition(
     station_ids, station_problems = _resolve_stations(definition)
     problems += station_problems
     if problems:
-        raise CountingError("definition_invalid", "the definition does not fit", problems)
+        raise InvalidInput("definition_invalid", "the definition does not fit", problems=problems)
     sha = _sha256(dump_definition(definition))
     counts = (
         len(definition.contests),
@@ -147,7 +125,7 @@ def import_definition(
         if existing is not None and existing.sha256 == sha:
             return DefinitionImport("unchanged", sha, *counts, None)
         if existing is not None and ScannedSheet.objects.filter(election=election).exists():
-            raise CountingError(
+            raise Refusal(
                 "definition_frozen",
                 f"ballots are already recorded for {election.code}: the definition "
                 f"{existing.sha256[:12]} cannot be replaced",
@@ -197,9 +175,9 @@ def _resolve_stations(definition: ElectionDefinition) -> tuple[dict[str, int], l
         for j, station in enumerate(style.stations):
             where = f"ballot_styles.{i}.stations.{j}"
             if not station.isdigit():
-                problems.append((where, f"station {station!r} is not a station number"))
+                problems.append(Problem(where, f"station {station!r} is not a station number"))
             elif int(station) not in known:
-                problems.append((where, f"polling station {station} does not exist"))
+                problems.append(Problem(where, f"polling station {station} does not exist"))
             else:
                 ids[station] = known[int(station)]
     return ids, problems
@@ -262,12 +240,10 @@ _definition_cache: dict[tuple[int, str], ElectionDefinition] = {}
 
 
 def current_definition(election: Election) -> ElectionDefinition:
-    """The definition imported for ``election`` (CountingError ``no_definition`` if none)."""
+    """The definition imported for ``election`` (a :class:`Conflict` ``no_definition`` if none)."""
     row = Definition.objects.filter(election=election).only("sha256").first()
     if row is None:
-        raise CountingError(
-            "no_definition", f"no election definition is imported for {election.code}"
-        )
+        raise Conflict("no_definition", f"no election definition is imported for {election.code}")
     key = (election.pk, row.sha256)
     if key not in _definition_cache:
         document = Definition.objects.values_list("document", flat=True).get(pk=row.pk)
@@ -337,7 +313,9 @@ def record_scan(
         if plan is None:
             continue
         if plan.serial in seen and seen[plan.serial] != plan.read_sha:
-            problems.append((where, f"serial {plan.serial} appears twice with different reads"))
+            problems.append(
+                Problem(where, f"serial {plan.serial} appears twice with different reads")
+            )
             continue
         if plan.serial in seen:
             continue
@@ -345,12 +323,14 @@ def record_scan(
         if plan.serial in existing:
             if existing[plan.serial] != plan.read_sha:
                 problems.append(
-                    (where, f"serial {plan.serial} is already recorded with a different read")
+                    Problem(
+                        where, f"serial {plan.serial} is already recorded with a different read"
+                    )
                 )
             continue
         planned.append(plan)
     if problems:
-        raise CountingError("scan_refused", "the batch was not recorded", problems)
+        raise InvalidInput("scan_refused", "the batch was not recorded", problems=problems)
     unchanged = len(seen) - len(planned)
     if not planned:
         return ScanBatch(0, unchanged, 0, None)
@@ -361,7 +341,7 @@ def record_scan(
     try:
         entry = _store_batch(election, station, planned, stored, actor, device_key, digest)
     except IntegrityError:
-        raise CountingError(
+        raise Conflict(
             "scan_conflict",
             "another batch stored some of these sheets at the same moment: run this one again",
         ) from None
@@ -438,9 +418,11 @@ def _check_scanner(actor: Actor | RegisteredKey, station: PollingStation) -> str
             or actor.usage != RegisteredKey.Usage.SUBMISSION
             or actor.station_number != station.number
         ):
-            raise PermissionDenied(f"key {actor.key_id} may not submit scans of {station.number}")
+            raise PermissionRefused(
+                "forbidden", f"key {actor.key_id} may not submit scans of {station.number}"
+            )
         return actor.key_id
-    require_actor(actor, Permission.PROTOCOL_ENTER, station)
+    require(actor, Permission.PROTOCOL_ENTER, station)
     return ""
 
 
@@ -457,26 +439,34 @@ def _plan(
     before = len(problems)
     number = str(station.number)
     if read.election_id is not None and read.election_id != definition.election_id:
-        problems.append((f"{where}: election_id", f"{read.election_id!r} is another election"))
+        problems.append(
+            Problem(f"{where}: election_id", f"{read.election_id!r} is another election")
+        )
     style: BallotStyle | None = None
     if read.status is not SheetStatus.WRONG_STATION and read.station not in (None, number):
-        problems.append((f"{where}: station", f"{read.station!r} is not station {number}"))
+        problems.append(Problem(f"{where}: station", f"{read.station!r} is not station {number}"))
     if read.status is SheetStatus.READABLE:
         if read.station is None:
-            problems.append((f"{where}: station", "a readable sheet names its station"))
+            problems.append(Problem(f"{where}: station", "a readable sheet names its station"))
         style = styles.get(read.style_id or "")
         if style is None:
             problems.append(
-                (f"{where}: style_id", f"station {number} does not issue style {read.style_id!r}")
+                Problem(
+                    f"{where}: style_id", f"station {number} does not issue style {read.style_id!r}"
+                )
             )
         if not read.serial:
-            problems.append((f"{where}: serial", "a readable sheet needs its serial"))
+            problems.append(Problem(f"{where}: serial", "a readable sheet needs its serial"))
     elif read.status is SheetStatus.WRONG_STATION:
         if read.station == number:
-            problems.append((f"{where}: station", "flagged as another station's but names this"))
+            problems.append(
+                Problem(f"{where}: station", "flagged as another station's but names this")
+            )
     elif read.status is SheetStatus.WRONG_STYLE:
         if read.style_id in styles:
-            problems.append((f"{where}: style_id", "flagged as a wrong style but is issued here"))
+            problems.append(
+                Problem(f"{where}: style_id", "flagged as a wrong style but is issued here")
+            )
     else:  # unreadable: the style is known only if the station issues just one
         style = styles.get(read.style_id or "")
         if style is None and len(styles) == 1:
@@ -505,7 +495,7 @@ def _check_contests(
     got = [c.contest_id for c in read.contests]
     if sorted(got) != sorted(expected):
         problems.append(
-            (f"{where}: contests", f"style {style.code} has contests {expected}, read {got}")
+            Problem(f"{where}: contests", f"style {style.code} has contests {expected}, read {got}")
         )
         return
     for i, contest_read in enumerate(read.contests):
@@ -513,17 +503,17 @@ def _check_contests(
         named = [s.option_id for s in contest_read.selections] + list(contest_read.votes)
         unknown = sorted({o for o in named if o not in options})
         if unknown:
-            problems.append((f"{where}: contests.{i}", f"unknown options {unknown}"))
+            problems.append(Problem(f"{where}: contests.{i}", f"unknown options {unknown}"))
 
 
 def _image_file(images: Path, source: str, where: str, problems: list[Problem]) -> Path | None:
     base = images.resolve()
     candidate = (base / source).resolve()
     if not candidate.is_relative_to(base):
-        problems.append((f"{where}: source", f"{source!r} lies outside {images}"))
+        problems.append(Problem(f"{where}: source", f"{source!r} lies outside {images}"))
         return None
     if not candidate.is_file():
-        problems.append((f"{where}: source", f"image {candidate} not found"))
+        problems.append(Problem(f"{where}: source", f"image {candidate} not found"))
         return None
     return candidate
 
@@ -619,11 +609,12 @@ def automatic_count(election: Election, station: PollingStation) -> dict[str, di
         else:
             for option in votes:
                 tally[option] = tally.get(option, 0) + 1
-    states = dict(
-        ScannedSheet.objects.filter(election=election, station=station)
-        .values("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
+    # Counted in Python, not with GROUP BY state: grouping makes SQLite pick the
+    # (election, state) index and read every sheet of the election for each station.
+    states = Counter(
+        ScannedSheet.objects.filter(election=election, station=station).values_list(
+            "state", flat=True
+        )
     )
     counts[SHEETS] = {
         "total": sum(states.values()),
@@ -662,12 +653,12 @@ def decide(
     ``style_code`` (with any contest decision). The sheet counts once every contest that
     needed a person is decided.
     """
-    require_actor(user, Permission.BALLOT_ADJUDICATE, sheet)
+    require(user, Permission.BALLOT_ADJUDICATE, sheet)
     reason = reason.strip()
     if not reason:
-        raise CountingError("reason_missing", "a decision needs its reason")
+        raise InvalidInput("reason_missing", "a decision needs its reason")
     if decision not in Adjudication.Decision.values:
-        raise CountingError("decision_unknown", f"unknown decision {decision!r}")
+        raise InvalidInput("decision_unknown", f"unknown decision {decision!r}")
     with transaction.atomic():
         sheet = (
             ScannedSheet.objects.select_for_update(of=("self",))
@@ -675,7 +666,7 @@ def decide(
             .get(pk=sheet.pk)
         )
         if sheet.state != ScannedSheet.State.PENDING:
-            raise CountingError("already_decided", f"sheet {sheet.serial} is no longer pending")
+            raise Conflict("already_decided", f"sheet {sheet.serial} is no longer pending")
         contest: Contest | None = None
         votes: list[str] = []
         read_outcome = ""
@@ -686,7 +677,7 @@ def decide(
             if style_code:
                 _assign_style(sheet, style_code)
             elif sheet.style_id is None:
-                raise CountingError(
+                raise InvalidInput(
                     "style_unknown",
                     "the scanner could not tell this sheet's style: choose it, "
                     "or declare the sheet invalid",
@@ -726,7 +717,7 @@ def decide(
                 },
             )
         except ledger.LedgerError as exc:
-            raise CountingError("reason_refused", f"the reason cannot be recorded: {exc}") from None
+            raise InvalidInput("reason_refused", f"the reason cannot be recorded: {exc}") from None
         return Adjudication.objects.create(
             sheet=sheet,
             contest=contest,
@@ -744,7 +735,7 @@ def decide(
 def _assign_style(sheet: ScannedSheet, style_code: str) -> None:
     style = next((s for s in adjudicable_styles(sheet) if s.code == style_code), None)
     if style is None:
-        raise CountingError("style_refused", f"style {style_code!r} cannot be assigned here")
+        raise InvalidInput("style_refused", f"style {style_code!r} cannot be assigned here")
     sheet.style = style
     sheet.save(update_fields=["style"])
     contests = {c.code: c for c in style.contests.all()}
@@ -765,30 +756,30 @@ def _interpretation(sheet: ScannedSheet, contest_code: str | None) -> ContestInt
         sheet.contests.select_related("contest").filter(contest__code=contest_code or "").first()
     )
     if found is None:
-        raise CountingError("contest_unknown", f"contest {contest_code!r} is not on this sheet")
+        raise InvalidInput("contest_unknown", f"contest {contest_code!r} is not on this sheet")
     if not found.needs_decision:
-        raise CountingError("no_decision_needed", f"contest {contest_code} was read with certainty")
+        raise InvalidInput("no_decision_needed", f"contest {contest_code} was read with certainty")
     if found.decided:
-        raise CountingError("already_decided", f"contest {contest_code} is already decided")
+        raise Conflict("already_decided", f"contest {contest_code} is already decided")
     return found
 
 
 def _decided_votes(contest: Contest, decision: str, option_codes: Sequence[str]) -> list[str]:
     if decision != Adjudication.Decision.VOTE:
         if option_codes:
-            raise CountingError("options_unexpected", f"a {decision} decision names no option")
+            raise InvalidInput("options_unexpected", f"a {decision} decision names no option")
         return []
     kinds = dict(contest.options.values_list("code", "kind"))
     chosen = list(dict.fromkeys(option_codes))
     unknown = [o for o in chosen if o not in kinds]
     if unknown:
-        raise CountingError("option_unknown", f"{unknown} are not options of {contest.code}")
+        raise InvalidInput("option_unknown", f"{unknown} are not options of {contest.code}")
     if not chosen:
-        raise CountingError("option_missing", "a valid vote names the option it goes to")
+        raise InvalidInput("option_missing", "a valid vote names the option it goes to")
     if len(chosen) > contest.votes_allowed or (
         len(chosen) > 1 and any(kinds[o] == "against_all" for o in chosen)
     ):
-        raise CountingError(
+        raise Refusal(
             "too_many_options",
             f"{contest.code} allows {contest.votes_allowed} mark(s): that is an overvote",
         )

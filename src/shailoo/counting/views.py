@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from shailoo.accounts.permissions import permission_required, require, scope_filter
 from shailoo.accounts.roles import Permission
+from shailoo.common.refusals import Refusal
 from shailoo.counting import services
 from shailoo.counting.forms import ContestDecisionForm, SheetInvalidForm
 from shailoo.counting.models import Adjudication, ContestInterpretation, ScannedSheet
@@ -152,7 +153,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         }
     try:
         services.decide(sheet, user=request.user, **call)
-    except services.CountingError as error:
+    except Refusal as error:
         messages.error(request, error.message)
         return redirect("counting:sheet", pk=sheet.pk)
     messages.success(request, gettext("Decision recorded on the ledger."))

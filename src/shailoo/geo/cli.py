@@ -31,7 +31,7 @@ def import_(
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
     for reject in summary.rejects[:50]:
-        console.print(f"[yellow]{file}:{reject.line}: {reject.field or 'row'}: {reject.reason}[/]")
+        console.print(f"[yellow]{file}:{reject.line}: {reject.where or 'row'}: {reject.why}[/]")
     if len(summary.rejects) > 50:
         console.print(f"[yellow]… and {len(summary.rejects) - 50} more rejected rows[/]")
     console.print(f"geo import: {summary.line()}")

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from shailoo.common.csvsource import CsvSource, Reject, redact
+from shailoo.common.problems import Problem
 from shailoo.geo.models import District, PollingStation, Region, TerritorialCommission
 
 COLUMNS: tuple[str, ...] = (
@@ -75,7 +76,7 @@ def import_geography(path: Path) -> GeoSummary:
             problem = _check(v)
             if problem:
                 summary.rejects.append(
-                    Reject(item.line, problem[0], problem[1], redact(",".join(item.values)))
+                    Reject(problem.where, problem.why, item.line, raw=redact(",".join(item.values)))
                 )
                 continue
             region = _upsert(
@@ -95,10 +96,10 @@ def import_geography(path: Path) -> GeoSummary:
                 if known is not None and known.region_id != region.pk:
                     summary.rejects.append(
                         Reject(
-                            item.line,
                             "district_code",
                             f"district {known.code} lies in region "
                             f"{known.region.code}, not {region.code}",
+                            item.line,
                         )
                     )
                     continue
@@ -115,7 +116,7 @@ def import_geography(path: Path) -> GeoSummary:
             known_tec = tecs.get(v["tec_code"])
             if known_tec is not None and known_tec.region_id != region.pk:
                 summary.rejects.append(
-                    Reject(item.line, "tec_code", f"TEC {known_tec.code} lies in another region")
+                    Reject("tec_code", f"TEC {known_tec.code} lies in another region", item.line)
                 )
                 continue
             tec = _upsert(
@@ -149,25 +150,27 @@ def import_geography(path: Path) -> GeoSummary:
     return summary
 
 
-def _check(v: dict[str, str]) -> tuple[str, str] | None:
+def _check(v: dict[str, str]) -> Problem | None:
     if not v["number"].isdigit() or not 0 < int(v["number"]) < 1_000_000:
-        return "number", f"must be a positive station number, not {v['number']!r}"
+        return Problem("number", f"must be a positive station number, not {v['number']!r}")
     for name in ("name", "address", "tec_name", "region_name_ru"):
         if not v[name]:
-            return name, "is empty"
+            return Problem(name, "is empty")
     if not _REGION_CODE.match(v["region_code"]):
-        return "region_code", f"must be an ISO 3166-2:KG code or ABROAD, not {v['region_code']!r}"
+        return Problem(
+            "region_code", f"must be an ISO 3166-2:KG code or ABROAD, not {v['region_code']!r}"
+        )
     if v["district_code"] and not _CODE.match(v["district_code"]):
-        return "district_code", "must be 1-16 letters, digits, '.', '_' or '-'"
+        return Problem("district_code", "must be 1-16 letters, digits, '.', '_' or '-'")
     if not _CODE.match(v["tec_code"]):
-        return "tec_code", "must be 1-16 letters, digits, '.', '_' or '-'"
+        return Problem("tec_code", "must be 1-16 letters, digits, '.', '_' or '-'")
     for name in ("is_abroad", "is_remote_voting"):
         if v[name] not in _BOOL:
-            return name, "must be 0 or 1"
+            return Problem(name, "must be 0 or 1")
     if (v["region_code"] == "ABROAD") != (v["is_abroad"] == "1"):
-        return "is_abroad", "must be 1 exactly for stations of region ABROAD"
+        return Problem("is_abroad", "must be 1 exactly for stations of region ABROAD")
     if not v["capacity"].isdigit() or not 0 < int(v["capacity"]) <= 100_000:
-        return "capacity", f"must be a positive number of voters, not {v['capacity']!r}"
+        return Problem("capacity", f"must be a positive number of voters, not {v['capacity']!r}")
     return None
 
 

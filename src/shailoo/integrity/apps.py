@@ -13,8 +13,7 @@ class IntegrityConfig(AppConfig):
     verbose_name = _("Integrity: ledger and keys")
 
     def ready(self) -> None:
-        """Refuse a production start without the PIN pepper; subscribe to domain signals."""
-        from shailoo.integrity import ledger, receivers
+        """Refuse a production start without the PIN pepper."""
+        from shailoo.integrity import ledger
 
         ledger.pepper()
-        receivers.connect()

@@ -36,6 +36,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TypeAlias
 
+from shailoo.common.refusals import InvalidInput
+
 JSONValue: TypeAlias = (
     bool | int | float | str | Sequence["JSONValue"] | Mapping[str, "JSONValue"] | None
 )
@@ -61,11 +63,14 @@ _ESCAPES.update(
 )
 
 
-class CanonicalError(ValueError):
-    """A value (or input text) that has no canonical form here; ``path`` locates it."""
+class CanonicalError(InvalidInput):
+    """A value (or input text) that has no canonical form here; ``path`` locates it.
+
+    Code ``canonical_json_invalid``; ``str()`` is ``path: reason``.
+    """
 
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        super().__init__("canonical_json_invalid", f"{path}: {reason}")
         self.path = path
         self.reason = reason
 

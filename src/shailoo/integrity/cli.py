@@ -1,4 +1,6 @@
-"""``shailoo audit`` (ledger heads, verification, export) and ``shailoo keys`` (registry).
+"""``shailoo ledger`` (heads, verification, export) and ``shailoo keys`` (registry).
+
+``shailoo audit`` is the old name of ``shailoo ledger``, kept hidden for one release.
 
 Exit codes: 0 done / verified, 1 tampering found or operation refused, 2 bad usage.
 Private keys are written to files (0600) and never printed.

@@ -1,4 +1,4 @@
-"""Read the ledger out of the database: for ``audit verify`` and for ``audit export DIR``.
+"""Read the ledger out of the database: for ``ledger verify`` and for ``ledger export DIR``.
 
 Both stream the stored rows into the standalone verifier's record types, so the database
 check and an observer's check of an export run the same code and name the same first bad

@@ -2,7 +2,7 @@
 
 A signed head is what observers keep: with it, an inclusion proof shows an entry is in the
 ledger, and a consistency proof shows a later ledger still holds everything the head
-covered. ``shailoo audit head`` signs one on demand; production runs it periodically (see
+covered. ``shailoo ledger head`` signs one on demand; production runs it periodically (see
 ``docs/integrity.md``). Before signing, the current tree is checked to extend the previous
 head, so a tampered ledger is never signed over.
 
@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
+from shailoo.common.refusals import Conflict
 from shailoo.integrity import keys, ledger
 from shailoo.integrity.merkle import ProofError, verify_consistency
 from shailoo.integrity.models import TREE_HEAD, RegisteredKey, TreeHead
@@ -30,8 +31,11 @@ SIGNING_KEY_ENV = "SHAILOO_SIGNING_KEY_FILE"
 CEC = "CEC"
 
 
-class HeadError(Exception):
+class HeadError(Conflict):
     """The head cannot be signed; the message says why and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("head_refused", message)
 
 
 def signing_key_path() -> Path:
@@ -99,7 +103,7 @@ def sign_head(private: Ed25519PrivateKey | None = None) -> TreeHead:
         state = ledger.lock_state()
         size, root = state.size, bytes(state.root_hash)
         if ledger.root_at(size) != root:
-            raise HeadError("stored tree nodes disagree with the ledger state: run audit verify")
+            raise HeadError("stored tree nodes disagree with the ledger state: run ledger verify")
         if previous is not None:
             _check_extends(previous, size, root)
         signature = private.sign(head_message(size, root, at_ms, signer.key_id))
@@ -125,7 +129,7 @@ def _check_extends(previous: TreeHead, size: int, root: bytes) -> None:
     except ProofError as exc:
         raise HeadError(
             f"the ledger no longer extends head {previous.pk} (size {previous.size}): "
-            f"{exc.reason}; refusing to sign, run `shailoo audit verify`"
+            f"{exc.reason}; refusing to sign, run `shailoo ledger verify`"
         ) from None
 
 

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.db import transaction
 from django.utils import timezone
 
+from shailoo.common.refusals import Refusal
 from shailoo.integrity import ledger
 from shailoo.integrity.canonical import JSONValue
 from shailoo.integrity.models import SUBMISSION, TREE_HEAD, RegisteredKey
@@ -30,12 +31,11 @@ from shailoo.integrity.verifier import KeyRecord, key_id
 USAGES = (TREE_HEAD, SUBMISSION)
 
 
-class KeyRegistryError(Exception):
+class KeyRegistryError(Refusal):
     """A refused key operation: ``code`` for programs, the message for people."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message)
 
 
 # --- key material ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
+from shailoo.common.refusals import InvalidInput
 from shailoo.integrity.canonical import CanonicalError, JSONValue, canonical_json
 from shailoo.integrity.merkle import EMPTY_ROOT, HASH_SIZE, MerkleLog, MissingNodeError, leaf_hash
 from shailoo.integrity.models import LedgerEntry, LedgerState, MerkleNode
@@ -46,8 +47,11 @@ _PIN_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{14}(?![0-9A-Za-z])")
 _PLACEHOLDER = bytes(HASH_SIZE)
 
 
-class LedgerError(Exception):
+class LedgerError(InvalidInput):
     """An append or proof request that cannot be served; the message says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ledger_refused", message)
 
 
 # --- personal data ---------------------------------------------------------------------------
@@ -164,7 +168,7 @@ def lock_state() -> LedgerState:
     if state is not None:
         return state
     if LedgerEntry.objects.exists():
-        raise LedgerError("the ledger state row is missing but entries exist: run audit verify")
+        raise LedgerError("the ledger state row is missing but entries exist: run ledger verify")
     LedgerState.objects.get_or_create(pk=1, defaults={"size": 0, "root_hash": EMPTY_ROOT})
     return LedgerState.objects.select_for_update().get(pk=1)
 
@@ -191,9 +195,9 @@ def _open_log(state: LedgerState) -> tuple[MerkleLog, _FetchedStore]:
     try:
         log = MerkleLog(store, state.size)
     except MissingNodeError as exc:
-        raise LedgerError(f"the ledger's tree is damaged ({exc}): run audit verify") from None
+        raise LedgerError(f"the ledger's tree is damaged ({exc}): run ledger verify") from None
     if log.root() != bytes(state.root_hash):
-        raise LedgerError("stored tree nodes disagree with the ledger state: run audit verify")
+        raise LedgerError("stored tree nodes disagree with the ledger state: run ledger verify")
     return log, store
 
 

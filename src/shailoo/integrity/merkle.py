@@ -29,6 +29,8 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from shailoo.common.refusals import InvalidInput
+
 HASH_SIZE = 32
 """SHA-256 output size; every leaf hash, node hash, root and proof element has this length."""
 
@@ -39,11 +41,14 @@ _LEAF_PREFIX = b"\x00"
 _NODE_PREFIX = b"\x01"
 
 
-class ProofError(Exception):
-    """A proof did not verify; ``reason`` says why in words an auditor can act on."""
+class ProofError(InvalidInput):
+    """A proof did not verify; ``reason`` says why in words an auditor can act on.
+
+    Code ``proof_invalid``: the proof (or the roots and sizes given with it) is refused.
+    """
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__("proof_invalid", reason)
         self.reason = reason
 
 

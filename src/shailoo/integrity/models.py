@@ -2,7 +2,7 @@
 
 Rows here are written only through :mod:`shailoo.integrity.ledger`, :mod:`.heads` and
 :mod:`.keys`; nothing edits or deletes them afterwards. Whoever edits them by hand anyway is
-caught by ``shailoo audit verify``: every entry is a leaf of a Merkle tree whose roots the
+caught by ``shailoo ledger verify``: every entry is a leaf of a Merkle tree whose roots the
 commission signs and publishes.
 """
 

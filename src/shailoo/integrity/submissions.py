@@ -39,6 +39,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from shailoo.common.refusals import PermissionRefused
+
 if TYPE_CHECKING:
     from rest_framework.views import APIView
 
@@ -69,11 +71,15 @@ class Reason(StrEnum):
     REPLAYED_SEQUENCE = "replayed_sequence"
 
 
-class SubmissionRejected(Exception):
+class SubmissionRejected(PermissionRefused):
+    """A signed request refused before it reaches a use case: ``reason`` says which check."""
+
+    #: Signed requests answer an unproven signature with 401, as the API documents.
+    http_status = 401
+
     def __init__(self, reason: Reason, message: str) -> None:
-        super().__init__(message)
+        super().__init__(str(reason), message)
         self.reason = reason
-        self.message = message
 
 
 def signing_string(

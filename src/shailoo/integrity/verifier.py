@@ -2,14 +2,15 @@
 
 Observers, parties and journalists must be able to check the ledger without trusting our
 server, our database or Django, so this module needs only the standard library, the
-``cryptography`` package and the pure :mod:`.merkle` and :mod:`.canonical` engines. It
+``cryptography`` package, the pure :mod:`.merkle` and :mod:`.canonical` engines and the
+pure :mod:`shailoo.common.problems` and :mod:`shailoo.common.refusals` vocabulary. It
 recomputes every leaf hash from the entries' bytes, rebuilds the RFC 9162 tree, and checks
 every signed tree head (Ed25519 signature, key validity, root at its size, consistency with
-the previous head). ``shailoo audit verify`` feeds the database's rows into the same
+the previous head). ``shailoo ledger verify`` feeds the database's rows into the same
 :class:`LedgerChecker`, so both give the same diagnostics: the first bad entry and the first
 bad head, located, and a non-zero exit.
 
-Export layout (written by ``shailoo audit export DIR``): ``manifest.json``,
+Export layout (written by ``shailoo ledger export DIR``): ``manifest.json``,
 ``entries.jsonl`` (one entry a line, ``data`` in base64), ``heads.jsonl`` and ``keys.json``.
 """
 
@@ -29,6 +30,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from shailoo.common.problems import Problem
+from shailoo.common.refusals import InvalidInput
 from shailoo.integrity.canonical import CanonicalError, canonical_json, canonical_loads
 from shailoo.integrity.merkle import MerkleLog, ProofError, leaf_hash, verify_consistency
 
@@ -93,16 +96,15 @@ class KeyRecord:
     revoked_at_ms: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One finding; ``where`` is entry, node, head, key or file, ``index`` its position."""
+def finding(kind: str, index: int, reason: str) -> Problem:
+    """A verifier finding: ``where`` is the kind (entry, node, head, key) and its position."""
+    return Problem(f"{kind} {index}", reason)
 
-    where: str
-    index: int
-    reason: str
 
-    def __str__(self) -> str:
-        return f"{self.where} {self.index}: {self.reason}"
+def position(problem: Problem) -> tuple[str, int]:
+    """A finding's kind and position: ``("entry", 5)`` for ``entry 5``."""
+    kind, _, index = problem.where.partition(" ")
+    return kind, int(index)
 
 
 @dataclass
@@ -117,9 +119,10 @@ class Report:
     def ok(self) -> bool:
         return self.total_problems == 0
 
-    def first(self, where: str) -> Problem | None:
-        found = [p for p in self.problems if p.where == where]
-        return min(found, key=lambda p: p.index) if found else None
+    def first(self, kind: str) -> Problem | None:
+        """The finding of ``kind`` (entry, head, ...) at the lowest position, if any."""
+        found = [p for p in self.problems if position(p)[0] == kind]
+        return min(found, key=lambda p: position(p)[1]) if found else None
 
     def lines(self) -> list[str]:
         out = [f"ledger: {self.entries} entries, root {self.root_hash.hex()}, {self.heads} heads"]
@@ -160,7 +163,10 @@ class LevelStore:
 
 
 class LedgerChecker:
-    """Feed it entries in stored order, then (optionally) stored nodes, then heads."""
+    """Feed it entries in stored order, then (optionally) stored nodes, then heads.
+
+    Each finding is a :class:`~shailoo.common.problems.Problem` made by :func:`finding`.
+    """
 
     def __init__(self) -> None:
         self.store = LevelStore()
@@ -171,10 +177,10 @@ class LedgerChecker:
         self._next_seq = 0
         self._offset = 0
 
-    def problem(self, where: str, index: int, reason: str) -> None:
+    def problem(self, kind: str, index: int, reason: str) -> None:
         self.total += 1
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(where, index, reason))
+            self.problems.append(finding(kind, index, reason))
 
     def add_entry(self, entry: EntryRecord) -> None:
         """Recompute one entry's leaf and append it at the next position, as stored.
@@ -340,8 +346,14 @@ def _signature_problem(
 # --- reading an export ----------------------------------------------------------------------
 
 
-class ExportError(Exception):
-    """The export directory cannot be read at all (missing file, wrong format)."""
+class ExportError(InvalidInput):
+    """The export directory cannot be read at all (missing file, wrong format).
+
+    Code ``ledger_export_invalid``; a line that cannot be read is its one located problem.
+    """
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__("ledger_export_invalid", message, problems=problems)
 
 
 def _b64(text: object) -> bytes:
@@ -382,7 +394,9 @@ def _read_heads(path: Path) -> list[HeadRecord]:
                 )
             )
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-            raise ExportError(f"{path.name} line {line_no}: {exc}") from None
+            raise ExportError(
+                f"{path.name} cannot be read", [Problem("", str(exc), line_no, path.name)]
+            ) from None
     return heads
 
 
@@ -416,6 +430,8 @@ def verify_export(directory: Path, trusted: frozenset[bytes] | None = None) -> R
         if manifest.get("format") != EXPORT_FORMAT:
             raise ExportError(f"manifest format is {manifest.get('format')!r}, not {EXPORT_FORMAT}")
         size = int(manifest["entries"])
+    except ExportError:
+        raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ExportError(f"manifest.json: {exc}") from None
     checker = LedgerChecker()
@@ -433,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m shailoo.integrity.verifier",
         description="Verify a Shailoo ledger export without Django or a database.",
     )
-    parser.add_argument("directory", type=Path, help="directory written by `shailoo audit export`")
+    parser.add_argument("directory", type=Path, help="directory written by `shailoo ledger export`")
     parser.add_argument(
         "--trusted-key",
         action="append",

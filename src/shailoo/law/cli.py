@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from shailoo.law.loader import LawError, available_editions, load_edition
+from shailoo.law.loader import LawError, available_editions, format_problem, load_edition
 from shailoo.law.schema import LANGS, Edition, Lang, localize_cite
 
 DEFAULT_EDITION = "kg-2025"
@@ -36,7 +36,7 @@ def _console() -> Console:
 
 def _fail(error: LawError) -> typer.Exit:
     for problem in error.problems:
-        typer.echo(problem.format(error.source))
+        typer.echo(format_problem(problem))
     return typer.Exit(1)
 
 

@@ -9,7 +9,7 @@ key, its line.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -21,32 +21,43 @@ from pydantic import ValidationError
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from shailoo.common.problems import Problem
+from shailoo.common.refusals import InvalidInput
 from shailoo.law.schema import PATTERN_HINTS, Edition
 
-__all__ = ["LawError", "LawProblem", "available_editions", "load_edition", "parse_edition"]
+__all__ = [
+    "LawError",
+    "available_editions",
+    "format_problem",
+    "load_edition",
+    "parse_edition",
+]
 
 
-@dataclass(frozen=True, slots=True)
-class LawProblem:
-    """One thing wrong with an edition file: where (key path, line) and why."""
+def format_problem(problem: Problem) -> str:
+    """``FILE:LINE: key.path: reason``, the form editors and CI logs understand.
 
-    path: str
-    reason: str
-    line: int | None = None
-
-    def format(self, file: str) -> str:
-        """``FILE:LINE: key.path: reason``, the form editors and CI logs understand."""
-        where = f"{file}:{self.line}" if self.line is not None else file
-        return f"{where}: {self.path or '<file>'}: {self.reason}"
+    A problem with the whole file (no key path) reads ``FILE:LINE: <file>: reason``.
+    """
+    return str(problem if problem.where else replace(problem, where="<file>"))
 
 
-class LawError(Exception):
-    """An edition could not be loaded; ``problems`` lists every reason found."""
+class LawError(InvalidInput):
+    """An edition could not be loaded; ``problems`` lists every reason found.
 
-    def __init__(self, source: str, problems: list[LawProblem]) -> None:
+    ``str()`` is one :func:`format_problem` line per problem, each naming ``source``.
+    """
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
-        self.problems = problems
-        super().__init__("\n".join(problem.format(source) for problem in problems))
+        super().__init__(
+            "law_invalid",
+            f"the law edition {source} cannot be loaded",
+            problems=[problem.located(source) for problem in problems],
+        )
+
+    def __str__(self) -> str:
+        return "\n".join(format_problem(problem) for problem in self.problems)
 
 
 def _editions_dir() -> Path:
@@ -77,7 +88,7 @@ def _load_packaged(edition_id: str) -> Edition:
     if edition_id not in available_editions():
         known = ", ".join(available_editions()) or "none"
         raise LawError(
-            edition_id, [LawProblem("", f"unknown law edition {edition_id!r}; available: {known}")]
+            edition_id, [Problem("", f"unknown law edition {edition_id!r}; available: {known}")]
         )
     return _load_file(_editions_dir() / f"{edition_id}.yaml")
 
@@ -86,7 +97,7 @@ def _load_file(path: Path) -> Edition:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise LawError(str(path), [LawProblem("", f"cannot read the file: {exc}")]) from exc
+        raise LawError(str(path), [Problem("", f"cannot read the file: {exc}")]) from exc
     return parse_edition(text, str(path), expected_id=path.stem)
 
 
@@ -99,12 +110,12 @@ def parse_edition(text: str, source: str = "<text>", expected_id: str | None = N
         problems = [_problem(error, lines) for error in exc.errors()]
         raise LawError(source, _sorted(problems)) from None
     problems = [
-        LawProblem(path, reason, _line_for(path.split("."), lines))
-        for path, reason in edition.problems()
+        Problem(problem.where, problem.why, _line_for(problem.where.split("."), lines))
+        for problem in edition.problems()
     ]
     if expected_id is not None and edition.meta.id != expected_id:
         problems.append(
-            LawProblem(
+            Problem(
                 "meta.id",
                 f"{edition.meta.id!r} does not match the file name {expected_id + '.yaml'!r}",
                 _line_for(["meta", "id"], lines),
@@ -112,7 +123,7 @@ def parse_edition(text: str, source: str = "<text>", expected_id: str | None = N
         )
     if edition.meta.supersedes is not None and edition.meta.supersedes not in available_editions():
         problems.append(
-            LawProblem(
+            Problem(
                 "meta.supersedes",
                 f"no packaged edition {edition.meta.supersedes!r}",
                 _line_for(["meta", "supersedes"], lines),
@@ -147,8 +158,8 @@ def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise LawError(source, [LawProblem("", "the file is empty", 1)])
-        duplicates: list[LawProblem] = []
+            raise LawError(source, [Problem("", "the file is empty", 1)])
+        duplicates: list[Problem] = []
         lines = dict(_positions(node, (), duplicates))
         if duplicates:
             raise LawError(source, duplicates)
@@ -157,20 +168,20 @@ def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = f"YAML syntax: {exc.problem or exc.context}"
-        raise LawError(source, [LawProblem("", reason, line)]) from None
+        raise LawError(source, [Problem("", reason, line)]) from None
     except yaml.YAMLError as exc:
-        raise LawError(source, [LawProblem("", f"YAML: {exc}")]) from None
+        raise LawError(source, [Problem("", f"YAML: {exc}")]) from None
     finally:
         loader.dispose()
     if not isinstance(data, dict):
         raise LawError(
-            source, [LawProblem("", "an edition must be a mapping of sections (meta, ...)", 1)]
+            source, [Problem("", "an edition must be a mapping of sections (meta, ...)", 1)]
         )
     return data, lines
 
 
 def _positions(
-    node: Node, path: tuple[str, ...], duplicates: list[LawProblem]
+    node: Node, path: tuple[str, ...], duplicates: list[Problem]
 ) -> Iterator[tuple[tuple[str, ...], int]]:
     """Map each key path to the line where its key (or list item) is written."""
     yield path, node.start_mark.line + 1
@@ -181,7 +192,7 @@ def _positions(
             line = key_node.start_mark.line + 1
             if key in seen:
                 dotted = ".".join((*path, key))
-                duplicates.append(LawProblem(dotted, "key given twice", line))
+                duplicates.append(Problem(dotted, "key given twice", line))
             seen.add(key)
             yield from _positions(value_node, (*path, key), duplicates)
             yield (*path, key), line
@@ -203,9 +214,9 @@ def _line_for(path: list[str] | tuple[str, ...], lines: Lines) -> int | None:
 # -- pydantic errors in an official's words ------------------------------------------------
 
 
-def _problem(error: Any, lines: Lines) -> LawProblem:
+def _problem(error: Any, lines: Lines) -> Problem:
     loc = tuple(str(part) for part in error["loc"] if not _is_union_tag(part))
-    return LawProblem(".".join(loc), _reason(error), _line_for(loc, lines))
+    return Problem(".".join(loc), _reason(error), _line_for(loc, lines))
 
 
 def _is_union_tag(part: object) -> bool:
@@ -245,5 +256,5 @@ def _describe(value: object) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def _sorted(problems: list[LawProblem]) -> list[LawProblem]:
-    return sorted(problems, key=lambda p: (p.line if p.line is not None else 0, p.path))
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line if p.line is not None else 0, p.where))

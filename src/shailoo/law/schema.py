@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from shailoo.common.problems import Problem
+
 T = TypeVar("T")
 
 Lang = Literal["ky", "ru", "en"]
@@ -60,8 +62,8 @@ class LawModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
-    def consistency(self) -> list[tuple[str, str]]:
-        """Cross-field problems as (dotted path relative to this model, reason)."""
+    def consistency(self) -> list[Problem]:
+        """Cross-field problems, each ``where`` a dotted path relative to this model."""
         return []
 
 
@@ -143,15 +145,15 @@ class Meta(LawModel):
     note: str = ""
     sources: list[Source] = Field(min_length=1)
 
-    def consistency(self) -> list[tuple[str, str]]:
-        problems: list[tuple[str, str]] = []
+    def consistency(self) -> list[Problem]:
+        problems: list[Problem] = []
         seen: set[str] = set()
         for i, source in enumerate(self.sources):
             if source.id in seen:
-                problems.append((f"sources.{i}.id", f"duplicate source id {source.id!r}"))
+                problems.append(Problem(f"sources.{i}.id", f"duplicate source id {source.id!r}"))
             seen.add(source.id)
         if self.supersedes == self.id:
-            problems.append(("supersedes", "an edition cannot supersede itself"))
+            problems.append(Problem("supersedes", "an edition cannot supersede itself"))
         return problems
 
 
@@ -177,18 +179,18 @@ class Polling(LawModel):
     remote_voting_outside_own_district_only: Cited[bool] | None = None
     max_registered_per_dwelling: Cited[PositiveInt]
 
-    def consistency(self) -> list[tuple[str, str]]:
+    def consistency(self) -> list[Problem]:
         remote = self.voting_place_mode.value == "registered_address_with_remote"
         if remote and self.remote_voting_outside_own_district_only is None:
             return [
-                (
+                Problem(
                     "remote_voting_outside_own_district_only",
                     "required when voting_place_mode is registered_address_with_remote",
                 )
             ]
         if not remote and self.remote_voting_outside_own_district_only is not None:
             return [
-                (
+                Problem(
                     "remote_voting_outside_own_district_only",
                     "only allowed when voting_place_mode is registered_address_with_remote",
                 )
@@ -203,12 +205,12 @@ class Calendar(LawModel):
     correction_deadline_days_before: Cited[NonNegativeInt]
     correction_answer_days: Cited[PositiveInt]
 
-    def consistency(self) -> list[tuple[str, str]]:
+    def consistency(self) -> list[Problem]:
         posted = self.preliminary_list_days_before.value
         closes = self.correction_deadline_days_before.value
         if closes >= posted:
             return [
-                (
+                Problem(
                     "correction_deadline_days_before.value",
                     f"corrections must close after the preliminary list is posted: the list "
                     f"is posted {posted} days before polling day, corrections close {closes}",
@@ -249,14 +251,12 @@ ProtocolLine = Literal[
 RelationOp = Literal["=", "<=", ">="]
 
 
-def _pair(
-    first: object, second: object, first_name: str, second_name: str
-) -> list[tuple[str, str]]:
+def _pair(first: object, second: object, first_name: str, second_name: str) -> list[Problem]:
     """Two keys that only make sense together: both given or both left out."""
     if (first is None) == (second is None):
         return []
     missing, given = (first_name, second_name) if first is None else (second_name, first_name)
-    return [(missing, f"required when {given} is given")]
+    return [Problem(missing, f"required when {given} is given")]
 
 
 class AgainstAll(LawModel):
@@ -275,9 +275,9 @@ class PresidentSystem(LawModel):
     runoff_within_days: Cited[PositiveInt]
     against_all_effect: Cited[AgainstAllEffect]
 
-    def consistency(self) -> list[tuple[str, str]]:
+    def consistency(self) -> list[Problem]:
         if self.runoff_top.value < 2:
-            return [("runoff_top.value", "a run-off needs at least 2 candidates")]
+            return [Problem("runoff_top.value", "a run-off needs at least 2 candidates")]
         return []
 
 
@@ -287,9 +287,11 @@ class SeatGenderQuota(LawModel):
     sex: Cited[QuotaSex]
     min_share: Cited[Share]
 
-    def consistency(self) -> list[tuple[str, str]]:
+    def consistency(self) -> list[Problem]:
         if self.sex.value == "each" and self.min_share.value > 0.5:
-            return [("min_share.value", "each sex cannot be guaranteed more than half the seats")]
+            return [
+                Problem("min_share.value", "each sex cannot be guaranteed more than half the seats")
+            ]
         return []
 
 
@@ -309,7 +311,7 @@ class PartyListSystem(LawModel):
     seat_gender_quota: SeatGenderQuota | None = None
     against_all_effect: Cited[AgainstAllEffect]
 
-    def consistency(self) -> list[tuple[str, str]]:
+    def consistency(self) -> list[Problem]:
         problems = _pair(
             self.region_threshold_share,
             self.region_threshold_base,
@@ -322,14 +324,14 @@ class PartyListSystem(LawModel):
         if self.regions is not None:
             codes = self.regions.value
             if not codes:
-                problems.append(("regions.value", "list at least one region"))
+                problems.append(Problem("regions.value", "list at least one region"))
             repeated = sorted({code for code in codes if codes.count(code) > 1})
             if repeated:
-                problems.append(("regions.value", f"regions repeat: {', '.join(repeated)}"))
+                problems.append(Problem("regions.value", f"regions repeat: {', '.join(repeated)}"))
         cap = self.seat_cap_per_party
         if cap is not None and cap.value >= self.seats.value:
             problems.append(
-                (
+                Problem(
                     "seat_cap_per_party.value",
                     f"a cap of {cap.value} never applies to {self.seats.value} seats; "
                     "set it below the number of seats or leave it out",
@@ -337,7 +339,10 @@ class PartyListSystem(LawModel):
             )
         if self.against_all_effect.value != "none":
             problems.append(
-                ("against_all_effect.value", "party lists support only 'none' (counted, no seats)")
+                Problem(
+                    "against_all_effect.value",
+                    "party lists support only 'none' (counted, no seats)",
+                )
             )
         return problems
 
@@ -354,24 +359,26 @@ class DistrictSystem(LawModel):
     against_all_effect: Cited[AgainstAllEffect]
     vacancy_rule: Cited[VacancyRule] | None = None
 
-    def consistency(self) -> list[tuple[str, str]]:
-        problems: list[tuple[str, str]] = []
+    def consistency(self) -> list[Problem]:
+        problems: list[Problem] = []
         seats = self.seats_per_district.value
         if self.system.value == "single_member_plurality" and seats != 1:
             problems.append(
-                (
+                Problem(
                     "seats_per_district.value",
                     "single_member_plurality elects exactly 1 per district",
                 )
             )
         if self.marks_per_ballot.value > seats:
             problems.append(
-                ("marks_per_ballot.value", f"more marks than the {seats} seats of a district")
+                Problem(
+                    "marks_per_ballot.value", f"more marks than the {seats} seats of a district"
+                )
             )
         cap = self.max_winners_one_sex
         if cap is not None and cap.value >= seats:
             problems.append(
-                (
+                Problem(
                     "max_winners_one_sex.value",
                     f"a limit of {cap.value} never applies to {seats} seats; set it lower",
                 )
@@ -405,22 +412,24 @@ class ProtocolRules(LawModel):
     tolerance_votes: Cited[NonNegativeInt]
     automatic_count_preliminary: Cited[bool]
 
-    def consistency(self) -> list[tuple[str, str]]:
-        problems: list[tuple[str, str]] = []
+    def consistency(self) -> list[Problem]:
+        problems: list[Problem] = []
         relations = self.control_relations.value
         if not relations:
-            problems.append(("control_relations.value", "list at least one relation"))
+            problems.append(Problem("control_relations.value", "list at least one relation"))
         seen: set[str] = set()
         for i, relation in enumerate(relations):
             if relation.name in seen:
                 problems.append(
-                    (f"control_relations.value.{i}.name", f"duplicate name {relation.name!r}")
+                    Problem(
+                        f"control_relations.value.{i}.name", f"duplicate name {relation.name!r}"
+                    )
                 )
             seen.add(relation.name)
             both = sorted(set(relation.left) & set(relation.right))
             if both:
                 problems.append(
-                    (
+                    Problem(
                         f"control_relations.value.{i}",
                         f"line {both[0]!r} on both sides of {relation.name!r}",
                     )
@@ -449,20 +458,20 @@ class Counting(LawModel):
     ballots: BallotRules
     protocol: ProtocolRules
 
-    def consistency(self) -> list[tuple[str, str]]:
-        problems: list[tuple[str, str]] = []
+    def consistency(self) -> list[Problem]:
+        problems: list[Problem] = []
         if not self.against_all.on_ballot.value:
             for kind in ("president", "party_list", "district"):
                 system = getattr(self, kind)
                 if system is not None and system.against_all_effect.value != "none":
                     problems.append(
-                        (
+                        Problem(
                             f"{kind}.against_all_effect.value",
                             "must be 'none' when against_all.on_ballot is false",
                         )
                     )
         if self.party_list is None and self.district is None:
-            problems.append(("party_list", "an edition needs party_list, district or both"))
+            problems.append(Problem("party_list", "an edition needs party_list, district or both"))
         return problems
 
 
@@ -487,14 +496,14 @@ class Edition(LawModel):
         """Every cited parameter with its dotted path (``voters.min_age``), in file order."""
         return _walk_cited(self, "")
 
-    def problems(self) -> list[tuple[str, str]]:
-        """Cross-field problems of the whole edition as (dotted path, reason)."""
-        found: list[tuple[str, str]] = []
+    def problems(self) -> list[Problem]:
+        """Cross-field problems of the whole edition, each ``where`` a dotted path."""
+        found: list[Problem] = []
         known = {source.id for source in self.meta.sources}
         for path, param in self.parameters():
             if param.source not in known:
                 found.append(
-                    (
+                    Problem(
                         f"{path}.source",
                         f"unknown source {param.source!r}; meta.sources has "
                         + ", ".join(sorted(known)),
@@ -514,9 +523,9 @@ def _walk_cited(model: LawModel, prefix: str) -> Iterator[tuple[str, Cited[Any]]
             yield from _walk_cited(child, f"{path}.")
 
 
-def _walk_consistency(model: LawModel, prefix: str) -> Iterator[tuple[str, str]]:
-    for path, reason in model.consistency():
-        yield f"{prefix}{path}", reason
+def _walk_consistency(model: LawModel, prefix: str) -> Iterator[Problem]:
+    for problem in model.consistency():
+        yield Problem(f"{prefix}{problem.where}", problem.why)
     for name in type(model).model_fields:
         child = getattr(model, name)
         if isinstance(child, LawModel) and not isinstance(child, Cited):

@@ -35,7 +35,7 @@ class SelfCheckRequest(serializers.Serializer[Any]):
     def validate_pin(self, value: str) -> str:
         problem = check_pin(value)
         if problem is not None:
-            raise serializers.ValidationError(problem.reason)
+            raise serializers.ValidationError(problem.why)
         return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -55,7 +56,8 @@ def self_check(request: HttpRequest) -> HttpResponse:
     form = SelfCheckForm(request.POST)
     context: dict[str, object] = {"form": form, "submitted": True}
     status = 200
-    if not SelfCheckThrottle().allow_request(request, None):
+    throttle = SelfCheckThrottle()
+    if not throttle.allow_request(request, None):
         context["throttled"] = True
         status = 429
     elif form.is_valid():
@@ -65,8 +67,15 @@ def self_check(request: HttpRequest) -> HttpResponse:
             context["reason_names"] = _reason_names(result.reasons)
     else:
         status = 400
+    # Error answers keep their status (400, 429) for programs; the page's htmx form is told
+    # to swap them in like any answer (data-answer-statuses), so a voter never keeps reading
+    # the previous answer, and a form sent without JavaScript gets the whole page.
     template = "portal/_check_result.html" if partial else "portal/check.html"
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    if status == 429:
+        wait = throttle.wait()
+        response["Retry-After"] = str(max(1, math.ceil(wait))) if wait is not None else "60"
+    return response
 
 
 def _reason_names(codes: tuple[str, ...]) -> list[str]:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from shailoo.accounts.access_log import record_view
 from shailoo.accounts.permissions import has_permission, permission_class
 from shailoo.accounts.roles import Permission
+from shailoo.common.refusals import Refusal
 from shailoo.register import services
 from shailoo.register.messages import LANGS
 from shailoo.register.models import Person
@@ -69,7 +70,7 @@ class PersonEligibilityView(APIView):
         lang = request.query_params.get("lang", services.ui_lang())
         errors: dict[str, list[str]] = {}
         if problem is not None:
-            errors["pin"] = [problem.reason]
+            errors["pin"] = [problem.why]
         if lang not in LANGS:
             errors["lang"] = [f"must be one of {', '.join(LANGS)}"]
         if errors:
@@ -84,7 +85,7 @@ class PersonEligibilityView(APIView):
         record_view(request, person, mask_pin(person.pin))
         try:
             election = services.current_election()
-        except services.ServiceError as error:
+        except Refusal as error:
             return Response(
                 {"detail": error.message, "code": error.code}, status=status.HTTP_409_CONFLICT
             )

@@ -58,30 +58,55 @@ def check(
     pin: str = typer.Argument(..., help="Personal identification number (14 digits)"),
     lang: str = typer.Option("ru", "--lang", help="ky, ru or en"),
 ) -> None:
-    """Explain one person's eligibility for the current election, rule by rule."""
+    """Explain one person's eligibility for the current election, rule by rule, in --lang."""
     django_setup()
-    from shailoo.law.loader import load_edition
-    from shailoo.register.eligibility import evaluate, render
-    from shailoo.register.importer import current_election
-    from shailoo.register.models import Person
-    from shailoo.register.pin import mask_pin
-    from shailoo.register.verdicts import person_facts
+    from django.utils import translation
 
     if lang not in ("ky", "ru", "en"):
         console.print("[red]--lang must be ky, ru or en[/]")
         raise typer.Exit(2)
-    person = Person.objects.select_related("station").filter(pin=pin).first()
+    with translation.override(lang):  # every line of the answer, not only the rules
+        _explain(pin, lang)
+
+
+def _explain(pin: str, lang: str) -> None:
+    """Print ``shailoo register check`` for ``pin`` in the active language (``lang``)."""
+    from django.utils.translation import gettext
+    from rich.markup import escape
+
+    from shailoo.common.refusals import Refusal
+    from shailoo.register import services
+    from shailoo.register.eligibility import evaluate, render
+    from shailoo.register.models import Person
+    from shailoo.register.pin import mask_pin
+    from shailoo.register.verdicts import person_facts
+
+    person = Person.objects.select_related("station", "remote_station").filter(pin=pin).first()
     if person is None:
-        console.print(f"[red]no person with PIN {mask_pin(pin)} in the register[/]")
+        message = gettext("No person with PIN %(pin)s is in the voter register.")
+        console.print(f"[red]{escape(message % {'pin': mask_pin(pin)})}[/]")
         raise typer.Exit(1)
-    election = current_election()
-    verdict = evaluate(
-        person_facts(person), election.polling_day, load_edition(election.law_edition)
+    try:
+        election = services.current_election()
+        law = services.law_for(election)
+    except Refusal as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(2) from None
+    verdict = evaluate(person_facts(person), election.polling_day, law)
+    station = person.voting_station
+    console.print(
+        f"[bold]{escape(person.full_name)}[/] ({mask_pin(person.pin)}), {escape(election.name)}"
     )
-    console.print(f"[bold]{person.full_name}[/] ({mask_pin(person.pin)}), {election.name}")
-    console.print(f"station №{person.voting_station.number} {person.voting_station.address}")
+    console.print(
+        gettext("Eligible to vote.") if verdict.eligible else gettext("Not eligible to vote.")
+    )
+    where = gettext("Polling station №%(number)s, %(address)s")
+    console.print(escape(where % {"number": station.number, "address": station.address}))
+    if person.remote_station is not None:
+        home = gettext("Remote voting; home station №%(number)s.")
+        console.print(home % {"number": person.station.number})
     for line in render(verdict, lang):
-        console.print(f"  {line}")
+        console.print(f"  {escape(line)}")
 
 
 @app.command("lists")

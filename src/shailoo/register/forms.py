@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from shailoo.geo.models import PollingStation
 from shailoo.register.models import ListCorrection
 from shailoo.register.pin import check_pin
+
+#: The reasons :func:`~shailoo.register.pin.check_pin` gives for a PIN typed without a birth
+#: date or sex, marked here for the catalogues (``pin.py`` imports nothing from Django); the
+#: callers pass them to ``gettext`` so a voter reads them in the interface language.
+PIN_REASONS = (
+    gettext_noop("must be exactly 14 digits"),
+    gettext_noop("first digit must be 1 (female) or 2 (male)"),
+    gettext_noop("digits 2-9 are not a valid date DDMMYYYY"),
+)
 
 
 def clean_pin_value(value: str) -> str:
@@ -18,7 +27,7 @@ def clean_pin_value(value: str) -> str:
     pin = "".join(value.split())
     problem = check_pin(pin)
     if problem is not None:
-        raise forms.ValidationError(gettext(problem.reason))
+        raise forms.ValidationError(gettext(problem.why))
     return pin
 
 

@@ -32,13 +32,14 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
-from django.dispatch import Signal
 from django.utils import timezone
 
 from shailoo.common.csvsource import CsvSource, file_sha256
+from shailoo.common.refusals import InvalidInput
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
 from shailoo.law.loader import load_edition
+from shailoo.register import ledger_entries
 from shailoo.register.eligibility import CompiledRules, compile_rules
 from shailoo.register.models import ImportReject, ImportRun, Person, PersonChange
 from shailoo.register.pin import mask_pin
@@ -57,10 +58,6 @@ from shailoo.register.prepare_parallel import (
 )
 from shailoo.register.rows import COLUMNS
 
-#: Sent inside each batch's transaction, after its rows are written. The integrity ledger
-#: subscribes to it so that the batch and its ledger entry commit together.
-batch_committed = Signal()
-
 #: Files larger than this are prepared in worker processes while the main process writes
 #: (``register.prepare_parallel``); below it their start-up would cost more than it saves.
 PARALLEL_FROM_BYTES = 4 << 20
@@ -73,8 +70,11 @@ _COUNTERS = ("read", "accepted", "created", "updated", "unchanged", "rejected")
 _BOOLEAN_FIELDS = ("legally_incapable", "in_confinement", "biometric_registered", "eligible")
 
 
-class ImportError_(Exception):
+class ImportError_(InvalidInput):
     """The file as a whole cannot be imported (wrong header, no current election)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("import_refused", message)
 
 
 @dataclass
@@ -107,7 +107,10 @@ def current_election() -> Election:
     """The election the register is being prepared for; the import needs its polling day."""
     election = Election.objects.filter(is_current=True).first()
     if election is None:
-        raise ImportError_("no current election: create one (admin, or `shailoo demo`) first")
+        raise ImportError_(
+            "no current election: create one first with `shailoo elections create CODE --name "
+            "NAME --polling-day YYYY-MM-DD --law-edition kg-2025 --current`"
+        )
     return election
 
 
@@ -247,7 +250,7 @@ class RegisterImporter:
         """The batch's rejects, counts and resume point, in the batch's transaction."""
         if batch.rejects:
             ImportReject.objects.bulk_create(
-                ImportReject(run=run, line=r.line, field=r.field, reason=r.reason[:300], raw=r.raw)
+                ImportReject(run=run, line=r.line, field=r.where, reason=r.why[:300], raw=r.raw)
                 for r in batch.rejects
             )
         summary.read += batch.read
@@ -261,9 +264,8 @@ class RegisterImporter:
             resume_line=batch.end_line,
             **{name: getattr(summary, name) for name in _COUNTERS},
         )
-        batch_committed.send(
-            sender=RegisterImporter,
-            run_id=run.pk,
+        ledger_entries.import_batch(
+            run.pk,
             created=created,
             updated=updated,
             unchanged=unchanged,

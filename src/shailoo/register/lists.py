@@ -28,6 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from shailoo.common.pdf_fonts import FONT, FONT_BOLD, register_fonts
+from shailoo.common.refusals import NotFound
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
 from shailoo.register.models import Person
@@ -50,8 +51,11 @@ CSV_COLUMNS = ("no", "pin", "surname", "given_name", "patronymic", "birth_date",
 CSV_COLUMNS_PUBLIC = ("no", "pin", "surname", "given_name", "patronymic", "birth_year", "address")
 
 
-class StationNotFound(LookupError):
+class StationNotFound(NotFound, LookupError):
     """No polling station has the number asked for."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("station_not_found", message)
 
 
 # -- who is on the list --------------------------------------------------------------------

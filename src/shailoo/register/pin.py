@@ -7,19 +7,12 @@ lets us check, and never print a full PIN where a masked one will do.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+
+from shailoo.common.problems import Problem
 
 SEX_DIGITS = {"1": "F", "2": "M"}
 DIGIT_FOR_SEX = {"F": "1", "M": "2"}
-
-
-@dataclass(frozen=True, slots=True)
-class PinProblem:
-    """Why a PIN was refused; ``field`` names the column the problem points at."""
-
-    field: str
-    reason: str
 
 
 def build_pin(sex: str, birth_date: date, serial: int) -> str:
@@ -37,23 +30,22 @@ def pin_birth_date(pin: str) -> date | None:
         return None
 
 
-def check_pin(
-    pin: str, birth_date: date | None = None, sex: str | None = None
-) -> PinProblem | None:
-    """Return the first structural problem with ``pin``, or None when it is consistent."""
+def check_pin(pin: str, birth_date: date | None = None, sex: str | None = None) -> Problem | None:
+    """The first structural problem with ``pin``, or None when it is consistent.
+
+    The problem's ``where`` names the column it points at: ``pin``, ``birth_date`` or ``sex``.
+    """
     if len(pin) != 14 or not pin.isascii() or not pin.isdigit():
-        return PinProblem("pin", "must be exactly 14 digits")
+        return Problem("pin", "must be exactly 14 digits")
     if pin[0] not in SEX_DIGITS:
-        return PinProblem("pin", "first digit must be 1 (female) or 2 (male)")
+        return Problem("pin", "first digit must be 1 (female) or 2 (male)")
     encoded = pin_birth_date(pin)
     if encoded is None:
-        return PinProblem("pin", "digits 2-9 are not a valid date DDMMYYYY")
+        return Problem("pin", "digits 2-9 are not a valid date DDMMYYYY")
     if birth_date is not None and encoded != birth_date:
-        return PinProblem(
-            "birth_date", f"does not match the date in the PIN ({encoded.isoformat()})"
-        )
+        return Problem("birth_date", f"does not match the date in the PIN ({encoded.isoformat()})")
     if sex is not None and SEX_DIGITS[pin[0]] != sex:
-        return PinProblem("sex", "does not match the sex digit of the PIN")
+        return Problem("sex", "does not match the sex digit of the PIN")
     return None
 
 

@@ -214,10 +214,10 @@ class RepeatedPins:
             line = batch.lines[position]
             batch.rejects.append(
                 Reject(
-                    line,
                     "pin",
                     f"repeats the PIN of line {first} of this file",
-                    masked_raw(raw[line], _INDEX),
+                    line,
+                    raw=masked_raw(raw[line], _INDEX),
                 )
             )
         batch.dropped = [position for position, _ in repeats]

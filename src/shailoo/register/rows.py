@@ -110,7 +110,7 @@ def parse_row(
         return _reject(line, values, "birth_date", f"{exc}: {birth_text!r}")
     problem = check_pin(pin, birth, sex)
     if problem is not None:
-        return _reject(line, values, problem.field, problem.reason)
+        return _reject(line, values, problem.where, problem.why)
     if birth > today:
         return _reject(line, values, "birth_date", "is in the future")
     if not surname:
@@ -194,4 +194,4 @@ _CANONICAL_INDEX = {name: i for i, name in enumerate(COLUMNS)}
 
 
 def _reject(line: int, values: list[str], field: str, reason: str) -> Reject:
-    return Reject(line, field, reason, masked_raw(values, _CANONICAL_INDEX))
+    return Reject(field, reason, line, raw=masked_raw(values, _CANONICAL_INDEX))

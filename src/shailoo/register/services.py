@@ -2,12 +2,13 @@
 
 Every function that changes data checks who acts, makes the change and writes its history in
 one transaction, so a change without its history (or the reverse) cannot be committed. A
-refused request raises :class:`ServiceError` with a code, a readable message and the legal
-citation; refusals of voting-place requests are stored before the error is raised, because
-the law asks the commission to account for every request, granted or not.
+refused request raises one of the shared refusals (:mod:`shailoo.common.refusals`) with a
+code, a readable message and the legal citation; refusals of voting-place requests are stored
+before the error is raised, because the law asks the commission to account for every
+request, granted or not.
 
-Actors are users (staff pages, admin) or plain strings naming a system actor (``"cli"``).
-Users must be active staff; anything else is refused (deny by default).
+Actors (:mod:`shailoo.common.actors`) are users (staff pages, admin) or named system actors
+(``"cli"``); :func:`shailoo.accounts.permissions.require` decides, denying by default.
 """
 
 from __future__ import annotations
@@ -15,21 +16,23 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from shailoo.accounts.permissions import has_permission
+from shailoo.accounts.permissions import require
 from shailoo.accounts.roles import Permission
+from shailoo.common.actors import Actor, actor_name, user_of
+from shailoo.common.refusals import Conflict, InvalidInput, Refusal
 from shailoo.elections.models import Election
+from shailoo.elections.services import current_election
 from shailoo.geo.models import PollingStation
 from shailoo.law.loader import LawError, load_edition
 from shailoo.law.schema import Cited, Edition, Lang
+from shailoo.register import ledger_entries
 from shailoo.register.eligibility import Verdict, render
 from shailoo.register.models import (
     ListCorrection,
@@ -41,75 +44,11 @@ from shailoo.register.names import name_key, normalise, transliterate
 from shailoo.register.pin import check_pin
 from shailoo.register.verdicts import verdict_for
 
-Actor: TypeAlias = AbstractBaseUser | AnonymousUser | str
-
 #: Longest citation the history tables store (``citation`` columns are 200 characters).
 CITATION_MAX = 200
 
 
-class ServiceError(Exception):
-    """A refused use case: ``code`` for programs, ``message`` and ``citation`` for people.
-
-    ``record`` is the stored refusal where one was written (voting-place requests).
-    """
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        citation: str = "",
-        record: models.Model | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.citation = citation
-        self.record = record
-
-    def __str__(self) -> str:
-        return f"{self.message} ({self.citation})" if self.citation else self.message
-
-
-# -- actors, elections, law ----------------------------------------------------------------
-
-
-def actor_name(actor: Actor) -> str:
-    """How history records name the actor."""
-    if isinstance(actor, str):
-        return actor
-    return str(actor.get_username()) or "anonymous"
-
-
-def require_staff(actor: Actor) -> None:
-    """Refuse anyone but active staff users and named system actors."""
-    if isinstance(actor, str):
-        if actor.strip():
-            return
-    elif actor.is_active and getattr(actor, "is_staff", False):
-        return
-    raise ServiceError("forbidden", gettext("Only commission staff may do this."))
-
-
-def require_permission(actor: Actor, permission: Permission, scope_object: object = None) -> None:
-    """Refuse unless the actor's role grants ``permission`` over ``scope_object``'s territory.
-
-    Named system actors (strings: the CLI, the importer) are trusted; users are checked
-    here, in the service, so that no caller can skip the check by not being a view.
-    """
-    require_staff(actor)
-    if not isinstance(actor, str) and not has_permission(actor, permission, scope_object):
-        raise ServiceError("forbidden", gettext("Your role does not allow this for this voter."))
-
-
-def current_election() -> Election:
-    """The election the register is being prepared for (``is_current``)."""
-    election = Election.objects.filter(is_current=True).order_by("-polling_day").first()
-    if election is None:
-        raise ServiceError(
-            "no_current_election",
-            gettext("No current election is set: create one in the admin first."),
-        )
-    return election
+# -- elections, law -------------------------------------------------------------------------
 
 
 def law_for(election: Election) -> Edition:
@@ -117,7 +56,7 @@ def law_for(election: Election) -> Edition:
     try:
         return load_edition(election.law_edition)
     except LawError as exc:
-        raise ServiceError(
+        raise Refusal(
             "law_edition_invalid",
             gettext("The law edition %(edition)s cannot be loaded: %(problem)s")
             % {"edition": election.law_edition, "problem": exc},
@@ -289,7 +228,7 @@ def change_voting_place(
     (registered address with remote voting): a remote-voting station outside the voter's
     own district, until the deadline; ``remote_station`` is set and the home station kept.
     """
-    require_permission(actor, Permission.VOTING_PLACE_CHANGE, person)
+    require(actor, Permission.VOTING_PLACE_CHANGE, person)
     now = now or timezone.now()
     election = current_election()
     law = law_for(election)
@@ -323,10 +262,12 @@ def change_voting_place(
             record.reason = english
             record.citation = _stored(refusal.param) if refusal.param is not None else ""
             record.save()
+            ledger_entries.voting_place_change(record)
         else:
             record.status = VotingPlaceChange.Status.APPLIED
             record.citation = _stored(law.polling.voting_place_mode)
             record.save()
+            ledger_entries.voting_place_change(record)
             if remote:
                 old = person.remote_station.number if person.remote_station else None
                 person.remote_station = to_station
@@ -337,15 +278,16 @@ def change_voting_place(
                 person.station = to_station
                 person.save(update_fields=["station", "updated_at"])
                 diff = {"station": [old, to_station.number]}
-            PersonChange.objects.create(
+            change = PersonChange.objects.create(
                 person=person,
                 actor=actor_name(actor),
                 source=PersonChange.Source.VOTING_PLACE,
                 changes=diff,
             )
+            ledger_entries.person_change(change)
     if refusal is not None:
         citation = refusal.param.citation_in(ui_lang()) if refusal.param is not None else ""
-        raise ServiceError(refusal.code, localized, citation, record=record)
+        raise Refusal(refusal.code, localized, citation=citation, record=record)
     return record
 
 
@@ -362,17 +304,17 @@ def request_correction(
     """
     problem = check_pin(pin)
     if problem is not None:
-        raise ServiceError(
-            "invalid_pin", gettext("PIN: %(reason)s.") % {"reason": gettext(problem.reason)}
+        raise InvalidInput(
+            "invalid_pin", gettext("PIN: %(reason)s.") % {"reason": gettext(problem.why)}
         )
     if kind not in ListCorrection.Kind.values:
-        raise ServiceError(
+        raise InvalidInput(
             "invalid_kind",
             gettext("Unknown kind of correction %(kind)r; expected one of %(kinds)s.")
             % {"kind": kind, "kinds": ", ".join(ListCorrection.Kind.values)},
         )
     if not details.strip():
-        raise ServiceError("empty_details", gettext("Say what is wrong in the list."))
+        raise InvalidInput("empty_details", gettext("Say what is wrong in the list."))
     now = now or timezone.now()
     today = timezone.localdate(now)
     election = current_election()
@@ -381,14 +323,14 @@ def request_correction(
         days=calendar.correction_deadline_days_before.value
     )
     if today > closes:
-        raise ServiceError(
+        raise Conflict(
             "corrections_closed",
             gettext("Corrections to the list were accepted until %(closes)s.")
             % {"closes": closes.isoformat()},
-            calendar.correction_deadline_days_before.citation_in(ui_lang()),
+            citation=calendar.correction_deadline_days_before.citation_in(ui_lang()),
         )
     with transaction.atomic():
-        return ListCorrection.objects.create(
+        correction = ListCorrection.objects.create(
             pin=pin,
             person=Person.objects.filter(pin=pin).first(),
             kind=kind,
@@ -397,6 +339,8 @@ def request_correction(
             due_by=today + datetime.timedelta(days=calendar.correction_answer_days.value),
             citation=_stored(calendar.correction_answer_days),
         )
+        ledger_entries.list_correction(correction)
+        return correction
 
 
 def answer_correction(
@@ -407,14 +351,14 @@ def answer_correction(
     now: datetime.datetime | None = None,
 ) -> ListCorrection:
     """Accept or reject an open correction request; the person's history notes the answer."""
-    require_staff(actor)
+    require(actor, Permission.CORRECTION_ANSWER)
     if not answer.strip():
-        raise ServiceError("empty_answer", gettext("Write the answer the voter will receive."))
+        raise InvalidInput("empty_answer", gettext("Write the answer the voter will receive."))
     with transaction.atomic():
         correction = ListCorrection.objects.select_for_update().get(pk=correction.pk)
-        require_permission(actor, Permission.CORRECTION_ANSWER, correction)
+        require(actor, Permission.CORRECTION_ANSWER, correction)
         if correction.status != ListCorrection.Status.OPEN:
-            raise ServiceError(
+            raise Conflict(
                 "already_answered",
                 gettext("This request was already answered (%(status)s).")
                 % {"status": correction.get_status_display()},
@@ -423,10 +367,11 @@ def answer_correction(
         correction.status = status
         correction.answer = answer.strip()
         correction.answered_at = now or timezone.now()
-        correction.answered_by = actor if isinstance(actor, AbstractBaseUser) else None
+        correction.answered_by = user_of(actor)
         correction.save()
+        ledger_entries.list_correction(correction)
         if correction.person_id is not None:
-            PersonChange.objects.create(
+            change = PersonChange.objects.create(
                 person_id=correction.person_id,
                 actor=actor_name(actor),
                 source=PersonChange.Source.CORRECTION,
@@ -437,6 +382,7 @@ def answer_correction(
                     ]
                 },
             )
+            ledger_entries.person_change(change)
     return correction
 
 
@@ -468,11 +414,11 @@ def record_admin_change(
     person: Person, changed_fields: Mapping[str, tuple[object, object]], actor: Actor
 ) -> PersonChange | None:
     """Write a staff correction of ``person`` into its history as ``{field: [old, new]}``."""
-    require_permission(actor, Permission.PERSON_EDIT, person)
+    require(actor, Permission.PERSON_EDIT, person)
     if not changed_fields:
         return None
     with transaction.atomic():
-        return PersonChange.objects.create(
+        change = PersonChange.objects.create(
             person=person,
             actor=actor_name(actor),
             source=PersonChange.Source.ADMIN,
@@ -481,6 +427,8 @@ def record_admin_change(
                 for field, (old, new) in changed_fields.items()
             },
         )
+        ledger_entries.person_change(change)
+        return change
 
 
 #: Fields a staff edit may change directly; the rest are computed from them.
@@ -494,7 +442,7 @@ def save_admin_edit(person: Person, actor: Actor) -> PersonChange | None:
     The name key and transliteration follow the names, and the verdict follows the facts
     (for the current election, when one is set), so an edit can never leave them stale.
     """
-    require_permission(actor, Permission.PERSON_EDIT, person)
+    require(actor, Permission.PERSON_EDIT, person)
     with transaction.atomic():
         before = Person.objects.select_for_update().get(pk=person.pk)
         person.name_key = name_key(person.surname, person.given_name, person.patronymic)
@@ -604,12 +552,9 @@ def explain(person: Person, election: Election, lang: str) -> tuple[Verdict, lis
 
 __all__ = [
     "COMPUTED_FIELDS",
-    "Actor",
     "DwellingAlert",
     "SelfCheckResult",
-    "ServiceError",
     "StationInfo",
-    "actor_name",
     "answer_correction",
     "change_voting_place",
     "current_election",
@@ -620,7 +565,6 @@ __all__ = [
     "record_admin_change",
     "region_totals",
     "request_correction",
-    "require_staff",
     "save_admin_edit",
     "search_persons",
     "self_check",

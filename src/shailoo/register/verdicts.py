@@ -5,17 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
-from django.dispatch import Signal
 
 from shailoo.elections.models import Election
 from shailoo.law.loader import load_edition
+from shailoo.register import ledger_entries
 from shailoo.register.eligibility import Verdict, compile_rules, evaluate
 from shailoo.register.facts import PersonFacts
 from shailoo.register.models import Person
-
-#: Sent inside each chunk's transaction when stored verdicts are recomputed; the integrity
-#: ledger records it, so a mass change of verdicts can never go unrecorded.
-verdicts_recomputed = Signal()
 
 
 def person_facts(person: Person) -> PersonFacts:
@@ -68,8 +64,7 @@ def reevaluate_all(
                 updates.append(Person(id=pk, eligible=not codes, ineligible_codes=codes))
         with transaction.atomic():
             Person.objects.bulk_update(updates, ["eligible", "ineligible_codes"], batch_size=2000)
-            verdicts_recomputed.send(
-                sender=Person,
+            ledger_entries.verdicts_recomputed(
                 election_code=election.code,
                 first_id=rows[0][0],
                 last_id=rows[-1][0],

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,6 +27,7 @@ from shailoo.accounts.permissions import (
     scope_filter,
 )
 from shailoo.accounts.roles import Permission
+from shailoo.common.refusals import Refusal
 from shailoo.geo.models import PollingStation
 from shailoo.register import services
 from shailoo.register.forms import (
@@ -38,10 +38,9 @@ from shailoo.register.forms import (
 )
 from shailoo.register.models import ImportRun, ListCorrection, Person
 from shailoo.register.pin import mask_pin
-from shailoo.register.services import ServiceError
 
 
-def _show_error(request: HttpRequest, error: ServiceError) -> None:
+def _show_error(request: HttpRequest, error: Refusal) -> None:
     text = error.message
     if error.citation:
         text = f"{text} {gettext('Basis')}: {error.citation}"
@@ -52,7 +51,7 @@ def _election_and_law(request: HttpRequest) -> tuple[Any, Any]:
     try:
         election = services.current_election()
         return election, services.law_for(election)
-    except ServiceError as error:
+    except Refusal as error:
         _show_error(request, error)
         return None, None
 
@@ -163,7 +162,7 @@ def voting_place(request: HttpRequest, pk: int) -> HttpResponse:
         record = services.change_voting_place(
             person, form.cleaned_data["station_number"], request.user
         )
-    except ServiceError as error:
+    except Refusal as error:
         _show_error(request, error)
     else:
         messages.success(
@@ -178,15 +177,15 @@ def voting_place(request: HttpRequest, pk: int) -> HttpResponse:
 def corrections(request: HttpRequest) -> HttpResponse:
     """The corrections queue of the user's territory (open first, by due date) and the
     form for a new request."""
-    if request.method == "POST" and not has_permission(request.user, Permission.CORRECTION_REQUEST):
-        raise PermissionDenied
+    if request.method == "POST":
+        require(request.user, Permission.CORRECTION_REQUEST)
     form = CorrectionRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             correction = services.request_correction(
                 form.cleaned_data["pin"], form.cleaned_data["kind"], form.cleaned_data["details"]
             )
-        except ServiceError as error:
+        except Refusal as error:
             _show_error(request, error)
         else:
             messages.success(
@@ -236,7 +235,7 @@ def correction_answer(request: HttpRequest, pk: int) -> HttpResponse:
         services.answer_correction(
             correction, form.accepted(), form.cleaned_data["answer"], request.user
         )
-    except ServiceError as error:
+    except Refusal as error:
         _show_error(request, error)
     else:
         messages.success(request, gettext("Answer recorded."))

@@ -1,5 +1,9 @@
 """``shailoo synth`` commands: write the synthetic geography and population files.
 
+The other ``shailoo synth`` commands (definition, ballots, biometrics, probe, evaluate,
+calibrate) live in ``shailoo.synth.biometrics_cli`` and ``shailoo.demo.commands``; the
+top-level ``shailoo.cli`` adds them to this group.
+
 The population uses ``generate_geography(seed, stations)``, so a population written with
 the same ``--seed`` and ``--stations`` as a geography file refers to exactly its stations.
 This module imports no Django (``shailoo.synth`` is pure), hence its own small console.
@@ -17,10 +21,22 @@ from shailoo.synth.geography import MIN_STATIONS, generate_geography, write_geog
 from shailoo.synth.population import Rates, write_population_csv
 
 app = typer.Typer(
-    help="Deterministic synthetic data: electoral geography and population register.",
+    help="Deterministic synthetic data: geography, population, definition, ballots, biometrics.",
     no_args_is_help=True,
 )
 console = Console(stderr=True, soft_wrap=True)
+
+
+def progress() -> Progress:
+    """The progress bar of the synthetic-data commands (on this module's console)."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
 
 _SEED = typer.Option(2026, "--seed", help="Seed: the same seed writes the same bytes")
 _STATIONS = typer.Option(2500, "--stations", min=MIN_STATIONS, help="Polling stations")
@@ -59,13 +75,7 @@ def population(
     """Write a population-registry extract (and, with --truth, its planted problems)."""
     geography = generate_geography(seed, stations)
     total = persons + (round(persons * Rates().new) if later else 0)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
+    with progress() as bar:
         task = bar.add_task("synth population", total=total)
         summary = write_population_csv(
             out,

@@ -43,7 +43,7 @@ def dedup(
     scheduler = _check_scheduler(scheduler)
     django_setup()
     from shailoo.biometrics.dedup import services
-    from shailoo.register.services import ServiceError
+    from shailoo.common.refusals import Refusal
 
     with progress() as bar:
         task = bar.add_task("dedup partitions", total=None)
@@ -58,7 +58,7 @@ def dedup(
                 )
             else:
                 run = services.start_run(actor, scheduler=scheduler, workers=workers, progress=tick)
-        except ServiceError as exc:
+        except Refusal as exc:
             console.print(f"[red]{exc.message}[/]")
             raise typer.Exit(2) from None
         except OSError as exc:

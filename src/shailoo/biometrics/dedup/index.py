@@ -29,18 +29,27 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
+from shailoo.common.refusals import InvalidInput
+
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
 #: Held-out rows on which training estimates what a probing ratio costs.
 CALIBRATION_ROWS = 16384
 
 
-class DedupIndexError(ValueError):
+class DedupIndexError(InvalidInput):
     """A request the index cannot serve (wrong model, wrong shape, not trained)."""
+
+    default_code = "dedup_request_invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
 
 
 class ModelMismatchError(DedupIndexError):
     """Templates of another embedding model: never compared."""
+
+    default_code = "embedding_model_mismatch"
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from shailoo.biometrics.dedup.index import (
     normalise,
     self_join_rows,
 )
+from shailoo.common.refusals import Conflict
 
 F32 = npt.NDArray[np.float32]
 I64 = npt.NDArray[np.int64]
@@ -61,8 +62,11 @@ FACE, FINGER = "face", "finger"
 _INPUTS = (VECTORS, PROBES, INDEX, FINGERS, LSH)
 
 
-class JobError(Exception):
+class JobError(Conflict):
     """A run that cannot start or continue; the message names the file and the reason."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("dedup_job_refused", message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from shailoo.accounts.permissions import grants_of
+from shailoo.accounts.permissions import grants_of, require
 from shailoo.accounts.roles import Permission, allowed
 from shailoo.biometrics import mcc
 from shailoo.biometrics import services as biometric_services
@@ -39,9 +39,10 @@ from shailoo.biometrics.dedup.models import AdjudicationDecision, DedupRun, Dupl
 from shailoo.biometrics.embedding import EmbeddingTemplate
 from shailoo.biometrics.minutiae import FingerTemplate
 from shailoo.biometrics.models import BiometricTemplate
+from shailoo.common.actors import Actor, actor_name, is_system
+from shailoo.common.refusals import Conflict, InvalidInput, PermissionRefused, Refusal
 from shailoo.integrity import ledger
 from shailoo.register.models import Person
-from shailoo.register.services import Actor, ServiceError, actor_name, require_staff
 
 RUN_ENTRY = "biometrics.dedup_run"
 DECISION_ENTRY = "biometrics.dedup_decision"
@@ -51,11 +52,11 @@ Progress = Callable[[int, int], None]
 
 def require_national(actor: Actor) -> None:
     """Refuse anyone but a system actor or a user with the permission over the whole country."""
-    require_staff(actor)
-    if isinstance(actor, str):
+    require(actor, Permission.DEDUP_ADJUDICATE)
+    if is_system(actor):
         return
     if not allowed(grants_of(actor), Permission.DEDUP_ADJUDICATE, []):
-        raise ServiceError(
+        raise PermissionRefused(
             "forbidden", gettext("Deduplication decisions need a country-wide assignment.")
         )
 
@@ -118,9 +119,9 @@ def _face_chunks(model: str, refs: list[int], dim: int) -> Iterator[npt.NDArray[
         value = biometric_services.decode_stored(row)
         moved = position >= len(refs) or row.enrolment.person_id != refs[position]
         if moved or not isinstance(value, EmbeddingTemplate):
-            raise ServiceError("dedup_inputs", gettext("Enrolments changed during the run."))
+            raise Conflict("dedup_inputs", gettext("Enrolments changed during the run."))
         if value.dim != dim:
-            raise ServiceError(
+            raise Refusal(
                 "embedding_dimension",
                 gettext("Person %(id)s has a %(dim)s-d embedding of model %(model)s.")
                 % {"id": refs[position], "dim": value.dim, "model": model},
@@ -152,7 +153,7 @@ def load_inputs(model_id: str | None = None) -> Inputs:
         )
         face_people = list(rows.values_list("enrolment__person_id", flat=True))
         if len(face_people) != len(set(face_people)):
-            raise ServiceError(
+            raise InvalidInput(
                 "embedding_twice", gettext("A person has two active faces of one model.")
             )
     if face_people:
@@ -223,7 +224,7 @@ def start_run(
     except job.JobError as exc:
         run.status, run.error = DedupRun.Status.INTERRUPTED, str(exc)
         run.save(update_fields=["status", "error"])
-        raise ServiceError("dedup_failed", str(exc)) from None
+        raise Refusal("dedup_failed", str(exc)) from None
     run.model_id = manifest.model_id or ""
     run.faces, run.finger_only = manifest.faces, manifest.lsh_persons
     run.partitions = len(manifest.partitions)
@@ -243,11 +244,9 @@ def resume_run(
     require_national(actor)
     run = DedupRun.objects.filter(pk=run_id).first()
     if run is None:
-        raise ServiceError(
-            "no_run", gettext("There is no deduplication run %(id)s.") % {"id": run_id}
-        )
+        raise Refusal("no_run", gettext("There is no deduplication run %(id)s.") % {"id": run_id})
     if run.status == DedupRun.Status.FINISHED:
-        raise ServiceError(
+        raise Refusal(
             "run_finished", gettext("Run %(id)s is finished; start a new one.") % {"id": run_id}
         )
     return _run(run, actor, scheduler, workers, progress)
@@ -271,7 +270,7 @@ def _run(
     except (job.JobError, OSError) as exc:
         run.status, run.error = DedupRun.Status.INTERRUPTED, str(exc)[:2000]
         run.save(update_fields=["status", "error"])
-        raise ServiceError("dedup_interrupted", str(exc)) from None
+        raise Conflict("dedup_interrupted", str(exc)) from None
     except BaseException as exc:  # a worker error or Ctrl+C: keep the run resumable
         run.status, run.error = DedupRun.Status.INTERRUPTED, f"{type(exc).__name__}: {exc}"[:2000]
         run.save(update_fields=["status", "error"])
@@ -352,10 +351,10 @@ def adjudicate(
     """
     require_national(actor)
     if outcome not in AdjudicationDecision.Outcome.values:
-        raise ServiceError("bad_outcome", gettext("Choose same person or different persons."))
+        raise InvalidInput("bad_outcome", gettext("Choose same person or different persons."))
     reason = reason.strip()
     if len(reason) < MIN_REASON:
-        raise ServiceError(
+        raise Refusal(
             "reason_required",
             gettext("Write the reason for the decision (at least %(n)s characters).")
             % {"n": MIN_REASON},
@@ -367,7 +366,7 @@ def adjudicate(
             .get(pk=candidate.pk)
         )
         if locked.status != DuplicateCandidate.Status.OPEN:
-            raise ServiceError("already_decided", gettext("This pair has already been decided."))
+            raise Conflict("already_decided", gettext("This pair has already been decided."))
         decision = AdjudicationDecision.objects.create(
             candidate=locked,
             outcome=outcome,

@@ -9,7 +9,6 @@ never leave the matcher. Opening a pair logs a view of each person's record.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -21,17 +20,14 @@ from shailoo.accounts.roles import Permission
 from shailoo.biometrics.dedup import services
 from shailoo.biometrics.dedup.forms import AdjudicationForm
 from shailoo.biometrics.dedup.models import DedupRun, DuplicateCandidate
+from shailoo.common.refusals import Refusal
 from shailoo.register.pin import mask_pin
-from shailoo.register.services import ServiceError
 
 QUEUE_PAGE = 100
 
 
 def _national(request: HttpRequest) -> None:
-    try:
-        services.require_national(request.user)
-    except ServiceError:
-        raise PermissionDenied from None
+    services.require_national(request.user)
 
 
 @require_GET
@@ -101,7 +97,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         services.adjudicate(
             pair, form.cleaned_data["outcome"], form.cleaned_data["reason"], request.user
         )
-    except ServiceError as error:
+    except Refusal as error:
         messages.error(request, error.message)
         return redirect("biometrics_dedup:candidate", pk=pk)
     messages.success(request, gettext("Decision recorded."))

@@ -1,4 +1,8 @@
-"""``shailoo rla``: plan, start and run a risk-limiting audit of paper ballots, in rounds."""
+"""``shailoo audits``: plan, start and run a risk-limiting audit of paper ballots, in rounds.
+
+``shailoo rla`` is the old name of the group, kept hidden for one release. ``start`` audits a
+contest of the current election unless ``--election CODE`` names another.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from shailoo.common.cli import console, django_setup
+from shailoo.elections.cli import ELECTION_OPTION, chosen
 
 if TYPE_CHECKING:
     from shailoo.counting.audits.models import Audit, SampledBallot
@@ -55,7 +60,7 @@ def sample_size(
 
 @app.command("start")
 def start(
-    election: str = typer.Option(..., "--election", help="Election code"),
+    election: str | None = ELECTION_OPTION,
     contest: str = typer.Option(..., "--contest", help="Contest id in the election definition"),
     manifest: Path = typer.Option(..., "--manifest", help="Ballot manifest CSV: batch,ballots"),
     reported: Path = typer.Option(..., "--reported", help="Reported result CSV: option,votes"),
@@ -68,19 +73,16 @@ def start(
 ) -> None:
     """Open an audit of one contest; prints its id and the planned sample size."""
     django_setup()
+    from shailoo.common.refusals import Refusal
     from shailoo.counting.audits.files import AuditFileError, read_manifest, read_reported
     from shailoo.counting.audits.services import start_audit
-    from shailoo.elections.models import Election
-    from shailoo.register.services import ServiceError
 
     try:
         batches = read_manifest(manifest)
         tallies = read_reported(reported)
     except AuditFileError as exc:
         raise _fail(str(exc)) from None
-    found = Election.objects.filter(code=election).first()
-    if found is None:
-        raise _fail(f"--election: no election with code {election!r}")
+    found = chosen(election)
     try:
         audit = start_audit(
             actor,
@@ -94,7 +96,7 @@ def start(
             winners=winners,
             sample_size=size,
         )
-    except ServiceError as exc:
+    except Refusal as exc:
         raise _fail(str(exc)) from None
     console.print(
         f"audit {audit.pk} started: {audit.ballots} ballots, {audit.method}, "
@@ -114,16 +116,16 @@ def _audit(audit_id: int) -> Audit:
 
 @app.command("sample")
 def sample(
-    audit_id: int = typer.Argument(..., help="Audit id (from rla start)"),
+    audit_id: int = typer.Argument(..., help="Audit id (from audits start)"),
     out: Path = typer.Option(..., "--out", help="Write the pull list here (CSV)"),
     cvrs: Path | None = typer.Option(None, "--cvrs", help="Comparison: batch,position,vote CSV"),
     actor: str = _ACTOR,
 ) -> None:
     """Draw the sample (once) and write the pull list, in draw order."""
     django_setup()
+    from shailoo.common.refusals import Refusal
     from shailoo.counting.audits.files import AuditFileError, read_cvrs
     from shailoo.counting.audits.services import draw_sample
-    from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)
     records = None
@@ -134,7 +136,7 @@ def sample(
             raise _fail(str(exc)) from None
     try:
         drawn = draw_sample(actor, audit, records)
-    except ServiceError as exc:
+    except Refusal as exc:
         raise _fail(str(exc)) from None
     _write_pull_list(out, drawn)
     distinct = len({d.ballot_id for d in drawn})
@@ -167,19 +169,20 @@ def record(
 ) -> None:
     """Record the vote two people read from one sampled ballot; prints the audit's state."""
     django_setup()
+    from shailoo.common.refusals import Refusal
     from shailoo.counting.audits.services import record_ballot
-    from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)
     try:
         state = record_ballot(actor, audit, ballot, vote, read_by)
-    except ServiceError as exc:
+    except Refusal as exc:
         raise _fail(str(exc)) from None
     print(f"examined {state.examined} in draw order, risk {state.risk:.6f}: {state.status}")
     if state.status == "next_round":
         print(
-            f"round {state.round} is over without confirming: see `shailoo rla plan {audit_id}`, "
-            f"then `shailoo rla next-round {audit_id} --out FILE` or `shailoo rla escalate`"
+            f"round {state.round} is over without confirming: see "
+            f"`shailoo audits plan {audit_id}`, then "
+            f"`shailoo audits next-round {audit_id} --out FILE` or `shailoo audits escalate`"
         )
 
 
@@ -196,13 +199,13 @@ def status(audit_id: int = typer.Argument(...)) -> None:
 def plan(audit_id: int = typer.Argument(...)) -> None:
     """The next round's size from the risk measured so far (changes nothing)."""
     django_setup()
+    from shailoo.common.refusals import Refusal
     from shailoo.counting.audits.round_services import plan_next_round
-    from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)
     try:
         found = plan_next_round(audit)
-    except ServiceError as exc:
+    except Refusal as exc:
         raise _fail(str(exc)) from None
     print(
         f"audit {audit.pk} ({audit.status}), {audit.sample.count()} draws so far, "
@@ -220,9 +223,9 @@ def next_round(
 ) -> None:
     """Draw the next round (the same seeded sequence, drawn further) or escalate."""
     django_setup()
+    from shailoo.common.refusals import Refusal
     from shailoo.counting.audits.files import AuditFileError, read_cvrs
     from shailoo.counting.audits.round_services import start_round
-    from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)
     records = None
@@ -233,7 +236,7 @@ def next_round(
             raise _fail(str(exc)) from None
     try:
         result = start_round(actor, audit, size=size, cvrs=records)
-    except ServiceError as exc:
+    except Refusal as exc:
         raise _fail(str(exc)) from None
     if result.round is None:
         print(f"audit {audit.pk}: escalate_full_hand_count: {result.plan.reason}")
@@ -256,12 +259,12 @@ def escalate_cmd(
 ) -> None:
     """Choose a full hand count now (recorded on the ledger with the reason)."""
     django_setup()
+    from shailoo.common.refusals import Refusal
     from shailoo.counting.audits.round_services import escalate
-    from shailoo.register.services import ServiceError
 
     audit = _audit(audit_id)
     try:
         escalate(actor, audit, reason)
-    except ServiceError as exc:
+    except Refusal as exc:
         raise _fail(str(exc)) from None
     print(f"audit {audit.pk}: escalate_full_hand_count")

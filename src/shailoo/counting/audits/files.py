@@ -15,53 +15,48 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from shailoo.common.problems import Problem
+from shailoo.common.refusals import InvalidInput
 from shailoo.counting.audits.sampler import Batch
 
 NO_VOTE = ("blank", "overvote", "invalid")
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    line: int
-    field: str
-    reason: str
+class AuditFileError(InvalidInput):
+    """A file the audit refuses (``audit_file_invalid``); ``problems`` lists every reason.
 
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "file"
-        return f"{where}, {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
-
-
-class AuditFileError(ValueError):
-    """A file the audit refuses; ``problems`` lists every located reason."""
+    Each problem names the file (``source``), the line (none for the file as a whole) and
+    the column (``where``), so ``str()`` gives lines like ``FILE:3: votes: 'ten' is not a count``.
+    """
 
     def __init__(self, path: str, problems: list[Problem]) -> None:
         self.path = path
-        self.problems = problems
-        super().__init__("\n".join(f"{path}: {p}" for p in problems[:50]))
+        super().__init__(
+            "audit_file_invalid",
+            f"The audit cannot use {path}.",
+            problems=[problem.located(path) for problem in problems],
+        )
 
 
 def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise AuditFileError(
-            str(path), [Problem(0, "", f"not UTF-8 at byte {exc.start}")]
-        ) from None
+        raise AuditFileError(str(path), [Problem("", f"not UTF-8 at byte {exc.start}")]) from None
     except OSError as exc:
-        raise AuditFileError(str(path), [Problem(0, "", exc.strerror or str(exc))]) from None
+        raise AuditFileError(str(path), [Problem("", exc.strerror or str(exc))]) from None
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None:
-        raise AuditFileError(str(path), [Problem(1, "", "the file is empty")])
+        raise AuditFileError(str(path), [Problem("", "the file is empty", 1)])
     names = [h.strip().lower() for h in header]
     missing = [c for c in columns if c not in names]
     if missing:
         raise AuditFileError(
             str(path),
-            [Problem(1, ", ".join(missing), f"missing column(s); expected {','.join(columns)}")],
+            [Problem(", ".join(missing), f"missing column(s); expected {','.join(columns)}", 1)],
         )
     for values in reader:
         if not any(v.strip() for v in values):
@@ -83,22 +78,22 @@ def read_manifest(path: Path) -> list[Batch]:
     first_line: dict[str, int] = {}
     for line, row in _rows(path, ("batch", "ballots")):
         if "" in row:
-            problems.append(Problem(line, "", row[""]))
+            problems.append(Problem("", row[""], line))
             continue
         batch, ballots = row["batch"], _count(row["ballots"])
         if not batch:
-            problems.append(Problem(line, "batch", "empty"))
+            problems.append(Problem("batch", "empty", line))
         elif batch in first_line:
             problems.append(
-                Problem(line, "batch", f"{batch!r} already on line {first_line[batch]}")
+                Problem("batch", f"{batch!r} already on line {first_line[batch]}", line)
             )
         if ballots is None or ballots < 1:
-            problems.append(Problem(line, "ballots", f"{row['ballots']!r} is not a count >= 1"))
+            problems.append(Problem("ballots", f"{row['ballots']!r} is not a count >= 1", line))
         if batch and batch not in first_line and ballots:
             first_line[batch] = line
             batches.append(Batch(batch, ballots))
     if not problems and not batches:
-        problems.append(Problem(0, "", "no batches"))
+        problems.append(Problem("", "no batches"))
     if problems:
         raise AuditFileError(str(path), problems)
     return batches
@@ -109,21 +104,21 @@ def read_reported(path: Path) -> dict[str, int]:
     reported: dict[str, int] = {}
     for line, row in _rows(path, ("option", "votes")):
         if "" in row:
-            problems.append(Problem(line, "", row[""]))
+            problems.append(Problem("", row[""], line))
             continue
         option, votes = row["option"], _count(row["votes"])
         if not option:
-            problems.append(Problem(line, "option", "empty"))
+            problems.append(Problem("option", "empty", line))
         elif option.lower() in NO_VOTE:
-            problems.append(Problem(line, "option", f"{option!r} is reserved for ballots"))
+            problems.append(Problem("option", f"{option!r} is reserved for ballots", line))
         elif option in reported:
-            problems.append(Problem(line, "option", f"{option!r} listed twice"))
+            problems.append(Problem("option", f"{option!r} listed twice", line))
         if votes is None:
-            problems.append(Problem(line, "votes", f"{row['votes']!r} is not a count"))
+            problems.append(Problem("votes", f"{row['votes']!r} is not a count", line))
         if option and option not in reported and votes is not None:
             reported[option] = votes
     if not problems and len(reported) < 2:
-        problems.append(Problem(0, "", "an audit needs at least two options"))
+        problems.append(Problem("", "an audit needs at least two options"))
     if problems:
         raise AuditFileError(str(path), problems)
     return reported
@@ -135,19 +130,19 @@ def read_cvrs(path: Path, options: set[str]) -> dict[tuple[str, int], str]:
     found: dict[tuple[str, int], str] = {}
     for line, row in _rows(path, ("batch", "position", "vote")):
         if "" in row:
-            problems.append(Problem(line, "", row[""]))
+            problems.append(Problem("", row[""], line))
             continue
         position = _count(row["position"])
         vote = row["vote"]
         if not row["batch"]:
-            problems.append(Problem(line, "batch", "empty"))
+            problems.append(Problem("batch", "empty", line))
         if position is None or position < 1:
-            problems.append(Problem(line, "position", f"{row['position']!r} is not >= 1"))
+            problems.append(Problem("position", f"{row['position']!r} is not >= 1", line))
         if vote not in options and vote.lower() not in NO_VOTE:
-            problems.append(Problem(line, "vote", f"{vote!r} is not a reported option"))
+            problems.append(Problem("vote", f"{vote!r} is not a reported option", line))
         key = (row["batch"], position or 0)
         if key in found:
-            problems.append(Problem(line, "position", "this ballot already has a record"))
+            problems.append(Problem("position", "this ballot already has a record", line))
         found[key] = vote if vote in options else vote.lower()
     if problems:
         raise AuditFileError(str(path), problems)

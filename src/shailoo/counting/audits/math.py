@@ -46,11 +46,18 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats
 
+from shailoo.common.refusals import InvalidInput
+
 DEFAULT_GAMMA = 1.03905
 
 
-class AuditMathError(ValueError):
+class AuditMathError(InvalidInput):
     """Inputs for which an audit is not defined (no loser, a tie at the boundary, bad alpha)."""
+
+    default_code = "audit_math_invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
 
 
 def _check_alpha(risk_limit: float) -> None:

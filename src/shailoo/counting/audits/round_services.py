@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from shailoo.common.actors import Actor, actor_name
+from shailoo.common.refusals import Conflict, InvalidInput, Refusal
 from shailoo.counting.audits import math as rla
 from shailoo.counting.audits import rounds
 from shailoo.counting.audits.models import (
@@ -35,7 +37,6 @@ from shailoo.counting.audits.services import (
     sample_rows,
 )
 from shailoo.integrity import ledger
-from shailoo.register.services import Actor, ServiceError, actor_name
 
 #: The most draws one round may add when the operator sets the size.
 MAX_ROUND = 1_000_000
@@ -65,7 +66,7 @@ def plan_next_round(audit: Audit) -> rounds.RoundPlan:
             margin, verdict.overstatements, audit.ballots, drawn, audit.risk_limit
         )
     except rla.AuditMathError as exc:
-        raise ServiceError("audit_undefined", str(exc)) from None
+        raise Refusal("audit_undefined", str(exc)) from None
 
 
 def start_round(
@@ -83,13 +84,13 @@ def start_round(
     """
     require_auditor(actor, audit)
     if audit.status != NEXT_ROUND:
-        raise ServiceError(
+        raise Refusal(
             "round_not_over",
             f"the audit is {audit.status}: a next round starts only after a round ends "
             "without confirming the outcome",
         )
     if size is not None and not 1 <= size <= MAX_ROUND:
-        raise ServiceError("bad_sample_size", f"a round has 1 to {MAX_ROUND} draws")
+        raise InvalidInput("bad_sample_size", f"a round has 1 to {MAX_ROUND} draws")
     check_cvrs(audit, cvrs)
     plan = plan_next_round(audit)
     drawn = audit.sample.count()
@@ -108,7 +109,7 @@ def start_round(
     with transaction.atomic():
         locked = Audit.objects.select_for_update().get(pk=audit.pk)
         if locked.status != NEXT_ROUND or locked.sample.count() != drawn:
-            raise ServiceError("round_conflict", "someone else changed the audit: try again")
+            raise Conflict("round_conflict", "someone else changed the audit: try again")
         last = locked.rounds.order_by("-number").first()
         number = (last.number if last is not None else 0) + 1
         rows = sample_rows(locked, draws, cvrs, number)
@@ -153,11 +154,11 @@ def escalate(
     require_auditor(actor, audit)
     reason = reason.strip()
     if not reason:
-        raise ServiceError("reason_needed", "say why the audit goes to a full hand count")
+        raise InvalidInput("reason_needed", "say why the audit goes to a full hand count")
     with transaction.atomic():
         locked = Audit.objects.select_for_update().get(pk=audit.pk)
         if locked.status not in (IN_PROGRESS, NEXT_ROUND):
-            raise ServiceError("audit_closed", f"the audit is already {locked.status}")
+            raise Conflict("audit_closed", f"the audit is already {locked.status}")
         current = locked.rounds.order_by("-number").first()
         locked.status = ESCALATE
         locked.save(update_fields=["status"])

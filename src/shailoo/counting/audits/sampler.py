@@ -32,15 +32,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from shailoo.common.refusals import InvalidInput
+
 MIN_SEED_LENGTH = 20
 _SCALE = 1 << 256
 
 
-class SamplerError(ValueError):
+class SamplerError(InvalidInput):
     """A manifest or seed the sampler refuses, with which row and why."""
 
+    default_code = "sampler_input_invalid"
+
     def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f"{where}: {reason}")
+        super().__init__(self.default_code, f"{where}: {reason}")
         self.where = where
         self.reason = reason
 

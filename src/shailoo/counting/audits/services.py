@@ -27,7 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from shailoo.accounts.permissions import require
 from shailoo.accounts.roles import Permission
+from shailoo.common.actors import Actor, actor_name
+from shailoo.common.refusals import Conflict, InvalidInput, Refusal
 from shailoo.counting.audits import math as rla
 from shailoo.counting.audits.files import NO_VOTE
 from shailoo.counting.audits.models import (
@@ -55,7 +58,6 @@ from shailoo.counting.audits.sampler import (
 from shailoo.counting.audits.sampler import draw as draw_tickets
 from shailoo.elections.models import Election
 from shailoo.integrity import ledger
-from shailoo.register.services import Actor, ServiceError, actor_name, require_permission
 
 #: The chance that the planned sample confirms a correct outcome in one round (BRAVO).
 COMPLETION_PROBABILITY = 0.9
@@ -95,20 +97,17 @@ def plan_sample_size(
         margin = rla.diluted_margin(reported, ballots, winners)
         return rla.comparison_sample_size(margin, risk_limit, ballots=ballots)
     except rla.AuditMathError as exc:
-        raise ServiceError("audit_undefined", str(exc)) from None
+        raise Refusal("audit_undefined", str(exc)) from None
 
 
 def require_auditor(actor: Actor, audit: Audit) -> None:
     """The audit permission over the whole country (the audit object has no territory)."""
-    try:
-        require_permission(actor, Permission.AUDIT_CONDUCT, audit)
-    except ServiceError as exc:
-        if exc.code != "forbidden":
-            raise
-        raise ServiceError(
-            "forbidden",
-            gettext("Only a country-wide role with the audit permission may run an audit."),
-        ) from None
+    require(
+        actor,
+        Permission.AUDIT_CONDUCT,
+        audit,
+        gettext("Only a country-wide role with the audit permission may run an audit."),
+    )
 
 
 def _digest(lines: Sequence[str]) -> str:
@@ -144,22 +143,22 @@ def start_audit(
     )
     require_auditor(actor, audit)
     if method not in (BRAVO, COMPARISON):
-        raise ServiceError("bad_method", f"method must be {BRAVO} or {COMPARISON}")
+        raise InvalidInput("bad_method", f"method must be {BRAVO} or {COMPARISON}")
     if not 0 < risk_limit < 1:
-        raise ServiceError("bad_risk_limit", "the risk limit must lie between 0 and 1")
+        raise InvalidInput("bad_risk_limit", "the risk limit must lie between 0 and 1")
     if not contest_id or len(contest_id) > 64:
-        raise ServiceError("bad_contest", "the contest id must have 1 to 64 characters")
+        raise InvalidInput("bad_contest", "the contest id must have 1 to 64 characters")
     try:
         check_seed(seed)
         ballots = check_manifest(manifest)
     except SamplerError as exc:
-        raise ServiceError("bad_input", str(exc)) from None
+        raise InvalidInput("bad_input", str(exc)) from None
     if _PIN_LIKE.search(seed):
-        raise ServiceError(
+        raise InvalidInput(
             "bad_seed", "seed: a separate group of 14 digits looks like a PIN; join the digits"
         )
     if sum(reported.values()) > ballots:
-        raise ServiceError(
+        raise Refusal(
             "reported_exceeds_manifest",
             f"reported votes ({sum(reported.values())}) exceed the {ballots} ballots in the "
             "manifest",
@@ -167,7 +166,7 @@ def start_audit(
     planned = plan_sample_size(method, reported, ballots, risk_limit, winners)
     if sample_size is not None:
         if sample_size < 1:
-            raise ServiceError("bad_sample_size", "the sample size must be at least 1")
+            raise InvalidInput("bad_sample_size", "the sample size must be at least 1")
         planned = sample_size
     audit.ballots = ballots
     audit.sample_size = planned
@@ -241,10 +240,10 @@ def draw_sample(
 def check_cvrs(audit: Audit, cvrs: Mapping[tuple[str, int], str] | None) -> None:
     """Comparison audits need the cast vote records, and each must name an option."""
     if audit.method == COMPARISON and cvrs is None:
-        raise ServiceError("cvrs_needed", "a comparison audit needs the cast vote records")
+        raise InvalidInput("cvrs_needed", "a comparison audit needs the cast vote records")
     for (batch, position), vote in (cvrs or {}).items():
         if vote not in audit.reported and vote not in NO_VOTE:
-            raise ServiceError(
+            raise InvalidInput(
                 "bad_cvr", f"cast vote record {batch}:{position}: {vote!r} is not an option"
             )
 
@@ -322,28 +321,28 @@ def record_ballot(
     require_auditor(actor, audit)
     names = [r.strip() for r in readers if r.strip()]
     if len(names) != 2 or names[0] == names[1]:
-        raise ServiceError("two_readers", gettext("Two different people must read the ballot."))
+        raise InvalidInput("two_readers", gettext("Two different people must read the ballot."))
     try:
         batch, position = parse_ballot_id(ballot)
     except SamplerError as exc:
-        raise ServiceError("bad_ballot", str(exc)) from None
+        raise InvalidInput("bad_ballot", str(exc)) from None
     if vote not in audit.reported and vote.lower() not in NO_VOTE:
         choices = ", ".join([*sorted(audit.reported), *NO_VOTE])
-        raise ServiceError("bad_vote", f"vote {vote!r} is not one of: {choices}")
+        raise InvalidInput("bad_vote", f"vote {vote!r} is not one of: {choices}")
     vote = vote if vote in audit.reported else vote.lower()
     with transaction.atomic():
         locked = Audit.objects.select_for_update().get(pk=audit.pk)
         if locked.status == NEXT_ROUND:
-            raise ServiceError(
+            raise Refusal(
                 "round_complete",
                 "every draw of this round is read: start the next round or escalate",
             )
         if locked.status != IN_PROGRESS:
-            raise ServiceError("audit_closed", f"the audit is already {locked.status}")
+            raise Conflict("audit_closed", f"the audit is already {locked.status}")
         if not locked.sample.filter(batch=batch, position=position).exists():
-            raise ServiceError("not_sampled", f"ballot {ballot} is not in the drawn sample")
+            raise Conflict("not_sampled", f"ballot {ballot} is not in the drawn sample")
         if locked.audited.filter(batch=batch, position=position).exists():
-            raise ServiceError("already_recorded", f"ballot {ballot} is already recorded")
+            raise Conflict("already_recorded", f"ballot {ballot} is already recorded")
         read = AuditedBallot.objects.create(
             audit=locked,
             batch=batch,
@@ -423,7 +422,7 @@ def _finite(value: float) -> float:
 
 
 def summary(audit: Audit) -> dict[str, object]:
-    """What ``rla status`` prints: plain data."""
+    """What ``audits status`` prints: plain data."""
     reads = audit.audited.count()
     return {
         "audit": audit.pk,

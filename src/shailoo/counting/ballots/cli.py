@@ -1,24 +1,29 @@
-"""``shailoo ballots``: print ballots, scan a folder of sheet images, make synthetic scans.
+"""``shailoo ballots``: print ballots, scan a folder of sheet images.
+
+``ballots synth`` (synthetic scans) lives outside the product; the top-level ``shailoo.cli``
+adds it to this group.
 
 Bad input (a missing folder, a definition that does not validate, a station the definition
 does not know, bad thresholds) ends with a located message and exit status 2, never a
 traceback. A file in the scan folder that has an image suffix but does not decode is not
 dropped: it becomes an unreadable sheet that goes to adjudication. Files without an image
-suffix are listed as skipped.
+suffix are listed as skipped. The cast vote records are checked against the official NIST
+SP 1500-103 schema before they are written; a report it refuses is not written at all.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from shailoo.common.cli import console, progress
 from shailoo.counting.definition import DefinitionError, ElectionDefinition, load_definition
 from shailoo.counting.reads import SheetRead, Thresholds
+from shailoo.elections.cli import ELECTION_OPTION
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -26,7 +31,7 @@ _DEFINITION = typer.Option(
     None,
     "--definition",
     dir_okay=False,
-    help="Election definition JSON (default: the one loaded for the current election)",
+    help="Election definition JSON (default: the one loaded for --election)",
 )
 _STATION = typer.Option(..., "--station", help="Polling-station number")
 
@@ -36,32 +41,31 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _stored_definition() -> ElectionDefinition:
-    """The definition loaded into the database for the current election."""
-    from shailoo.common.cli import django_setup
+def _stored_definition(code: str | None) -> tuple[str, ElectionDefinition]:
+    """The definition loaded into the database for ``--election`` (default: the current one)."""
+    from shailoo.common.refusals import Refusal
+    from shailoo.elections.cli import chosen
 
-    django_setup()
-    from shailoo.counting.services import CountingError, current_definition
-    from shailoo.elections.models import Election
+    election = chosen(code)  # starts Django
+    from shailoo.counting.services import current_definition
 
-    election = Election.objects.filter(is_current=True).first()
-    if election is None:
-        raise _fail("no --definition given and there is no current election")
     try:
-        return current_definition(election)
-    except CountingError as exc:
+        return election.code, current_definition(election)
+    except Refusal as exc:
         raise _fail(
-            f"no --definition given and {exc.message} (shailoo results load-definition)"
+            f"no --definition given and {exc.message} "
+            f"(shailoo elections load-definition FILE --election {election.code})"
         ) from None
 
 
-def _definition(path: Path | None, station: str) -> ElectionDefinition:
+def _definition(path: Path | None, station: str, election: str | None = None) -> ElectionDefinition:
+    """``--definition FILE``, else the definition loaded for ``--election`` or the current one."""
+    if path is not None and election is not None:
+        raise _fail("give --definition FILE or --election CODE, not both")
     if path is None:
-        definition = _stored_definition()
+        code, definition = _stored_definition(election)
         if not definition.styles_for_station(station):
-            raise _fail(
-                f"--station {station}: no ballot style of the current election is issued there"
-            )
+            raise _fail(f"--station {station}: no ballot style of election {code} is issued there")
         return definition
     if not path.is_file():
         raise _fail(f"{path}: --definition: no such file")
@@ -95,13 +99,15 @@ def render(
     out: Path = typer.Option(..., "--out", file_okay=False, help="Folder for the PDFs"),
     sheets: int = typer.Option(1, "--sheets", min=1, max=100_000, help="Sheets per style"),
     first: int = typer.Option(1, "--first", min=0, help="First sheet serial number"),
+    election: str | None = ELECTION_OPTION,
 ) -> None:
     """One PDF per ballot style the station issues, with serial-numbered sheets."""
+    from shailoo.common.pdf_fonts import FontMissing
     from shailoo.counting.ballots.layout import LayoutError
-    from shailoo.counting.ballots.pdf import FontMissing, render_station
+    from shailoo.counting.ballots.pdf import render_station
     from shailoo.counting.ballots.qr import QrPayloadError
 
-    definition = _definition(definition_file, station)
+    definition = _definition(definition_file, station, election)
     try:
         written = render_station(definition, station, out, sheets, first)
     except (LayoutError, QrPayloadError, FontMissing) as exc:
@@ -122,15 +128,17 @@ def scan(
         envvar="SHAILOO_OMR_THRESHOLDS",
         help="marginal,definite fill (configured by SHAILOO_OMR_THRESHOLDS)",
     ),
+    election: str | None = ELECTION_OPTION,
 ) -> None:
     """Read every sheet image in FOLDER; write NIST SP 1500-103 cast vote records."""
     from shailoo.counting.formats.nist_cvr import build_cvr_report
+    from shailoo.counting.formats.schemas import SchemaViolation, write_json
     from shailoo.counting.omr import IMAGE_SUFFIXES, read_image_file
 
     limits = parse_thresholds(thresholds)
     if not folder.is_dir():
         raise _fail(f"{folder}: no such folder")
-    definition = _definition(definition_file, station)
+    definition = _definition(definition_file, station, election)
     files = sorted(p for p in folder.iterdir() if p.is_file())
     images = [p for p in files if p.suffix.lower() in IMAGE_SUFFIXES]
     for skipped in (p for p in files if p.suffix.lower() not in IMAGE_SUFFIXES):
@@ -150,7 +158,12 @@ def scan(
         definition, reads, generated=datetime.now(UTC), report_id=f"{station}:{folder.name}"
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    try:
+        write_json("nist-cvr", report, out)  # validated against the official schema first
+    except SchemaViolation as exc:
+        raise _fail(escape(f"{out}: refused, not written: {exc}")) from None
+    except OSError as exc:
+        raise _fail(f"{out}: {exc.strerror}") from None
     console.print(summary_line(reads) + f" -> {out}", highlight=False)
 
 
@@ -164,34 +177,3 @@ def summary_line(reads: list[SheetRead]) -> str:
         f"ballots scan: sheets={len(reads)} readable={readable} "
         f"adjudication={len(to_human)} ({listed})"
     )
-
-
-@app.command("synth")
-def synth(
-    definition_file: Path | None = _DEFINITION,
-    station: str = _STATION,
-    out: Path = typer.Option(..., "--out", file_okay=False, help="Folder for images + truth"),
-    sheets: int = typer.Option(10, "--sheets", min=1, max=1_000_000),
-    seed: int = typer.Option(2026, "--seed", help="The same seed writes the same images"),
-    setting: str = typer.Option("standard", "--setting", help="standard | hard"),
-    dpi: int = typer.Option(200, "--dpi", min=150, max=300),
-) -> None:
-    """Filled and scanned synthetic ballot images, with truth.json (the ground truth)."""
-    from shailoo.synth.ballots import make_scans
-
-    if setting not in ("standard", "hard"):
-        raise _fail(f"--setting {setting!r}: expected standard or hard")
-    definition = _definition(definition_file, station)
-    with progress() as bar:
-        task = bar.add_task("ballots synth", total=sheets)
-        make_scans(
-            definition,
-            station,
-            out,
-            sheets,
-            seed,
-            setting,  # type: ignore[arg-type]
-            dpi=dpi,
-            on_progress=lambda n: bar.update(task, completed=n),
-        )
-    console.print(f"ballots synth: {sheets} images + truth.json -> {out}", highlight=False)

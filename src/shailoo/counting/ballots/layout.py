@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from shailoo.common.refusals import InvalidInput
 from shailoo.counting.definition import Contest, ElectionDefinition
 
 #: Pitch of the timing marks, points (a quarter inch).
@@ -62,8 +63,13 @@ CONTEST_GAP = 1
 Edge = Literal["top", "bottom", "left", "right"]
 
 
-class LayoutError(ValueError):
+class LayoutError(InvalidInput):
     """The contests of a ballot style cannot be set on a readable sheet."""
+
+    default_code = "layout_invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,21 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from shailoo.common.refusals import InvalidInput
+
 PREFIX = "SHB1"
 SEPARATOR = "|"
 _FIELD = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SERIAL = re.compile(r"^[0-9]{1,12}$")
 
 
-class QrPayloadError(ValueError):
+class QrPayloadError(InvalidInput):
     """A QR text that is not a valid Shailoo ballot payload; the message says why."""
+
+    default_code = "qr_payload_invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
 
 
 @dataclass(frozen=True, slots=True)

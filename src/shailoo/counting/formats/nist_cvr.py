@@ -38,6 +38,7 @@ from datetime import datetime
 from typing import Any
 
 from shailoo.counting.definition import Contest, ElectionDefinition, LocalText, Option
+from shailoo.counting.formats.schemas import LocatedError
 from shailoo.counting.reads import (
     ContestOutcome,
     ContestRead,
@@ -53,13 +54,8 @@ PREFIX = "shailoo:"
 MARK_METRIC = "fill ratio of the oval against the blank template (0 blank, 1 solid)"
 
 
-class CvrFormatError(ValueError):
+class CvrFormatError(LocatedError):
     """A CVR document that cannot be read back: ``where`` is its JSON path."""
-
-    def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f"{where}: {reason}")
-        self.where = where
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

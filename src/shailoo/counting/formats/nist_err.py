@@ -35,6 +35,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from shailoo.counting.definition import Contest, ElectionDefinition, LocalText, Option
+from shailoo.counting.formats.schemas import LocatedError
 
 ResultsStatus = Literal[
     "certified",
@@ -47,13 +48,8 @@ ResultsStatus = Literal[
 ElectionType = Literal["general", "runoff", "special", "other"]
 
 
-class ResultsInputError(ValueError):
+class ResultsInputError(LocatedError):
     """Station totals that cannot be reported: ``where`` names the station, contest, option."""
-
-    def __init__(self, where: str, reason: str) -> None:
-        super().__init__(f"{where}: {reason}")
-        self.where = where
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

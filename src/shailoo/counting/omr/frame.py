@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from shailoo.common.refusals import InvalidInput
 from shailoo.counting.ballots import layout as lay
 from shailoo.counting.reads import Reason
 
@@ -37,11 +38,13 @@ MAX_RESIDUAL = 0.2
 _OPEN = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
 
 
-class FrameError(Exception):
-    """The frame could not be found or trusted; ``reason`` says which way."""
+class FrameError(InvalidInput):
+    """The frame could not be found or trusted; ``reason`` says which way, ``detail`` how."""
+
+    default_code = "omr_frame_not_found"
 
     def __init__(self, reason: Reason, detail: str) -> None:
-        super().__init__(detail)
+        super().__init__(self.default_code, detail)
         self.reason = reason
         self.detail = detail
 

@@ -19,9 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shailoo.common.refusals import PermissionRefused, Refusal
 from shailoo.counting.results import aggregation
 from shailoo.counting.results.models import AutomaticCount, Protocol, ProtocolDecision
-from shailoo.counting.results.services import ResultsError
 from shailoo.counting.results.submissions import submit_signed
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
@@ -242,8 +242,9 @@ class ProtocolSubmitView(APIView):
         key: RegisteredKey = request.auth
         try:
             stored = submit_signed(key, request.body, request.headers.get(SIGNATURE, ""))
-        except ResultsError as error:
-            code = status.HTTP_403_FORBIDDEN if error.code == "forbidden" else 400
+        except Refusal as error:
+            # Pinned by tests: a permission refusal is 403, every other refusal 400.
+            code = status.HTTP_403_FORBIDDEN if isinstance(error, PermissionRefused) else 400
             return Response(error.to_json(), status=code)
         if isinstance(stored, AutomaticCount):
             body = {

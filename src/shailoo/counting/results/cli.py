@@ -1,23 +1,27 @@
 """``shailoo results``: exports of protocols and results (seats and others merge in here).
 
-``shailoo results export --election CODE --format csv|nist-err|nist-cvr --out FILE`` writes
+``shailoo results export [--election CODE] --format csv|nist-err|nist-cvr --out FILE`` writes
 the accepted protocols as CSV (columns in ``docs/operator/results.md``), the results as NIST
-SP 1500-100 v2 JSON, or the stored cast vote records as NIST SP 1500-103 JSON. The file is
-written next to its final name and renamed into place, so a failed export leaves nothing
-half-written behind.
+SP 1500-100 v2 JSON, or the stored cast vote records as NIST SP 1500-103 JSON. A NIST
+document is checked against the official schema the package carries before it is written
+(``shailoo.counting.formats.schemas``): one the schema refuses is not written, and the message
+gives the JSON path of its first problems. The file is written next to its final name and
+renamed into place, so a failed export leaves nothing half-written behind. Without
+``--election`` it exports the current election.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from shailoo.common.cli import console, django_setup
+from shailoo.elections.cli import ELECTION_OPTION, chosen
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -35,7 +39,7 @@ def _fail(message: str) -> typer.Exit:
 
 @app.command("export")
 def export(
-    election: str = typer.Option(..., "--election", help="Election code (elections.Election)"),
+    election: str | None = ELECTION_OPTION,
     fmt: ExportFormat = typer.Option(..., "--format", help="csv | nist-err | nist-cvr"),
     out: Path = typer.Option(..., "--out", dir_okay=False, help="File to write"),
     include_unaccepted: bool = typer.Option(
@@ -50,37 +54,36 @@ def export(
     if out.is_dir():
         raise _fail(f"{out}: is a folder, give a file name")
     django_setup()
+    from shailoo.counting.formats.schemas import SchemaViolation, write_json
     from shailoo.counting.results.export import (
         ExportError,
         cvr_report,
         results_report,
         write_csv,
     )
-    from shailoo.elections.models import Election
 
-    event = Election.objects.filter(code=election).first()
-    if event is None:
-        known = ", ".join(Election.objects.values_list("code", flat=True)[:20]) or "none"
-        raise _fail(f"--election: no election {election!r} (known: {known})")
+    event = chosen(election)
     tmp = out.with_name(out.name + ".tmp")
     now = datetime.now(UTC)
     try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            if fmt is ExportFormat.CSV:
+        if fmt is ExportFormat.CSV:
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
                 rows = write_csv(event, fh, include_unaccepted)
-                summary = f"{rows} rows"
-            elif fmt is ExportFormat.NIST_ERR:
-                report = results_report(event, now)
-                json.dump(report, fh, ensure_ascii=False, indent=1)
-                summary = f"{len(report['GpUnit'])} reporting units"
-            else:
-                report = cvr_report(event, now)
-                json.dump(report, fh, ensure_ascii=False, indent=1)
-                summary = f"{len(report['CVR'])} cast vote records"
-        os.replace(tmp, out)
+            os.replace(tmp, out)
+            summary = f"{rows} rows"
+        elif fmt is ExportFormat.NIST_ERR:
+            report = results_report(event, now)
+            write_json("nist-err", report, out)  # validated against the official schema first
+            summary = f"{len(report['GpUnit'])} reporting units"
+        else:
+            report = cvr_report(event, now)
+            write_json("nist-cvr", report, out)
+            summary = f"{len(report['CVR'])} cast vote records"
     except ExportError as exc:
         tmp.unlink(missing_ok=True)
-        raise _fail(f"{election}: {exc}") from None
+        raise _fail(f"{event.code}: {exc}") from None
+    except SchemaViolation as exc:
+        raise _fail(escape(f"{event.code}: refused, {out} not written: {exc}")) from None
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise _fail(f"{out}: {exc.strerror}") from None

@@ -16,10 +16,12 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from shailoo.accounts.roles import Permission
+from shailoo.common.actors import actor_name
+from shailoo.common.refusals import Conflict, Refusal
 from shailoo.counting.results import services, signing
 from shailoo.counting.results.models import Protocol, ProtocolDecision, ProtocolVersion
 from shailoo.counting.results.protocol import Verdict
-from shailoo.counting.results.services import ResultsError, actor_name, require
+from shailoo.counting.results.services import require_at
 from shailoo.integrity import ledger
 from shailoo.integrity.canonical import JSONValue
 from shailoo.integrity.keys import KeyRegistryError
@@ -42,7 +44,7 @@ def accept_protocol(protocol: Protocol, actor: Any) -> ProtocolDecision:
     A version that fails a control relation or differs from the automatic count beyond the
     law's tolerance is refused (its alerts stay open); the refusal names every reason.
     """
-    require(actor, Permission.PROTOCOL_ACCEPT, protocol.station)
+    require_at(actor, Permission.PROTOCOL_ACCEPT, protocol.station)
     rules = services.protocol_rules(protocol.election)
     name = actor_name(actor)
     services.pull_scanner_count(protocol.election, protocol.station, name)
@@ -54,10 +56,10 @@ def accept_protocol(protocol: Protocol, actor: Any) -> ProtocolDecision:
             .get(pk=protocol.pk)
         )
         if protocol.status == Protocol.Status.ACCEPTED:
-            raise ResultsError("already_accepted", gettext("This protocol is already accepted."))
+            raise Conflict("already_accepted", gettext("This protocol is already accepted."))
         version = protocol.current
         if version is None:
-            raise ResultsError("no_version", gettext("No protocol has been entered yet."))
+            raise Refusal("no_version", gettext("No protocol has been entered yet."))
         verdict = services.reevaluate(protocol, rules, name)
         if not verdict.acceptable:
             blocked = verdict
@@ -66,7 +68,7 @@ def accept_protocol(protocol: Protocol, actor: Any) -> ProtocolDecision:
             try:
                 key_id, signature, digest = signing.sign(fields)
             except (ImproperlyConfigured, KeyRegistryError) as exc:
-                raise ResultsError(
+                raise Refusal(
                     "signing_unavailable",
                     gettext("The commission's protocol key cannot sign: %(reason)s")
                     % {"reason": exc},
@@ -91,23 +93,23 @@ def accept_protocol(protocol: Protocol, actor: Any) -> ProtocolDecision:
             decision.ledger_sequence = entry.sequence
             decision.save(update_fields=["ledger_sequence"])
     if blocked is not None:
-        raise ResultsError(
+        raise Refusal(
             "blocked",
             gettext("The protocol cannot be accepted:"),
-            [("protocol", reason) for reason in blocked.reasons()],
+            problems=[("protocol", reason) for reason in blocked.reasons()],
         )
     return decision
 
 
 def dispute_protocol(protocol: Protocol, actor: Any, reason: str) -> ProtocolDecision:
     """Dispute the current version (reported or accepted) with a stated reason."""
-    require(actor, Permission.PROTOCOL_ACCEPT, protocol.station)
+    require_at(actor, Permission.PROTOCOL_ACCEPT, protocol.station)
     reason = (reason or "").strip()
     if not reason:
-        raise ResultsError(
+        raise Refusal(
             "reason_required",
             gettext("Say why the protocol is disputed."),
-            [("reason", "is required")],
+            problems=[("reason", "is required")],
         )
     name = actor_name(actor)
     with transaction.atomic():
@@ -117,10 +119,10 @@ def dispute_protocol(protocol: Protocol, actor: Any, reason: str) -> ProtocolDec
             .get(pk=protocol.pk)
         )
         if protocol.status == Protocol.Status.DISPUTED:
-            raise ResultsError("already_disputed", gettext("This protocol is already disputed."))
+            raise Conflict("already_disputed", gettext("This protocol is already disputed."))
         version = protocol.current
         if version is None:
-            raise ResultsError("no_version", gettext("No protocol has been entered yet."))
+            raise Refusal("no_version", gettext("No protocol has been entered yet."))
         decision = ProtocolDecision.objects.create(
             protocol=protocol,
             version=version,

@@ -4,7 +4,9 @@ cast vote records as NIST SP 1500-103 JSON.
 The CSV and the results report hold accepted protocols only unless asked otherwise (what
 the commissions vouched for); the cast vote records hold every stored sheet, each with what
 the scanner read and, for a sheet a person decided, the decision (``interpreted``).
-Columns of the CSV are documented in ``docs/operator/results.md``.
+Columns of the CSV are documented in ``docs/operator/results.md``. The NIST documents are
+written with :func:`shailoo.counting.formats.schemas.write_json`, which checks them against the
+official schema first (``shailoo results export``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
+from shailoo.common.refusals import Conflict, Refusal
 from shailoo.counting.definition import ElectionDefinition, LocalText
 from shailoo.counting.reads import ContestOutcome, ContestRead, SelectionRead, SheetRead
 from shailoo.counting.results import aggregation
@@ -38,8 +41,11 @@ CSV_COLUMNS = (
 )
 
 
-class ExportError(Exception):
-    """An export that cannot be made; the message says what is missing and where."""
+class ExportError(Conflict):
+    """An export that cannot be made yet; the message says what is missing and where."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("export_refused", message)
 
 
 def _protocols(election: Election, include_unaccepted: bool) -> Any:
@@ -83,11 +89,11 @@ def write_csv(election: Election, out: TextIO, include_unaccepted: bool = False)
 
 
 def _definition(election: Election) -> ElectionDefinition:
-    from shailoo.counting.services import CountingError, current_definition
+    from shailoo.counting.services import current_definition
 
     try:
         return current_definition(election)
-    except CountingError as exc:
+    except Refusal as exc:
         raise ExportError(str(exc)) from None
 
 

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Literal, Protocol
 
+from shailoo.common.problems import Problem
+from shailoo.common.refusals import InvalidInput
+
 __all__ = [
     "BASE_LINES",
     "OPS",
@@ -64,12 +67,15 @@ MAX_COUNT = 10**9
 Op = Literal["=", "<=", ">="]
 
 
-class ProtocolInputError(ValueError):
-    """Protocol data that cannot be used: every problem as (field path, reason)."""
+class ProtocolInputError(InvalidInput):
+    """Protocol data that cannot be used (``protocol_invalid``), with every problem.
 
-    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(f"{where}: {why}" for where, why in self.problems))
+    Each problem's ``where`` is the field path: ``lines.ballots_found``, ``votes.a``,
+    ``control_relations.2.op``.
+    """
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("protocol_invalid", "The protocol data cannot be used.", problems=problems)
 
 
 class RelationLike(Protocol):
@@ -214,15 +220,15 @@ class Verdict:
 # -- input -----------------------------------------------------------------------------------
 
 
-def _count(value: object, where: str, problems: list[tuple[str, str]]) -> int | None:
+def _count(value: object, where: str, problems: list[Problem]) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
-        problems.append((where, f"must be a whole number, got {value!r}"[:200]))
+        problems.append(Problem(where, f"must be a whole number, got {value!r}"[:200]))
         return None
     if value < 0:
-        problems.append((where, f"must not be negative, got {value}"))
+        problems.append(Problem(where, f"must not be negative, got {value}"))
         return None
     if value > MAX_COUNT:
-        problems.append((where, f"is implausibly large ({value})"))
+        problems.append(Problem(where, f"is implausibly large ({value})"))
         return None
     return value
 
@@ -230,12 +236,14 @@ def _count(value: object, where: str, problems: list[tuple[str, str]]) -> int | 
 def parse_counts(data: object, where: str) -> dict[str, int]:
     """Votes per option from decoded JSON: ``{option id: whole number >= 0}``."""
     if not isinstance(data, Mapping):
-        raise ProtocolInputError([(where, "must be an object of option id to votes")])
-    problems: list[tuple[str, str]] = []
+        raise ProtocolInputError([Problem(where, "must be an object of option id to votes")])
+    problems: list[Problem] = []
     counts: dict[str, int] = {}
     for key, value in data.items():
         if not isinstance(key, str) or not key or len(key) > 64:
-            problems.append((f"{where}.{key!r}", "an option id is a text of 1-64 characters"))
+            problems.append(
+                Problem(f"{where}.{key!r}", "an option id is a text of 1-64 characters")
+            )
             continue
         number = _count(value, f"{where}.{key}", problems)
         if number is not None:
@@ -253,21 +261,21 @@ def parse_protocol(
     Every problem is collected (``lines.ballots_found: must not be negative``) so that an
     operator fixes a form once, not once per error.
     """
-    problems: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     parsed: dict[str, int] = {}
     if not isinstance(lines, Mapping):
-        problems.append(("lines", "must be an object of line name to number"))
+        problems.append(Problem("lines", "must be an object of line name to number"))
     else:
         for name in BASE_LINES:
             if name not in lines:
-                problems.append((f"lines.{name}", "is missing"))
+                problems.append(Problem(f"lines.{name}", "is missing"))
                 continue
             number = _count(lines[name], f"lines.{name}", problems)
             if number is not None:
                 parsed[name] = number
         for name in lines:
             if name not in BASE_LINES:
-                problems.append((f"lines.{name}", "is not a protocol line"))
+                problems.append(Problem(f"lines.{name}", "is not a protocol line"))
     counts: dict[str, int] = {}
     try:
         counts = parse_counts(votes, "votes")
@@ -277,10 +285,10 @@ def parse_protocol(
         expected = list(options)
         for option in expected:
             if option not in votes:
-                problems.append((f"votes.{option}", "is missing"))
+                problems.append(Problem(f"votes.{option}", "is missing"))
         for option in votes:
             if option not in expected:
-                problems.append((f"votes.{option}", "is not an option of this contest"))
+                problems.append(Problem(f"votes.{option}", "is not an option of this contest"))
     if problems:
         raise ProtocolInputError(problems)
     return StationProtocol(parsed, counts)
@@ -289,16 +297,18 @@ def parse_protocol(
 def relations_from(items: Iterable[RelationLike]) -> tuple[Relation, ...]:
     """Plain relations from the law file's objects, checked for a known operator and lines."""
     relations: list[Relation] = []
-    problems: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     for i, item in enumerate(items):
         relation = Relation(str(item.name), tuple(item.left), str(item.op), tuple(item.right))
         if relation.op not in OPS:
-            problems.append((f"control_relations.{i}.op", f"must be one of {', '.join(OPS)}"))
+            problems.append(
+                Problem(f"control_relations.{i}.op", f"must be one of {', '.join(OPS)}")
+            )
         if not relation.left or not relation.right:
-            problems.append((f"control_relations.{i}", "both sides need at least one line"))
+            problems.append(Problem(f"control_relations.{i}", "both sides need at least one line"))
         for name in relation.lines():
             if not _known_line(name):
-                problems.append((f"control_relations.{i}", f"unknown line {name!r}"))
+                problems.append(Problem(f"control_relations.{i}", f"unknown line {name!r}"))
         relations.append(relation)
     if problems:
         raise ProtocolInputError(problems)
@@ -335,7 +345,9 @@ def _side(names: Sequence[str], values: Mapping[str, int]) -> tuple[tuple[str, i
         elif name.startswith(VOTES_PREFIX):
             items.append((name, 0))  # an option this contest does not have
         else:
-            raise ProtocolInputError([(name, "the relation names a line the protocol lacks")])
+            raise ProtocolInputError(
+                [Problem(name, "the relation names a line the protocol lacks")]
+            )
     return tuple(items)
 
 
@@ -346,7 +358,9 @@ def _holds(left: int, op: str, right: int) -> bool:
         return left <= right
     if op == ">=":
         return left >= right
-    raise ProtocolInputError([("op", f"unknown operator {op!r}; use one of {', '.join(OPS)}")])
+    raise ProtocolInputError(
+        [Problem("op", f"unknown operator {op!r}; use one of {', '.join(OPS)}")]
+    )
 
 
 def check_relations(
@@ -384,7 +398,7 @@ def compare_counts(
     ``manual`` in each difference and changes nothing else.
     """
     if isinstance(tolerance, bool) or not isinstance(tolerance, int) or tolerance < 0:
-        raise ProtocolInputError([("tolerance_votes", "must be a whole number >= 0")])
+        raise ProtocolInputError([Problem("tolerance_votes", "must be a whole number >= 0")])
     differences: list[CountDifference] = []
     for option in sorted(set(automatic) | set(manual)):
         auto, hand = automatic.get(option), manual.get(option)

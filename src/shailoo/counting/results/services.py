@@ -2,9 +2,10 @@
 
 Each function checks who acts (the permission over the station's territory, in the service,
 so no caller can skip it), decides with the pure engine (``counting.results.protocol``), and writes
-the change, its ledger entry and any alert in one transaction. A refusal raises
-:class:`ResultsError` with a code for programs, a message for people and, for bad input,
-every located problem (``lines.ballots_found: must not be negative``).
+the change, its ledger entry and any alert in one transaction. A refusal raises one
+of the shared refusals (:mod:`shailoo.common.refusals`) with a code for programs, a message
+for people and, for bad input, every located problem
+(``lines.ballots_found: must not be negative``).
 
 Actors are users (staff pages), plain strings naming a system actor (``"cli"``), or
 ``"key:<id>"`` for signed submissions, whose key binding is checked instead of a role.
@@ -20,8 +21,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext
 
-from shailoo.accounts.permissions import has_permission
+from shailoo.accounts.permissions import require
 from shailoo.accounts.roles import Permission
+from shailoo.common.actors import Actor, actor_name
+from shailoo.common.refusals import Conflict, InvalidInput, Refusal
 from shailoo.counting.results.models import (
     AutomaticCount,
     CountingAlert,
@@ -51,30 +54,6 @@ STAFF, SCANNER, SIGNED = "staff", "scanner", "signed"
 ALERT_CONTROL, ALERT_DISCREPANCY, ALERT_NO_AUTOMATIC = "control", "discrepancy", "no_automatic"
 
 
-class ResultsError(Exception):
-    """A refused use case: ``code`` for programs, ``message`` and ``problems`` for people."""
-
-    def __init__(
-        self, code: str, message: str, problems: list[tuple[str, str]] | None = None
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.problems = list(problems or [])
-
-    def __str__(self) -> str:
-        if not self.problems:
-            return self.message
-        return self.message + " " + "; ".join(f"{where}: {why}" for where, why in self.problems)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "detail": self.message,
-            "problems": [{"field": where, "reason": why} for where, why in self.problems],
-        }
-
-
 @dataclass(frozen=True, slots=True)
 class ProtocolRules:
     """The law's control relations and count tolerance for one election."""
@@ -99,7 +78,7 @@ def record(kind: str, *, actor: str, subject: str, data: dict[str, JSONValue]) -
     try:
         return ledger.record(kind, actor=actor, subject=subject, data=data)
     except ledger.LedgerError as exc:
-        raise ResultsError(
+        raise InvalidInput(
             "ledger_refused",
             gettext("This cannot be recorded: %(reason)s") % {"reason": exc},
         ) from None
@@ -108,25 +87,12 @@ def record(kind: str, *, actor: str, subject: str, data: dict[str, JSONValue]) -
 # -- actors, law, definition ---------------------------------------------------------------
 
 
-def actor_name(actor: Any) -> str:
-    if isinstance(actor, str):
-        return actor
-    return str(actor.get_username()) or "anonymous"
-
-
-def require(actor: Any, permission: Permission, station: PollingStation) -> None:
-    """Refuse unless ``actor`` is a named system actor or staff granted ``permission`` here."""
-    if isinstance(actor, str):
-        if actor.strip():
-            return
-    elif (
-        getattr(actor, "is_active", False)
-        and getattr(actor, "is_staff", False)
-        and has_permission(actor, permission, station)
-    ):
-        return
-    raise ResultsError(
-        "forbidden",
+def require_at(actor: Actor, permission: Permission, station: PollingStation) -> None:
+    """:func:`shailoo.accounts.permissions.require`, with the station in the refusal."""
+    require(
+        actor,
+        permission,
+        station,
         gettext("Your role does not allow this at polling station №%(number)s.")
         % {"number": station.number},
     )
@@ -137,17 +103,17 @@ def protocol_rules(election: Election) -> ProtocolRules:
     try:
         edition = load_edition(election.law_edition)
     except LawError as exc:
-        raise ResultsError(
+        raise InvalidInput(
             "law_edition_invalid",
             gettext("The law edition %(edition)s cannot be loaded.")
             % {"edition": election.law_edition},
-            [(p.path or "(file)", p.reason) for p in exc.problems],
+            problems=[(p.where or "(file)", p.why) for p in exc.problems],
         ) from None
     section = getattr(getattr(edition, "counting", None), "protocol", None)
     relations = getattr(section, "control_relations", None)
     tolerance = getattr(section, "tolerance_votes", None)
     if relations is None or tolerance is None:
-        raise ResultsError(
+        raise Refusal(
             "law_lacks_protocol_rules",
             gettext(
                 "The law edition %(edition)s does not set the protocol's control relations "
@@ -158,10 +124,10 @@ def protocol_rules(election: Election) -> ProtocolRules:
     try:
         parsed = relations_from(relations.value)
     except ProtocolInputError as exc:
-        raise ResultsError(
+        raise InvalidInput(
             "law_protocol_rules_invalid",
             gettext("The law edition's protocol control relations are invalid."),
-            [(f"counting.protocol.{where}", why) for where, why in exc.problems],
+            problems=[(f"counting.protocol.{where}", why) for where, why in exc.problems],
         ) from None
     citation = "; ".join(dict.fromkeys([relations.citation, tolerance.citation]))
     return ProtocolRules(parsed, int(tolerance.value), citation)
@@ -181,19 +147,19 @@ def contest_options(
         return None
     contest = contests.filter(code=contest_id).first()
     if contest is None:
-        raise ResultsError(
+        raise Refusal(
             "unknown_contest",
             gettext("The election has no contest %(contest)s.") % {"contest": contest_id},
-            [("contest", "not in the election definition")],
+            problems=[("contest", "not in the election definition")],
         )
     if not BallotStyle.objects.filter(
         election=election, stations=station, contests=contest
     ).exists():
-        raise ResultsError(
+        raise Refusal(
             "contest_not_at_station",
             gettext("Polling station №%(number)s does not vote in contest %(contest)s.")
             % {"number": station.number, "contest": contest_id},
-            [("contest", "no ballot style of this station carries it")],
+            problems=[("contest", "no ballot style of this station carries it")],
         )
     return list(contest.options.order_by("position").values_list("code", flat=True))
 
@@ -239,21 +205,21 @@ def record_automatic_count(
 ) -> AutomaticCount:
     """Store the scanners' count for one contest; a protocol already entered is re-checked."""
     if source == STAFF:
-        require(actor, Permission.PROTOCOL_ENTER, station)
+        require_at(actor, Permission.PROTOCOL_ENTER, station)
     try:
         parsed = parse_counts(counts, "automatic")
     except ProtocolInputError as exc:
-        raise ResultsError(
-            "invalid_count", gettext("The automatic count has errors."), exc.problems
+        raise InvalidInput(
+            "invalid_count", gettext("The automatic count has errors."), problems=exc.problems
         ) from None
     options = contest_options(election, station, contest_id)
     if options is not None:
         unknown = [o for o in parsed if o not in options]
         if unknown:
-            raise ResultsError(
+            raise InvalidInput(
                 "invalid_count",
                 gettext("The automatic count has errors."),
-                [(f"automatic.{o}", "is not an option of this contest") for o in unknown],
+                problems=[(f"automatic.{o}", "is not an option of this contest") for o in unknown],
             )
     with transaction.atomic():
         row = AutomaticCount.objects.create(
@@ -411,19 +377,19 @@ def enter_protocol(
     the commission's figures are evidence even when they do not add up.
     """
     if signed is None:
-        require(actor, Permission.PROTOCOL_ENTER, station)
+        require_at(actor, Permission.PROTOCOL_ENTER, station)
     if not isinstance(contest_id, str) or not contest_id.strip() or len(contest_id) > 64:
-        raise ResultsError(
+        raise InvalidInput(
             "invalid_protocol",
             gettext("The protocol has errors."),
-            [("contest", "a contest id of 1-64 characters is required")],
+            problems=[("contest", "a contest id of 1-64 characters is required")],
         )
     options = contest_options(election, station, contest_id)
     try:
         parsed = parse_protocol(lines, votes, options)
     except ProtocolInputError as exc:
-        raise ResultsError(
-            "invalid_protocol", gettext("The protocol has errors."), exc.problems
+        raise InvalidInput(
+            "invalid_protocol", gettext("The protocol has errors."), problems=exc.problems
         ) from None
     rules = protocol_rules(election)
     name = actor_name(actor)
@@ -434,7 +400,7 @@ def enter_protocol(
             election=election, station=station, contest_id=contest_id
         )
         if protocol.status == Protocol.Status.ACCEPTED:
-            raise ResultsError(
+            raise Conflict(
                 "already_accepted",
                 gettext(
                     "This protocol was accepted; the territorial commission must dispute it "

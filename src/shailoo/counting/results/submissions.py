@@ -13,11 +13,11 @@ import json
 
 from django.utils.translation import gettext
 
+from shailoo.common.refusals import InvalidInput, PermissionRefused
 from shailoo.counting.results import signing
 from shailoo.counting.results.models import AutomaticCount, ProtocolVersion
 from shailoo.counting.results.services import (
     SIGNED,
-    ResultsError,
     Signed,
     enter_protocol,
     record_automatic_count,
@@ -30,8 +30,10 @@ SUBMISSION_FORMAT = "shailoo-protocol/1"
 SUBMISSION_KINDS = ("protocol", "automatic_count")
 
 
-def _bad(problems: list[tuple[str, str]]) -> ResultsError:
-    return ResultsError("invalid_submission", gettext("The submission has errors."), problems)
+def _bad(problems: list[tuple[str, str]]) -> InvalidInput:
+    return InvalidInput(
+        "invalid_submission", gettext("The submission has errors."), problems=problems
+    )
 
 
 def submit_signed(
@@ -84,7 +86,7 @@ def submit_signed(
         station.tec.code,
     )
     if not bound:
-        raise ResultsError(
+        raise PermissionRefused(
             "forbidden",
             gettext("This key is not bound to polling station №%(number)s or its commission.")
             % {"number": station.number},

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shailoo.accounts.permissions import has_permission, permission_required, require, scope_filter
 from shailoo.accounts.roles import Permission
 from shailoo.common.pdf_fonts import FontMissing
+from shailoo.common.refusals import PermissionRefused, Refusal
 from shailoo.counting.results import aggregation, decisions, services
 from shailoo.counting.results.forms import (
     AutomaticCountForm,
@@ -34,7 +34,6 @@ from shailoo.counting.results.presentation import (
     localized_reasons,
     version_rows,
 )
-from shailoo.counting.results.services import ResultsError
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
 
@@ -48,9 +47,9 @@ def chosen_election(request: HttpRequest) -> Election | None:
     return current or Election.objects.order_by("-polling_day").first()
 
 
-def show_error(request: HttpRequest, error: ResultsError) -> None:
-    if error.code == "forbidden":
-        raise PermissionDenied(error.message)
+def show_error(request: HttpRequest, error: Refusal) -> None:
+    if isinstance(error, PermissionRefused):
+        raise error
     messages.error(request, error.message)
     for where, why in error.problems:
         messages.error(request, f"{where}: {why}")
@@ -203,7 +202,7 @@ def enter(request: HttpRequest, number: int) -> HttpResponse:
             form.cleaned_data["votes"],
             request.user,
         )
-    except ResultsError as error:
+    except Refusal as error:
         show_error(request, error)
         return _back(place, election)
     if version.acceptable:
@@ -235,7 +234,7 @@ def automatic(request: HttpRequest, number: int) -> HttpResponse:
         services.record_automatic_count(
             election, place, form.cleaned_data["contest"], form.cleaned_data["counts"], request.user
         )
-    except ResultsError as error:
+    except Refusal as error:
         show_error(request, error)
     else:
         messages.success(request, gettext("Automatic count recorded."))
@@ -300,7 +299,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     item = _protocol_in_scope(request, pk, Permission.PROTOCOL_ACCEPT)
     try:
         decisions.accept_protocol(item, request.user)
-    except ResultsError as error:
+    except Refusal as error:
         if error.code != "blocked":
             show_error(request, error)
         else:  # the stored verdict says the same, in the reader's language
@@ -324,7 +323,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("staff_results:protocol", pk=item.pk)
     try:
         decisions.dispute_protocol(item, request.user, form.cleaned_data["reason"])
-    except ResultsError as error:
+    except Refusal as error:
         show_error(request, error)
     else:
         messages.success(request, gettext("Protocol disputed."))

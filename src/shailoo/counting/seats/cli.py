@@ -1,4 +1,4 @@
-"""``shailoo results seats``: allocate list and district seats from CSV files, with reasons.
+"""``shailoo seats``: allocate list and district seats from CSV files, with reasons.
 
 Party lists (``--votes``):
 
@@ -22,6 +22,7 @@ import typer
 from rich.text import Text
 
 from shailoo.common.cli import console
+from shailoo.common.problems import Problem
 from shailoo.counting.seats import (
     ListCount,
     ListResult,
@@ -42,14 +43,13 @@ from shailoo.counting.seats.district_cli import (
 from shailoo.counting.seats.district_file import read_candidates
 from shailoo.counting.seats.files import (
     MAX_PROBLEMS,
-    Problem,
     VotesFileError,
     open_csv,
     read_header,
     votes_problem,
 )
 from shailoo.counting.seats.law import NoSuchSystem, district_count, district_rules, list_rules
-from shailoo.law.loader import LawError, load_edition
+from shailoo.law.loader import LawError, format_problem, load_edition
 from shailoo.law.schema import Edition
 
 app = typer.Typer(no_args_is_help=True)
@@ -92,14 +92,14 @@ def read_votes(path: Path, rules: ListRules, voted: int | None = None) -> ListCo
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(name, reader.line_num, "<row>", f"CSV: {exc}"))
+            problems.append(Problem("<row>", f"CSV: {exc}", reader.line_num, name))
             break
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             reason = f"expected {len(header)} fields ({', '.join(header)}), got {len(row)}"
-            problems.append(Problem(name, line, "<row>", reason))
+            problems.append(Problem("<row>", reason, line, name))
             continue
         cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
         party, region = cells["party"], cells.get("region", "")
@@ -112,7 +112,7 @@ def read_votes(path: Path, rules: ListRules, voted: int | None = None) -> ListCo
         if key in seen:
             where = f" in region {region!r}" if region else ""
             reason = f"{party!r}{where} is already on line {seen[key]}"
-            problems.append(Problem(name, line, "party", reason))
+            problems.append(Problem("party", reason, line, name))
             continue
         seen[key] = line
         if party not in (AGAINST_ALL, INVALID) and party not in order:
@@ -121,13 +121,13 @@ def read_votes(path: Path, rules: ListRules, voted: int | None = None) -> ListCo
         if region:
             regions.setdefault(region, _Area({})).add(party, votes)
     if not problems and not order:
-        problems.append(Problem(name, reader.line_num, "party", "no party rows in the file"))
+        problems.append(Problem("party", "no party rows in the file", reader.line_num, name))
     if problems:
         raise VotesFileError(problems)
     counted = sum(national.votes.values()) + national.against_all + national.invalid
     if voted is not None and voted < counted:
         reason = f"--voted {voted} is less than the {counted} ballots in the file"
-        raise VotesFileError([Problem(name, None, "--voted", reason)])
+        raise VotesFileError([Problem("--voted", reason, source=name)])
     return ListCount(
         Tally(national.votes, national.against_all, national.invalid, voted),
         {code: Tally(a.votes, a.against_all, a.invalid) for code, a in regions.items()},
@@ -140,14 +140,14 @@ def _row_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if not cells["party"]:
-        problems.append(Problem(name, line, "party", "empty"))
+        problems.append(Problem("party", "empty", line, name))
     bad_votes = votes_problem(name, line, cells["votes"])
     if bad_votes is not None:
         problems.append(bad_votes)
     region = cells.get("region", "")
     if has_region and region and rules.regional is not None and region not in rules.regions:
         reason = f"unknown region {region!r}; the law's regions are {', '.join(rules.regions)}"
-        problems.append(Problem(name, line, "region", reason))
+        problems.append(Problem("region", reason, line, name))
     return problems
 
 
@@ -202,7 +202,7 @@ def seats(
             outcomes = elect_all(counts, districts, parse_vacated(vacated, counts), lot_seed)
     except VotesFileError as error:
         for problem in error.problems:
-            console.print(Text(problem.format()))
+            console.print(Text(str(problem)))
         raise typer.Exit(2) from None
     except LotRequired as error:
         raise _fail(f"{path}: {error}; run again with --lot-seed") from None
@@ -235,7 +235,7 @@ def _edition(law: str) -> Edition:
         return load_edition(law)
     except LawError as error:
         for law_problem in error.problems:
-            console.print(Text(f"--law: {law_problem.format(error.source)}"))
+            console.print(Text(f"--law: {format_problem(law_problem)}"))
         raise typer.Exit(2) from None
 
 

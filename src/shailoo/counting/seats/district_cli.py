@@ -1,4 +1,4 @@
-"""District seats for ``shailoo results seats --candidates``: elect, fill vacancies, print.
+"""District seats for ``shailoo seats --candidates``: elect, fill vacancies, print.
 
 The glue between the candidates file, the engine (:func:`elect_district`,
 :func:`fill_vacancies`) and the console: one block per district with every candidate's votes,
@@ -15,10 +15,11 @@ from fractions import Fraction
 from rich.text import Text
 
 from shailoo.common.cli import console
+from shailoo.common.problems import Problem
 from shailoo.counting.seats.district import DistrictResult, DistrictRules, elect_district
 from shailoo.counting.seats.district_file import AGAINST_ALL, INVALID, DistrictCount
 from shailoo.counting.seats.figures import pct
-from shailoo.counting.seats.files import Problem, VotesFileError
+from shailoo.counting.seats.files import VotesFileError
 from shailoo.counting.seats.vacancy import VacancyResult, fill_vacancies
 
 NO_PARTY = "(no party)"
@@ -50,12 +51,12 @@ def parse_vacated(items: Sequence[str], counts: Sequence[DistrictCount]) -> dict
         district, sep, candidate = item.partition(":")
         if not sep or not district or not candidate:
             reason = f"{item!r}: write DISTRICT:CANDIDATE"
-            problems.append(Problem("--vacated", None, "<option>", reason))
+            problems.append(Problem("<option>", reason, source="--vacated"))
         elif district not in known:
-            problems.append(Problem("--vacated", None, item, f"no district {district!r}"))
+            problems.append(Problem(item, f"no district {district!r}", source="--vacated"))
         elif candidate not in known[district]:
             reason = f"no candidate {candidate!r} in district {district!r}"
-            problems.append(Problem("--vacated", None, item, reason))
+            problems.append(Problem(item, reason, source="--vacated"))
         else:
             found.setdefault(district, []).append(candidate)
     if problems:
@@ -80,7 +81,7 @@ def elect_all(
             if not_won:
                 reason = f"not elected in district {count.name!r} ({result.status})"
                 problems = [
-                    Problem("--vacated", None, f"{count.name}:{name}", reason) for name in not_won
+                    Problem(f"{count.name}:{name}", reason, source="--vacated") for name in not_won
                 ]
                 raise VotesFileError(problems)
             vacancy = fill_vacancies(result, left, rules, lot_seed)

@@ -12,11 +12,11 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shailoo.common.problems import Problem
 from shailoo.counting.seats.district import DistrictCandidate, DistrictRules
 from shailoo.counting.seats.figures import Sex
 from shailoo.counting.seats.files import (
     MAX_PROBLEMS,
-    Problem,
     VotesFileError,
     open_csv,
     read_header,
@@ -53,7 +53,7 @@ def read_candidates(path: Path, rules: DistrictRules) -> list[DistrictCount]:
     problems: list[Problem] = []
     if rules.max_one_sex is not None and "sex" not in header:
         reason = f"missing column: the law limits winners of one sex to {rules.max_one_sex}"
-        raise VotesFileError([Problem(name, 1, "sex", reason)])
+        raise VotesFileError([Problem("sex", reason, 1, name)])
     districts: dict[str, DistrictCount] = {}
     seen: dict[tuple[str, str], int] = {}
     while len(problems) < MAX_PROBLEMS:
@@ -62,21 +62,21 @@ def read_candidates(path: Path, rules: DistrictRules) -> list[DistrictCount]:
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(name, reader.line_num, "<row>", f"CSV: {exc}"))
+            problems.append(Problem("<row>", f"CSV: {exc}", reader.line_num, name))
             break
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             reason = f"expected {len(header)} fields ({', '.join(header)}), got {len(row)}"
-            problems.append(Problem(name, line, "<row>", reason))
+            problems.append(Problem("<row>", reason, line, name))
             continue
         cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
         found = _row_problems(name, line, cells, rules)
         key = (cells["district"], cells["candidate"])
         if not found and key in seen:
             reason = f"{key[1]!r} in district {key[0]!r} is already on line {seen[key]}"
-            found.append(Problem(name, line, "candidate", reason))
+            found.append(Problem("candidate", reason, line, name))
         if found:
             problems.extend(found)
             continue
@@ -94,11 +94,11 @@ def read_candidates(path: Path, rules: DistrictRules) -> list[DistrictCount]:
             district.candidates.append(cand)
     if not problems:
         if not districts:
-            problems.append(Problem(name, reader.line_num, "district", "no rows in the file"))
+            problems.append(Problem("district", "no rows in the file", reader.line_num, name))
         for district in districts.values():
             if not district.candidates:
                 reason = f"district {district.name!r} has no candidate rows"
-                problems.append(Problem(name, district.line, "candidate", reason))
+                problems.append(Problem("candidate", reason, district.line, name))
     if problems:
         raise VotesFileError(problems[:MAX_PROBLEMS])
     return list(districts.values())
@@ -110,7 +110,7 @@ def _row_problems(
     problems: list[Problem] = []
     for column in ("district", "candidate"):
         if not cells[column]:
-            problems.append(Problem(name, line, column, "empty"))
+            problems.append(Problem(column, "empty", line, name))
     bad_votes = votes_problem(name, line, cells["votes"])
     if bad_votes is not None:
         problems.append(bad_votes)
@@ -119,7 +119,7 @@ def _row_problems(
     sex = cells.get("sex", "")
     if sex and sex.lower() not in SEXES:
         reason = f"{sex!r} is not female, male, f or m"
-        problems.append(Problem(name, line, "sex", reason))
+        problems.append(Problem("sex", reason, line, name))
     elif not sex and rules.max_one_sex is not None:
-        problems.append(Problem(name, line, "sex", "empty: the law's sex rule needs it"))
+        problems.append(Problem("sex", "empty: the law's sex rule needs it", line, name))
     return problems

@@ -9,33 +9,26 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from shailoo.common.problems import Problem
+from shailoo.common.refusals import InvalidInput
 
 MAX_PROBLEMS = 20
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with an input file, where an editor can jump to it."""
+class VotesFileError(InvalidInput):
+    """A file refused, with every problem found (up to :data:`MAX_PROBLEMS`).
 
-    file: str
-    line: int | None
-    column: str
-    reason: str
-
-    def format(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        return f"{where}: {self.column}: {self.reason}"
-
-
-class VotesFileError(Exception):
-    """A file refused, with every problem found (up to :data:`MAX_PROBLEMS`)."""
+    Code ``votes_file_invalid``. Each problem names its file (``source``), line and column
+    (``where``): ``str(problem)`` reads ``FILE:LINE: column: reason``.
+    """
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(p.format() for p in self.problems))
+        super().__init__(
+            "votes_file_invalid", "The seat count cannot use this input.", problems=problems
+        )
 
 
 class Rows(Protocol):
@@ -55,16 +48,16 @@ def open_csv(path: Path) -> Rows:
         raw = path.read_bytes()
     except OSError as exc:
         raise VotesFileError(
-            [Problem(name, None, "<file>", f"cannot read: {exc.strerror}")]
+            [Problem("<file>", f"cannot read: {exc.strerror}", source=name)]
         ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         reason = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
-        raise VotesFileError([Problem(name, line, "<file>", reason)]) from None
+        raise VotesFileError([Problem("<file>", reason, line, name)]) from None
     if not text.strip():
-        raise VotesFileError([Problem(name, 1, "<file>", "the file is empty")])
+        raise VotesFileError([Problem("<file>", "the file is empty", 1, name)])
     return csv.reader(io.StringIO(text, newline=""))
 
 
@@ -75,20 +68,20 @@ def read_header(
     try:
         header = [cell.strip() for cell in next(reader)]
     except csv.Error as exc:
-        raise VotesFileError([Problem(name, 1, "<header>", f"CSV: {exc}")]) from None
+        raise VotesFileError([Problem("<header>", f"CSV: {exc}", 1, name)]) from None
     problems: list[Problem] = []
     known = (*required, *optional)
     for column in required:
         if column not in header:
             reason = f"missing column (the header has {', '.join(header) or 'nothing'})"
-            problems.append(Problem(name, 1, column, reason))
+            problems.append(Problem(column, reason, 1, name))
     for column in header:
         if column not in known:
             extra = f" and optionally {', '.join(optional)}" if optional else ""
             reason = f"unknown column; expected {', '.join(required)}{extra}"
-            problems.append(Problem(name, 1, column or "<empty>", reason))
+            problems.append(Problem(column or "<empty>", reason, 1, name))
         elif header.count(column) > 1:
-            problems.append(Problem(name, 1, column, "column given twice"))
+            problems.append(Problem(column, "column given twice", 1, name))
     if problems:
         raise VotesFileError(list(dict.fromkeys(problems)))
     return header
@@ -97,7 +90,7 @@ def read_header(
 def votes_problem(name: str, line: int, text: str) -> Problem | None:
     """Why ``text`` is not a vote count (a whole number, not negative), or ``None``."""
     if not text.lstrip("-").isdigit() or not text.isascii():
-        return Problem(name, line, "votes", f"not a whole number: {text!r}")
+        return Problem("votes", f"not a whole number: {text!r}", line, name)
     if int(text) < 0:
-        return Problem(name, line, "votes", f"negative: {text}")
+        return Problem("votes", f"negative: {text}", line, name)
     return None

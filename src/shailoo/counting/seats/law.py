@@ -25,6 +25,8 @@ from shailoo.law.schema import Cited, Edition
 class NoSuchSystem(SeatError):
     """The edition has no electoral system for the contest kind asked for."""
 
+    default_code = "no_electoral_system"
+
 
 def exact(value: float) -> Fraction:
     """The decimal an official wrote (``0.007``), exactly: floats print as the shortest

@@ -12,15 +12,24 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from shailoo.common.refusals import InvalidInput
+
 TieRule = Literal["registered_first", "lot"]
 
 
-class SeatError(ValueError):
+class SeatError(InvalidInput):
     """The figures or rules cannot be allocated as given (a reason a person can act on)."""
+
+    default_code = "seat_input_invalid"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(self.default_code, message)
 
 
 class LotRequired(SeatError):
     """A tie that decides a seat must be broken by lot, and no lot seed was given."""
+
+    default_code = "lot_required"
 
     def __init__(self, context: str, tied: Sequence[str]) -> None:
         self.context = context
