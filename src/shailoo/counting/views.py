@@ -17,14 +17,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from shailoo.accounts.permissions import permission_required, require, scope_filter
 from shailoo.accounts.roles import Permission
-from shailoo.common.refusals import Refusal
+from shailoo.common.refusals import NotFound, Refusal
 from shailoo.counting import services
 from shailoo.counting.forms import ContestDecisionForm, SheetInvalidForm
 from shailoo.counting.models import Adjudication, ContestInterpretation, ScannedSheet
@@ -190,11 +190,11 @@ def sheet_image(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored image of a sheet in scope, with ``?contest=`` drawn in a frame if asked."""
     sheet = _sheet_in_scope(request, pk)
     if not sheet.image_path:
-        raise Http404("no image stored for this sheet")
+        raise NotFound("image_not_stored", gettext("No image is stored for this sheet."))
     root = services.ballots_root().resolve()
     path = (root.parent / sheet.image_path).resolve()
     if not path.is_relative_to(root) or not path.is_file():
-        raise Http404("image file missing")
+        raise NotFound("image_missing", gettext("The image file of this sheet is missing."))
     contest = request.GET.get("contest", "")
     shown = _prepared(sheet, path, contest)
     if shown is not None:

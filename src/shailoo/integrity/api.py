@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shailoo.common.refusals import InvalidInput
 from shailoo.integrity import keys, ledger
 from shailoo.integrity.merkle import MissingNodeError
 from shailoo.integrity.models import TREE_HEAD, LedgerEntry, RegisteredKey, TreeHead
@@ -111,7 +112,9 @@ def _bad(reason: str) -> Response:
 
 def _integer(value: str | None, name: str) -> int:
     if value is None or not value.isascii() or not value.isdigit() or len(value) > 18:
-        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        raise InvalidInput(
+            "invalid_parameter", f"{name} must be a non-negative integer, got {value!r}"
+        )
     return int(value)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shailoo.accounts.permissions import has_permission, permission_required, require, scope_filter
 from shailoo.accounts.roles import Permission
 from shailoo.common.pdf_fonts import FontMissing
-from shailoo.common.refusals import PermissionRefused, Refusal
+from shailoo.common.refusals import NotFound, PermissionRefused, Refusal
 from shailoo.counting.results import aggregation, decisions, services
 from shailoo.counting.results.forms import (
     AutomaticCountForm,
@@ -168,7 +168,7 @@ def _enter_target(request: HttpRequest, number: int) -> tuple[PollingStation, El
     require(request.user, Permission.PROTOCOL_ENTER, place)
     election = chosen_election(request)
     if election is None:
-        raise Http404("no election")
+        raise NotFound("election_not_found", gettext("No election is loaded yet."))
     return place, election
 
 
@@ -278,7 +278,7 @@ def protocol_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The protocol's current version as a printable PDF (Kyrgyz and Russian)."""
     item = _protocol_in_scope(request, pk, Permission.RESULTS_VIEW)
     if item.current is None:
-        raise Http404("no version")
+        raise NotFound("version_not_found", gettext("This protocol has no such version."))
     labels = aggregation.option_labels(item.election, "ky")
     labels_ru = aggregation.option_labels(item.election, "ru")
     try:
