@@ -13,10 +13,15 @@ here, not by ``build_pin``), so a test can hold the product to them.
 
 from __future__ import annotations
 
+import copy
+import csv
+import io
+import json
 import string
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
@@ -125,6 +130,23 @@ csv_cells = st.text(
     alphabet=st.sampled_from('",;\n ')
     | st.characters(exclude_categories=["Cs"], exclude_characters="\x00\r"),
     max_size=8,
+)
+
+#: Characters a spreadsheet reads as the start of a formula (OWASP's CSV-injection list, and
+#: their full-width forms), independent of ``shailoo.common.csvout``.
+FORMULA_STARTS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
+#: Text a hostile file may put in a cell an export copies: formulas (``=HYPERLINK(…)``,
+#: ``@SUM``, ``-2+3``), markup, numbers with signs, and any other text; CR and tab included.
+hostile_cells = st.one_of(
+    st.builds(
+        lambda start, rest: start + rest,
+        st.sampled_from(FORMULA_STARTS),
+        st.text(st.sampled_from("0123456789.eE+-=@,\"'!|()A :\r\n\t")) | csv_cells,
+    ),
+    st.sampled_from(['=HYPERLINK("http://x","y")', "=1+2", "@SUM(A1)", "-2+3+cmd|' /C calc'!A0"]),
+    st.integers(-(10**9), 10**9).map(str),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str),
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=12),
 )
 
 # --- JSON -------------------------------------------------------------------------------------
@@ -240,3 +262,273 @@ iso_datetimes = st.builds(
     st.sampled_from(["seconds", "milliseconds", "microseconds"]),
     st.booleans(),
 )
+
+# --- damaged files ----------------------------------------------------------------------------
+
+#: What a hostile or broken file holds where a value belongs: quotes, NUL, line ends, numbers
+#: past every bound (2^63, a 5,000-digit integer, 1e999), NaN and infinities, deep nesting, a
+#: byte-order mark, bytes that are no UTF-8 (a lone continuation byte, a cut or overlong
+#: sequence, an encoded surrogate), digits that are not ASCII, a line over 64 KiB, YAML
+#: anchors, aliases and tags, and a spreadsheet formula.
+HOSTILE_PIECES: tuple[bytes, ...] = (
+    b'"', b'""', b"'", b"\x00", b",", b";", b"\n", b"\r", b"\r\n", b"\t", b" ", b"\\",
+    b"-", b"--1", b"-1", b"0", b"007", b"1.5", b"1e999", b"-1e999", b"1e-400",
+    b"9223372036854775808", b"9" * 30, b"9" * 5000,
+    b"NaN", b"Infinity", b"-Infinity", b".nan", b".inf", b"null", b"true", b"[]", b"{}",
+    b"[" * 100, b"{" * 100, b'{"a":' * 70, b"[" * 70 + b"]" * 70, b"- " * 70,
+    b"\xef\xbb\xbf", b"\xff", b"\xfe\xff", b"\xc3", b"\xc0\xaf", b"\xed\xa0\x80",
+    b"\xf4\x90\x80\x80", "²".encode(), "٣".encode(), "０".encode(), "\u2028".encode(),
+    b"\\u0000", b"\\ud800", b"x" * 70_000,
+    b"&a ", b"*a", b"<<: *a", b"!!python/object/apply:os.system ['true']", b"!!binary ",
+    b"? ", b": ", b"#", b"%YAML 1.1\n", b"---\n", b"|\n",
+    b'=HYPERLINK("http://x","y")',
+)  # fmt: skip
+
+_ENCODINGS = ("cp1251", "latin-1", "utf-16", "utf-16-be", "utf-8-sig")
+
+
+def _lines_of(data: bytes) -> list[bytes]:
+    return data.splitlines(keepends=True) or [b""]
+
+
+@st.composite
+def _one_damage(draw: st.DrawFn, data: bytes) -> bytes:
+    """``data`` with one damage: see :func:`mutated_bytes`."""
+    kind = draw(
+        st.sampled_from(
+            (
+                "flip", "truncate", "insert", "replace", "delete", "duplicate_line",
+                "delete_line", "swap_lines", "transcode", "cut_character", "line_ends",
+            )
+        )
+    )  # fmt: skip
+    size = len(data)
+    at = draw(st.integers(0, size))
+    if kind == "flip" and size:
+        at = min(at, size - 1)
+        mask = draw(st.integers(1, 255))
+        return data[:at] + bytes([data[at] ^ mask]) + data[at + 1 :]
+    if kind == "truncate":
+        return data[:at]
+    if kind in ("insert", "replace", "delete"):
+        end = min(size, at + draw(st.integers(0, 16))) if kind != "insert" else at
+        piece = b"" if kind == "delete" else draw(st.sampled_from(HOSTILE_PIECES))
+        return data[:at] + piece + data[end:]
+    lines = _lines_of(data)
+    line = draw(st.integers(0, len(lines) - 1))
+    if kind == "duplicate_line":
+        return b"".join([*lines[: line + 1], lines[line], *lines[line + 1 :]])
+    if kind == "delete_line":
+        return b"".join([*lines[:line], *lines[line + 1 :]])
+    if kind == "swap_lines":
+        other = draw(st.integers(0, len(lines) - 1))
+        lines[line], lines[other] = lines[other], lines[line]
+        return b"".join(lines)
+    if kind == "transcode":
+        text = data.decode("utf-8", "replace")
+        return text.encode(draw(st.sampled_from(_ENCODINGS)), "replace")
+    if kind == "cut_character":  # drop one byte of a multi-byte character, if there is one
+        starts = [i for i, byte in enumerate(data) if byte >= 0xC0]
+        if starts:
+            cut = draw(st.sampled_from(starts)) + 1
+            return data[:cut] + data[cut + 1 :]
+    if kind == "line_ends":
+        return data.replace(b"\n", draw(st.sampled_from([b"\r\n", b"\r", b"\n\n", b"\r\r\n"])))
+    return data + draw(st.sampled_from(HOSTILE_PIECES))
+
+
+def mutated_bytes(valid: bytes, *, max_damages: int = 3) -> st.SearchStrategy[bytes]:
+    """``valid`` (a file's bytes) damaged 1 to ``max_damages`` times, as transfers, editors and
+    attackers damage files: a byte flipped, the file cut short, a :data:`HOSTILE_PIECES` piece
+    inserted or put in place of a few bytes, bytes deleted, a line duplicated, deleted or
+    swapped with another, the text re-encoded (cp1251, Latin-1, UTF-16, a BOM), a multi-byte
+    character cut, the line ends changed. Usually, not always, different from ``valid``."""
+
+    @st.composite
+    def damaged(draw: st.DrawFn) -> bytes:
+        data = valid
+        for _ in range(draw(st.integers(1, max_damages))):
+            data = draw(_one_damage(data))
+        return data
+
+    return damaged()
+
+
+#: Text a hostile file puts in a cell where a value belongs: signs twice, digits that are not
+#: ASCII (``int("²")`` raises), numbers past every bound (``int()`` of 5,000 digits raises),
+#: other spellings of numbers, impossible dates, NUL, quotes and line ends, 70,000 characters.
+HOSTILE_VALUES: tuple[str, ...] = (
+    "", " ", "-1", "--1", "+1", "-0", "0", "007", "1.5", "1e999", "NaN", "inf", "²", "٣", "０",
+    "9" * 20, "9223372036854775808", "9" * 5000, "0x10", "1_000", " 7 ", "true", "null",
+    '"', "'", "\x00", "\n", "\r", "=1+2", "AGAINST_ALL", "INVALID", "blank", "2025-02-30",
+    "9999-99-99", "x" * 70_000,
+)  # fmt: skip
+
+
+def _csv_line(cells: list[str], ending: bytes) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="").writerow(cells)
+    return out.getvalue().encode("utf-8") + ending
+
+
+@st.composite
+def _damaged_csv_line(draw: st.DrawFn, line: bytes) -> bytes:
+    """One CSV line damaged in its bytes, or (twice as often) one cell given hostile text,
+    well quoted: what the CSV layer reads and the row's checks must refuse."""
+    if draw(st.integers(0, 2)) == 0:
+        return draw(mutated_bytes(line, max_damages=2))
+    body = line.rstrip(b"\r\n")
+    ending = line[len(body) :]
+    cells = next(csv.reader([body.decode("utf-8", "replace")]), [])
+    if not cells:
+        return draw(mutated_bytes(line, max_damages=1))
+    at = draw(st.integers(0, len(cells) - 1))
+    piece = st.sampled_from(HOSTILE_PIECES).map(lambda b: b.decode("utf-8", "replace"))
+    how = draw(st.sampled_from(("value", "value", "value", "empty", "drop", "extra", "padded")))
+    if how == "value":
+        values = st.sampled_from(HOSTILE_VALUES)
+        cells[at] = draw(values if draw(st.booleans()) else hostile_cells | csv_cells | piece)
+    elif how == "empty":
+        cells[at] = ""
+    elif how == "drop":
+        del cells[at]
+    elif how == "extra":
+        cells.insert(at, draw(csv_cells))
+    else:
+        cells[at] = f" {cells[at]}\t"
+    return _csv_line(cells, ending)
+
+
+def mutated_csv_row(valid: bytes, *, first: int = 1) -> st.SearchStrategy[tuple[int, bytes]]:
+    """``(index, file)``: the CSV file ``valid`` with exactly its line ``index`` (0-based, at
+    least ``first``: 1 spares the header) damaged — in its bytes (:func:`mutated_bytes`, a
+    duplicated or deleted line included) or by one cell holding hostile text, emptied,
+    dropped, added or padded — and every other line as it was, so that a test can check that
+    each row the damage did not touch is still stored."""
+    lines = _lines_of(valid)
+    if len(lines) <= first:
+        raise ValueError("the file has no line to damage")
+
+    @st.composite
+    def damaged(draw: st.DrawFn) -> tuple[int, bytes]:
+        index = draw(st.integers(first, len(lines) - 1))
+        replaced = draw(_damaged_csv_line(lines[index]))
+        return index, b"".join([*lines[:index], replaced, *lines[index + 1 :]])
+
+    return damaged()
+
+
+#: JSON texts a hostile document holds where a value belongs: numbers past every bound, NaN,
+#: infinities and JSON's own wrong types, strings with NUL or a lone surrogate, 100 KB of text,
+#: impossible dates, digits that are not ASCII, nesting past every bound.
+HOSTILE_JSON: tuple[str, ...] = (
+    "NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1e-400", "9" * 5000, "-" + "9" * 30,
+    "9223372036854775808", "18446744073709551616", "-1", "0", "1.5", "-0.0", "null", "true",
+    "false", '""', '"x"', '"\\u0000"', '"\\ud800"', '"' + "x" * 100_000 + '"', "[]", "{}",
+    "[[]]", "[1,2,3]", '{"a": 1}', "[" * 70 + "]" * 70, '{"a":' * 70 + "1" + "}" * 70,
+    "[" * 100_000 + "]" * 100_000, '"9999-99-99"', '"2025-02-30"', '"²"', '"٣"', '" "',
+    '"\\n"', '"=1+2"',
+)  # fmt: skip
+
+_HOLE = "\x01hole\x01"
+_DUPLICATE = "\x01duplicate\x01"
+
+
+def _json_paths(doc: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    paths = [path]
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            paths.extend(_json_paths(value, (*path, key)))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            paths.extend(_json_paths(value, (*path, i)))
+    return paths
+
+
+def mutated_json(valid: object) -> st.SearchStrategy[bytes]:
+    """The JSON document ``valid`` with one value damaged, written as UTF-8 JSON text: a key
+    or list item deleted, a key given twice (with its own or a hostile value), a value
+    replaced by a :data:`HOSTILE_JSON` text or by a value of another type (a number as a
+    string, a list for an object), wrapped in a list. What :func:`mutated_bytes` cannot reach:
+    a document still well-formed that a reader must check value by value."""
+    paths = _json_paths(valid)
+
+    @st.composite
+    def damaged(draw: st.DrawFn) -> bytes:
+        doc = copy.deepcopy(valid)
+        path = draw(st.sampled_from(paths))
+        how = draw(st.sampled_from(("hostile", "delete", "twice", "retype", "wrap")))
+        token = draw(st.sampled_from(HOSTILE_JSON))
+        if not path:
+            if how == "wrap":
+                return json.dumps([doc]).encode()
+            return token.encode()
+        parent: Any = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        key = path[-1]
+        value = parent[key]
+        if how == "delete":
+            del parent[key]
+        elif how == "twice" and isinstance(parent, dict):
+            parent[_DUPLICATE] = value if draw(st.booleans()) else _HOLE
+        elif how == "retype":
+            retyped: object = {
+                str: lambda v: int(v) if v.isascii() and v.isdigit() and len(v) < 19 else [v],
+                bool: lambda v: int(v),
+                int: lambda v: str(v),
+                float: lambda v: str(v),
+                list: lambda v: {str(i): x for i, x in enumerate(v)},
+                dict: lambda v: list(v.values()),
+                type(None): lambda v: "",
+            }[type(value)](value)
+            parent[key] = retyped
+        elif how == "wrap":
+            parent[key] = [value]
+        else:
+            parent[key] = _HOLE
+        text = json.dumps(doc, ensure_ascii=False)
+        text = text.replace(json.dumps(_HOLE), token)
+        if isinstance(parent, dict) and _DUPLICATE in parent:
+            text = text.replace(json.dumps(_DUPLICATE), json.dumps(key, ensure_ascii=False))
+        return text.encode("utf-8", "surrogatepass")
+
+    return damaged()
+
+
+#: YAML scalars a hostile law file holds: NaN and infinities, numbers past every bound,
+#: anchors, aliases and tags (a constructor that runs code), an unclosed flow collection,
+#: impossible dates, YAML 1.1's other spellings of booleans and numbers.
+HOSTILE_YAML: tuple[str, ...] = (
+    ".nan", ".inf", "-.inf", "9" * 5000, "9223372036854775808", "1e999", "-1", "0", "1.5",
+    "~", "null", "''", '""', '"\\0"', "*a", "&a x", "&a [1, 2]", "!!binary AAAA",
+    "!!python/object/apply:os.system ['true']", "!!float 1", "[", "{", "[" * 100 + "]" * 100,
+    "{a: 1, a: 2}", "2025-02-30", "2025-13-01", "yes", "0x10", "0o17", "1_000", "'", '"',
+    "|", "- x", "x: y: z", "\t1", "²",
+)  # fmt: skip
+
+
+def mutated_yaml(valid: bytes) -> st.SearchStrategy[bytes]:
+    """The YAML document ``valid`` damaged: in its bytes (:func:`mutated_bytes`, a duplicated
+    key line included), or with the value of one ``key: value`` line replaced by a
+    :data:`HOSTILE_YAML` scalar, or with one line's indentation changed."""
+    lines = _lines_of(valid)
+    keyed = [i for i, line in enumerate(lines) if b": " in line or line.rstrip().endswith(b":")]
+
+    @st.composite
+    def damaged(draw: st.DrawFn) -> bytes:
+        how = draw(st.sampled_from(("bytes", "value", "indent")))
+        if how == "bytes" or not keyed:
+            return draw(mutated_bytes(valid))
+        index = draw(st.sampled_from(keyed))
+        line = lines[index]
+        if how == "value":
+            key = line.split(b":", 1)[0]
+            hostile = draw(st.sampled_from(HOSTILE_YAML)).encode("utf-8")
+            line = key + b": " + hostile + b"\n"
+        else:
+            body = line.lstrip(b" ")
+            line = b" " * draw(st.integers(0, 9)) + body
+        return b"".join([*lines[:index], line, *lines[index + 1 :]])
+
+    return damaged()

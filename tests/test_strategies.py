@@ -10,7 +10,7 @@ import math
 from datetime import date, datetime
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import find, given
 
 import strategies as sx
 from shailoo.integrity.canonical import CanonicalError, canonical_json, canonical_loads
@@ -73,6 +73,17 @@ def test_csv_cells_survive_a_round_trip(a: str, b: str) -> None:
     assert "\x00" not in a + b and "\r" not in a + b
 
 
+@given(sx.hostile_cells)
+def test_hostile_cells_are_text_a_csv_cell_can_hold(cell: str) -> None:
+    assert isinstance(cell, str) and "\x00" not in cell
+
+
+def test_hostile_cells_start_with_every_formula_character_and_as_negative_numbers() -> None:
+    for start in sx.FORMULA_STARTS:
+        assert find(sx.hostile_cells, lambda cell, start=start: cell.startswith(start))
+    assert find(sx.hostile_cells, lambda cell: cell.startswith("-") and cell[1:].isdigit())
+
+
 @given(sx.canonical_json_values)
 def test_canonical_json_values_are_accepted(value: object) -> None:
     assert canonical_loads(canonical_json(value)) == value
@@ -114,3 +125,58 @@ def test_iso_datetimes_carry_a_zone(text: str) -> None:
     assert offset is not None and offset.total_seconds() % 60 == 0
     assert text.endswith("Z") or text[-6] in "+-"
     assert math.isfinite(moment.timestamp())
+
+
+_VALID_CSV = "number,name\n1,Бишкек\n2,Ош\n3,Нарын\n".encode()
+
+
+def test_mutated_bytes_reach_every_kind_of_damage() -> None:
+    damaged = sx.mutated_bytes(_VALID_CSV)
+
+    def bad_utf8(data: bytes) -> bool:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+        return False
+
+    assert find(damaged, lambda d: 0 < len(d) < len(_VALID_CSV) and _VALID_CSV.startswith(d))
+    assert find(damaged, lambda d: b"\x00" in d)
+    assert find(damaged, lambda d: b"9" * 5000 in d)
+    assert find(damaged, lambda d: d.count("Ош".encode()) == 2)
+    assert find(damaged, lambda d: d == _VALID_CSV.replace("2,Ош\n".encode(), b""))
+    assert find(damaged, bad_utf8)
+
+
+@given(sx.mutated_csv_row(_VALID_CSV))
+def test_mutated_csv_row_damages_its_line_only(case: tuple[int, bytes]) -> None:
+    index, data = case
+    lines = _VALID_CSV.splitlines(keepends=True)
+    assert 1 <= index < len(lines)
+    assert data.startswith(b"".join(lines[:index]))
+    assert data.endswith(b"".join(lines[index + 1 :]))
+
+
+def test_mutated_json_keeps_json_yet_breaks_its_values() -> None:
+    from shailoo.common import safe_json
+
+    doc = {"id": "x", "seats": 3, "options": [{"id": "a"}, {"id": "b"}]}
+    damaged = sx.mutated_json(doc)
+    assert find(damaged, lambda d: b"NaN" in d)
+    assert find(damaged, lambda d: d.count(b'"seats"') == 2)
+    assert find(damaged, lambda d: b'"seats"' not in d)
+    assert find(damaged, lambda d: b'"seats": "3"' in d)
+
+    def refused(data: bytes) -> bool:
+        with contextlib.suppress(safe_json.JsonInputError):
+            safe_json.loads(data)
+            return False
+        return True
+
+    assert find(damaged, refused)
+
+
+def test_mutated_yaml_puts_hostile_scalars_in_values() -> None:
+    valid = b"meta:\n  id: kg-2025\n  seats: 90\n"
+    assert find(sx.mutated_yaml(valid), lambda d: b": .nan\n" in d)
+    assert find(sx.mutated_yaml(valid), lambda d: b": *a\n" in d)

@@ -157,10 +157,25 @@ def _serve(host: str, port: int) -> None:
     django_setup()
     from waitress import serve as waitress_serve
 
-    from shailoo.wsgi import application
-
+    application = served_application()
     console.print(f"[bold green]Serving Shailoo on http://{host}:{port}/[/] (Ctrl+C stops)")
     waitress_serve(application, host=host, port=port, threads=8, _quiet=True)
+
+
+def served_application() -> Any:
+    """The WSGI application as ``serve`` and ``demo`` run it: DEBUG forced off.
+
+    A served platform never shows Django's technical 404/500 pages (they list every URL
+    pattern, settings and local variables): visitors get the plain ``404.html``/``500.html``
+    in their language, whatever ``SHAILOO_DEBUG`` says. Static files are served by whitenoise
+    either way. Only ``shailoo manage runserver`` (development) keeps DEBUG.
+    """
+    from django.conf import settings
+
+    settings.DEBUG = False  # before the WSGI handler loads its middleware (whitenoise reads it)
+    from shailoo.wsgi import application
+
+    return application
 
 
 @app.command(

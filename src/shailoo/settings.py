@@ -224,6 +224,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["shailoo.accounts.permissions.DenyAll"],
     # A refusal a view lets through answers with its kind's status (common.web).
     "EXCEPTION_HANDLER": "shailoo.common.web.api_exception_handler",
+    # JSON bodies are untrusted: bounded size, depth and numbers (common.safe_json).
+    "DEFAULT_PARSER_CLASSES": [
+        "shailoo.common.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -262,9 +268,32 @@ DEDUP_FACE_THRESHOLD = _float_env("SHAILOO_DEDUP_FACE_THRESHOLD", 0.5)
 DEDUP_STRENGTH_THRESHOLD = _float_env("SHAILOO_DEDUP_STRENGTH_THRESHOLD", 11.0)
 DEDUP_DIR = Path(os.environ.get("SHAILOO_DEDUP_DIR", VAR_DIR / "dedup"))
 
+# No PIN reaches a log (common.logs): every handler masks 14-digit runs, and so do the loggers
+# that write request lines and paths, so that any handler added later sees masked records.
+# Django's own handlers (console, mail_admins, django.server) are replaced by these.
+LOG_LEVEL = os.environ.get("SHAILOO_LOG_LEVEL", "WARNING")
+_MASKED = {"filters": ["mask_pins"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SHAILOO_LOG_LEVEL", "WARNING")},
+    "filters": {"mask_pins": {"()": "shailoo.common.logs.MaskPins"}},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **_MASKED},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", **_MASKED},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL, **_MASKED},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True, **_MASKED},
+        "django.request": {"handlers": [], "propagate": True, **_MASKED},
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False, **_MASKED},
+        "waitress": {"handlers": [], "level": LOG_LEVEL, "propagate": True, **_MASKED},
+        "shailoo": {"handlers": [], "propagate": True, **_MASKED},
+    },
 }

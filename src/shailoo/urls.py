@@ -34,3 +34,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ an unknown URL or a refused request (a body over the upload limit) answers the
+# API's refusal body as JSON; elsewhere Django's 404 and 400 pages.
+handler400 = "shailoo.common.web.bad_request"
+handler404 = "shailoo.common.web.page_not_found"

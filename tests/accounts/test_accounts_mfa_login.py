@@ -41,7 +41,10 @@ def test_password_alone_opens_nothing(client: Client, clerk) -> None:
     staff = client.get("/staff/")
     assert staff.status_code == 302 and staff["Location"].startswith(LOGIN)
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
-    assert client.get(f"/api/persons/{'2' * 14}/eligibility/").status_code == 403
+    eligibility = client.post(
+        "/api/persons/eligibility/", {"pin": "2" * 14}, content_type="application/json"
+    )
+    assert eligibility.status_code == 403
 
 
 def test_password_then_code_logs_in_and_goes_where_asked(client: Client, clerk) -> None:

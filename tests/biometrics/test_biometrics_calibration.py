@@ -67,6 +67,12 @@ def test_bad_files_are_refused_with_location(tmp_path: Path) -> None:
         ScoreCalibration.from_json(json.dumps(body), "x.json")
     with pytest.raises(CalibrationError, match="cannot read"):
         cal.load_calibration(tmp_path / "missing.json")
+    body = json.loads(FITTED.to_json())
+    body["scores"][3] = float("nan")  # once accepted: a NaN calibration compares false always
+    with pytest.raises(CalibrationError, match=r"x\.json: line \d+ column \d+: NaN is not"):
+        ScoreCalibration.from_json(json.dumps(body, indent=1), "x.json")
+    with pytest.raises(CalibrationError, match="nested deeper than 64 levels"):
+        ScoreCalibration.from_json("[" * 100_000 + "]" * 100_000, "x.json")
 
 
 def test_fit_and_thresholds_refuse_nonsense() -> None:

@@ -4,6 +4,7 @@ Rounds beyond the first: tests/counting/test_counting_audit_rounds.py."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -325,6 +326,15 @@ def test_cli_bad_manifest_is_located(tmp_path: Path) -> None:
         ("option,votes\na,10\n", ["an audit needs at least two options"]),
         ("option,votes\na,1,2\nb,1\n", ["line 2: has 3 fields, the header 2"]),
         ("", ["line 1: the file is empty"]),
+        # A quote left open is refused at its line, not allowed to merge rows into one cell.
+        (
+            'option,votes\n"a,800\nb",200\nc,5\n',
+            ["line 2: malformed CSV: a quoted field is not closed on its line"],
+        ),
+        (
+            "option,votes\na,1\nb," + "1" * 200_000 + "\n",
+            ["line 3: malformed CSV: line longer than 65536 characters"],
+        ),
     ],
 )
 def test_reported_file_errors_are_located(tmp_path: Path, text: str, problems: list[str]) -> None:
@@ -348,3 +358,28 @@ def test_cvr_file_errors_are_located(tmp_path: Path) -> None:
     ]
     path.write_text("batch,position,vote\nb1,1,a\nb1,2,Blank\n", encoding="utf-8")
     assert read_cvrs(path, {"a", "b"}) == {("b1", 1): "a", ("b1", 2): "blank"}
+
+
+@pytest.mark.django_db
+def test_the_pull_list_neutralises_batch_names_a_spreadsheet_would_run(tmp_path: Path) -> None:
+    f.election()
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("batch,ballots\n=cmd|' /C calc'!A0,600\n@box2,400\n", encoding="utf-8")
+    reported = tmp_path / "reported.csv"
+    reported.write_text("option,votes\na,800\nb,200\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(
+        shailoo_app,
+        [
+            "audits", "start", "--contest", "president",
+            "--manifest", str(manifest), "--reported", str(reported), "--seed", SEED,
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    audit_id = result.stdout.strip().splitlines()[-1]
+    pull = tmp_path / "pull.csv"
+    assert runner.invoke(app, ["sample", audit_id, "--out", str(pull)]).exit_code == 0
+    with pull.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and {r["batch"] for r in rows} <= {"'=cmd|' /C calc'!A0", "'@box2"}
+    assert all(r["ballot"].startswith("'") and r["order"].isdigit() for r in rows)

@@ -137,12 +137,14 @@ def test_scan_stores_counts_and_is_idempotent() -> None:
     batch = services.record_scan(w.election, station, reads, None, "cli")
     assert (batch.created, batch.unchanged, batch.needs_adjudication) == (6, 0, 1)
     entries = LedgerEntry.objects.filter(kind=services.SCAN_BATCH)
-    assert LedgerEntry.objects.count() == before + 1 and entries.count() == 1
+    # the batch entry, then its sheets bound one by one (counting.scan_state)
+    assert LedgerEntry.objects.count() == before + 2 and entries.count() == 1
     assert b'"sheets":6' in bytes(entries.get().data)
+    assert LedgerEntry.objects.filter(kind="counting.scan_state").count() == 1
 
     again = services.record_scan(w.election, station, reads, None, "cli")
     assert (again.created, again.unchanged, again.ledger_sequence) == (0, 6, None)
-    assert LedgerEntry.objects.count() == before + 1
+    assert LedgerEntry.objects.count() == before + 2
 
     counts = services.automatic_count(w.election, station)
     tally = counts[contest]

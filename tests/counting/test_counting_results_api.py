@@ -129,6 +129,10 @@ def test_a_key_submits_only_for_its_station_or_commission(world: dict[str, Any])
         (b"{not json", "body"),
         (b"\xff\xfe", "body"),
         (b"[1, 2]", "body"),
+        (b"[" * 100_000 + b"]" * 100_000, "body"),  # once: RecursionError, HTTP 500
+        (body().replace(b"101", b"9" * 5000), "body"),  # once: ValueError, HTTP 500
+        (body(station=2**70), "body"),  # once: an integer the database cannot hold
+        (body()[:-1] + b', "station": 102}', "body"),  # a key given twice: which one counts?
         (body(format="other/1"), "format"),
         (body(kind="guess"), "kind"),
         (body(election="nope"), "election"),

@@ -235,3 +235,19 @@ def test_an_export_the_schema_refuses_is_not_written(
     assert "$.GpUnit[0]['@type']:'Unit'isnotoneof" in text
     assert out.read_text(encoding="utf-8") == "the previous export\n"
     assert not out.with_name("export.json.tmp").exists()
+
+
+def test_csv_neutralises_text_a_spreadsheet_would_run_and_keeps_numbers(
+    world: dict[str, Any], tmp_path: Path
+) -> None:
+    tec = world["tecs"][0]
+    tec.code = "=1+2"  # a code that reached the database some other way than the import
+    tec.save()
+    publish(world)
+    out = tmp_path / "results.csv"
+    assert run("--election", "parl-2027", "--format", "csv", "--out", str(out)).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert ',"\'=1+2",' in text and ",=1+2," not in text
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert {r["tec"] for r in rows} == {"'=1+2"}
+    assert all(r["value"].isdigit() for r in rows)  # counts stay plain numbers

@@ -178,6 +178,8 @@ def test_the_protocol_pdf_is_kyrgyz_and_russian(world: dict[str, Any]) -> None:
     client = client_for(staff("cec", Role.CEC_MEMBER, None))
     response = client.get(reverse("staff_results:protocol_pdf", args=[version.protocol_id]))
     assert response["Content-Type"] == "application/pdf"
+    # a signed protocol with names: never left in a browser's or a proxy's cache
+    assert response["Cache-Control"] == "no-store" and response["Pragma"] == "no-cache"
     pdf = pypdfium2.PdfDocument(response.content)
     text = pdf[0].get_textpage().get_text_range()
     assert "ПРОТОКОЛ УЧАСТКОВОЙ" in text and "Шайлоочулардын тизмесине" in text
@@ -271,7 +273,8 @@ def test_public_pages_and_api_answer_404_for_unknown_things(world: dict[str, Any
     assert client.get(reverse("results:station", args=[code, 999])).status_code == 404
     assert client.get(reverse("api-results-election", args=["nope"])).status_code == 404
     response = client.get(reverse("api-results-station", args=[code, 999]))
-    assert response.status_code == 404 and response.json() == {"detail": "no polling station"}
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "no polling station", "problems": []}
 
 
 def test_the_public_api_does_a_fixed_number_of_queries(

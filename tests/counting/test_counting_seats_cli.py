@@ -111,6 +111,15 @@ BAD = [
         "KG-B, KG-C, KG-J, KG-N, KG-O, KG-T, KG-Y, KG-GB, KG-GO",
     ),
     ("party,votes\nA,1,2\n", "{f}:2: <row>: expected 2 fields (party, votes), got 3"),
+    # A quote left open is refused at its line; it cannot merge the next row into a party.
+    (
+        'party,votes\n"A,100\nB",200\n',
+        "{f}:2: <row>: CSV: a quoted field is not closed on its line",
+    ),
+    (
+        "party,votes\nA," + "9" * 70_000 + "\n",
+        "{f}:2: <row>: CSV: line longer than 65536 characters",
+    ),
     ("party,votes\n,5\n", "{f}:2: party: empty"),
     ("party,votes\nAGAINST_ALL,5\n", "{f}:2: party: no party rows in the file"),
     ("", "{f}:1: <file>: the file is empty"),

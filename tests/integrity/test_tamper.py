@@ -302,3 +302,263 @@ def test_appends_and_new_heads_after_verification_still_verify(ledger20) -> None
     heads.sign_head()
     report = verify_database()
     assert report.ok and report.entries == 23 and report.heads == 4
+
+
+# -- values no Shailoo code writes, edited into the database with sqlite3 ----------------------
+
+#: name: (SQL, the finding's kind and position, what it says). SQLite stores whatever is written
+#: into a column: text in a BLOB column once made `ledger verify` and `ledger export` crash
+#: (TypeError), an integer made them allocate that many bytes (MemoryError).
+DAMAGED_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "text in an entry's data": (
+        "UPDATE integrity_ledgerentry SET data='x' WHERE sequence=3",
+        "entry 3",
+        "column data holds text 'x', not bytes",
+    ),
+    "a number in an entry's data": (
+        "UPDATE integrity_ledgerentry SET data=99999999999 WHERE sequence=3",
+        "entry 3",
+        "column data holds int 99999999999, not bytes",
+    ),
+    "text in a leaf hash": (
+        "UPDATE integrity_ledgerentry SET leaf_hash='x' WHERE sequence=3",
+        "entry 3",
+        "column leaf_hash holds text 'x'",
+    ),
+    "text in a time": (
+        "UPDATE integrity_ledgerentry SET created_at='x' WHERE sequence=3",
+        "entry 3",
+        "column created_at holds no valid date-time",
+    ),
+    "text that is not UTF-8 in a kind": (
+        "UPDATE integrity_ledgerentry SET kind=CAST(x'ff' AS TEXT) WHERE sequence=3",
+        "entry 3",
+        "the row cannot be read (OperationalError: Could not decode to UTF-8",
+    ),
+    "text that is not UTF-8 in a time": (
+        "UPDATE integrity_ledgerentry SET created_at=CAST(x'ff' AS TEXT) WHERE sequence=3",
+        "entry 3",
+        "the row cannot be read (UnicodeDecodeError",
+    ),
+    "bytes in a kind": (
+        "UPDATE integrity_ledgerentry SET kind=x'00ff' WHERE sequence=3",
+        "entry 3",
+        "column kind holds bytes",
+    ),
+    "text in a tree node": (
+        "UPDATE integrity_merklenode SET hash='x' WHERE level=1 AND \"index\"=2",
+        "node 4",
+        "column hash of node (level 1, index 2): holds text 'x'",
+    ),
+    "text in a head's root": (
+        "UPDATE integrity_treehead SET root_hash='x' WHERE id=(SELECT min(id) FROM "
+        "integrity_treehead)",
+        "head 0",
+        "column root_hash holds text 'x'",
+    ),
+    "text in a head's signature": (
+        "UPDATE integrity_treehead SET signature='x' WHERE id=(SELECT max(id) FROM "
+        "integrity_treehead)",
+        "head 2",
+        "column signature holds text 'x'",
+    ),
+    "text in a head's size": (
+        "UPDATE integrity_treehead SET size='x' WHERE id=(SELECT min(id) FROM integrity_treehead)",
+        "head 0",
+        "column size holds text 'x', not an integer",
+    ),
+    "text in the ledger state's root": (
+        "UPDATE integrity_ledgerstate SET root_hash='x'",
+        "node 0",
+        "column root_hash of the ledger state holds text 'x'",
+    ),
+    "text in a key": (
+        "UPDATE integrity_registeredkey SET public_key='x'",
+        "key 0",
+        "column public_key holds text 'x'",
+    ),
+}
+
+
+def _edit_with_sqlite(sql: str) -> None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite keeps a value of another type than its column's")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+@pytest.mark.parametrize("name", list(DAMAGED_COLUMNS))
+def test_a_damaged_column_is_reported_as_damage_never_a_traceback(
+    ledger20, tmp_path: Path, name: str
+) -> None:
+    sql, where, why = DAMAGED_COLUMNS[name]
+    _edit_with_sqlite(sql)
+    report = verify_database()
+    assert not report.ok and report.entries == 20  # every row in its place, damaged or not
+    found = [p for p in report.problems if p.where == where and why in p.why]
+    assert found, report.lines()
+    assert found[0].why.endswith(": the database was edited")
+    damaged: list[tuple[str, int, str]] = []
+    export(tmp_path / "export", lambda kind, i, reason: damaged.append((kind, i, reason)))
+    exported = where.startswith(("entry", "head", "key"))  # an export has no nodes, no state
+    assert [f"{kind} {i}" for kind, i, reason in damaged if why in reason] == [where] * exported
+    assert verify_export(tmp_path / "export").ok is not exported  # as stored: the verifier judges
+
+
+def test_damaged_columns_through_the_commands(ledger20, tmp_path: Path, monkeypatch) -> None:
+    import shailoo.common.cli
+    from shailoo.cli import app
+
+    monkeypatch.setattr(shailoo.common.cli, "_ready", True)
+    _edit_with_sqlite("UPDATE integrity_ledgerentry SET data='x' WHERE sequence=3")
+    runner = CliRunner()
+    verified = runner.invoke(app, ["ledger", "verify"])
+    assert verified.exit_code == 1 and isinstance(verified.exception, SystemExit)
+    assert "first bad entry: entry 3: column data holds text 'x', not bytes" in verified.output
+    exported = runner.invoke(app, ["ledger", "export", str(tmp_path / "e")])
+    assert exported.exit_code == 1 and isinstance(exported.exception, SystemExit)
+    assert (
+        "DAMAGED: 1 stored value" in exported.output and "entry 3: column data" in exported.output
+    )
+    assert main([str(tmp_path / "e")]) == 1
+
+
+def test_appends_and_heads_refuse_a_damaged_tree_by_name(ledger20) -> None:
+    from shailoo.integrity import heads, ledger
+
+    _edit_with_sqlite("UPDATE integrity_merklenode SET hash='x' WHERE level=2 AND \"index\"=4")
+    with pytest.raises(ledger.LedgerError, match="tree is damaged"), transaction.atomic():
+        ledger.append("test.event", {"i": 100})
+    with pytest.raises(heads.HeadError, match="damaged"):
+        heads.sign_head()
+    rebuild_nodes()
+    _edit_with_sqlite("UPDATE integrity_ledgerstate SET root_hash='x'")
+    with pytest.raises(ledger.LedgerError, match="root holds text 'x'"), transaction.atomic():
+        ledger.append("test.event", {"i": 100})
+
+
+@pytest.mark.urls("integrity_test_urls")
+def test_the_public_api_answers_a_damaged_ledger_with_503(ledger20, client) -> None:
+    _edit_with_sqlite(
+        "UPDATE integrity_treehead SET root_hash='x' WHERE id=(SELECT max(id) FROM "
+        "integrity_treehead)"
+    )
+    _edit_with_sqlite("UPDATE integrity_ledgerentry SET data='x' WHERE sequence=3")
+    _edit_with_sqlite("UPDATE integrity_registeredkey SET public_key='x'")
+    for path in ("head/", "entries/3/proof/?size=5", "keys/"):
+        answer = client.get(f"/api/integrity/{path}")
+        assert answer.status_code == 503, (path, answer.content)
+        assert answer.json()["code"] == "ledger_damaged"
+
+
+# -- the standalone verifier on hostile exports --------------------------------------------------
+
+
+def _deep(depth: int = 200_000) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("line", [_deep(), '{"seq": NaN}', '{"seq": 1, "seq": 2}', "9" * 5000])
+def test_an_unreadable_entry_line_is_a_located_finding(ledger20, tmp_path: Path, line) -> None:
+    export(tmp_path)
+    _edit_export(tmp_path / "entries.jsonl", lambda ls: [*ls[:6], line, *ls[7:]])
+    report = verify_export(tmp_path)
+    first = report.first("entry")
+    assert first is not None and first.where == "entry 6", report.lines()
+    assert first.why.startswith("entries.jsonl line 7 column ")
+    assert main([str(tmp_path)]) == 1
+
+
+@pytest.mark.parametrize("name", ["heads.jsonl", "keys.json", "manifest.json"])
+def test_a_deep_line_elsewhere_makes_the_export_unreadable_not_a_crash(
+    ledger20, tmp_path: Path, name: str, capsys
+) -> None:
+    export(tmp_path)
+    (tmp_path / name).write_text(_deep() + "\n")
+    assert main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{name}:1: nested deeper than 64 levels at" in err and "column 65" in err
+
+
+def _rewrite_tail_entry(lines: list[str], seq: int = 15) -> list[str]:
+    """Change an entry and its leaf hash consistently, as an attacker would."""
+    row = json.loads(lines[seq])
+    envelope = canonical_loads(base64.b64decode(row["data"]))
+    assert isinstance(envelope, dict)
+    raw = canonical_json({**envelope, "payload": {"i": seq, "note": "a different story"}})
+    row["data"] = base64.b64encode(raw).decode()
+    row["leaf_hash"] = leaf_hash(raw).hex()
+    return [*lines[:seq], json.dumps(row, separators=(",", ":")), *lines[seq + 1 :]]
+
+
+def _drop_the_latest_head_and_rewrite_the_tail(directory: Path) -> None:
+    _edit_export(directory / "heads.jsonl", lambda ls: ls[:-1])
+    _edit_export(directory / "entries.jsonl", _rewrite_tail_entry)
+
+
+def test_a_removed_head_counted_by_the_manifest_is_missing(ledger20, tmp_path: Path) -> None:
+    """The attack: the latest head removed, an entry after the previous one rewritten."""
+    export(tmp_path)
+    _drop_the_latest_head_and_rewrite_the_tail(tmp_path)
+    report = verify_export(tmp_path)
+    assert not report.ok
+    head = report.first("head")
+    assert head is not None and head.where == "head 2"
+    assert "missing: manifest.json counts 3 heads, heads.jsonl holds 2" in head.why
+    wheres = {p.where for p in report.problems}
+    assert {"entries.jsonl", "heads.jsonl"} <= wheres  # their bytes differ from the manifest's
+    assert report.signed == 12 and report.unsigned == 8
+    assert main([str(tmp_path)]) == 1
+
+
+def _restate_manifest(directory: Path) -> None:
+    """What a careful attacker does next: a manifest that agrees with the edited files."""
+    path = directory / "manifest.json"
+    manifest = json.loads(path.read_text())
+    heads = _lines(directory / "heads.jsonl")
+    manifest["heads"] = len(heads)
+    manifest["latest_head_size"] = json.loads(heads[-1])["size"]
+    for name in manifest["files"]:
+        data = (directory / name).read_bytes()
+        manifest["files"][name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    path.write_text(json.dumps(manifest))
+
+
+def test_entries_no_signed_head_covers_are_stated_and_fail_by_default(
+    ledger20, tmp_path: Path, capsys
+) -> None:
+    export(tmp_path)
+    _drop_the_latest_head_and_rewrite_the_tail(tmp_path)
+    _restate_manifest(tmp_path)
+    report = verify_export(tmp_path)
+    assert report.ok and report.unsigned == 8, report.lines()
+    assert main([str(tmp_path)]) == 3
+    out = capsys.readouterr()
+    assert "UNSIGNED: 8 entries (12..19) come after the last good signed head (size 12)" in out.out
+    assert "NOT VERIFIED: 8 entries are covered by no signed head" in out.err
+    assert main([str(tmp_path), "--allow-unsigned-tail"]) == 0
+    assert "UNSIGNED: 8 entries" in capsys.readouterr().out
+
+
+def test_an_export_of_before_the_file_digests_still_verifies(ledger20, tmp_path: Path) -> None:
+    export(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert set(manifest["files"]) == {"entries.jsonl", "heads.jsonl", "keys.json"}
+    del manifest["files"]
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert verify_export(tmp_path).ok and main([str(tmp_path)]) == 0
+
+
+def test_an_over_long_entry_line_is_a_finding(ledger20, tmp_path: Path, monkeypatch) -> None:
+    import shailoo.integrity.verifier as verifier
+
+    export(tmp_path)
+    monkeypatch.setattr(verifier, "MAX_LINE_BYTES", 1000)
+    _edit_export(tmp_path / "entries.jsonl", lambda ls: [*ls[:2], "x" * 5000, *ls[3:]])
+    report = verify_export(tmp_path)
+    first = report.first("entry")
+    assert first is not None and first.where == "entry 2", report.lines()
+    assert "entries.jsonl line 3: longer than 1000 bytes" in first.why
+    assert report.entries == 20  # the lines after it are read where they are

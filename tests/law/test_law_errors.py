@@ -217,3 +217,46 @@ def test_problem_format_and_error_message(tmp_path: Path) -> None:
     assert format_problem(Problem("", "empty", source="x.yaml")) == "x.yaml: <file>: empty"
     with pytest.raises(LawError, match=r"^<text>:\d+: voters.min_age.value: "):
         parse_edition(edit("  min_age:\n    value: 18\n", "  min_age:\n    value: -5\n"))
+
+
+def _laughs(levels: int) -> str:
+    """The "billion laughs": nine aliases of the level below on each level."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("levels", [6, 9, 12])
+def test_an_alias_bomb_is_refused_at_once(tmp_path: Path, levels: int) -> None:
+    """Once: six levels took 1.3 s and 179 MB, nine ran for minutes until killed."""
+    import time
+    import tracemalloc
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    found = problems(_laughs(levels), tmp_path)
+    elapsed = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert elapsed < 0.5 and peak < 5_000_000, (elapsed, peak)
+    problem = only(found)
+    assert (problem.line, problem.why) == (2, "alias *a0 refused: this file may not use aliases")
+
+
+def test_the_editions_use_no_aliases_and_yaml_bombs_of_other_kinds_are_refused(
+    tmp_path: Path,
+) -> None:
+    for name in ("kg-2020", "kg-2021", "kg-2025"):
+        assert "*" not in (EDITIONS_DIR / f"{name}.yaml").read_text().replace("**", "")
+    deep = problems("meta: " + "[" * 50_000 + "]" * 50_000 + "\n", tmp_path)
+    assert only(deep).why == "nested deeper than 64 levels"
+    text = edit("  min_age:\n    value: 18\n", "  min_age:\n    value: " + "9" * 5000 + "\n")
+    huge = only(problems(text, tmp_path))
+    assert huge.why == "an integer of 5000 digits (at most 20)"
+    assert huge.line == line_of(text, "9" * 5000)
+    nan = only(problems(edit("    value: 70\n", "    value: .nan\n"), tmp_path))
+    assert nan.why == ".nan is not a finite number"
+    path = tmp_path / "kg-2025.yaml"
+    path.write_bytes(b"# " + b"x" * 2_000_000 + b"\n")
+    with pytest.raises(LawError, match="larger than 1048576 bytes"):
+        load_edition(path)

@@ -83,7 +83,9 @@ def test_selfcheck_does_not_tell_wrong_date_from_unknown_pin(api: APIClient, vot
 def test_selfcheck_bad_input_is_400_with_field_errors(api: APIClient, payload, fields) -> None:
     response = api.post("/api/selfcheck/", payload, format="json")
     assert response.status_code == 400
-    assert set(response.json()) == fields
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert {problem["field"] for problem in body["problems"]} == fields
 
 
 def test_selfcheck_rejects_get_and_garbage_json(api: APIClient) -> None:
@@ -126,8 +128,10 @@ def test_stations_are_public_paginated_and_filterable(api: APIClient, voter) -> 
 def test_stations_bad_filters(api: APIClient, voter, params, status: int, field) -> None:
     response = api.get("/api/stations/", params)
     assert response.status_code == status
+    body = response.json()
+    assert {"code", "detail", "problems"} <= set(body)
     if field:
-        assert field in response.json()
+        assert [problem["field"] for problem in body["problems"]] == [field]
 
 
 def test_stations_list_queries_stay_flat(api, django_assert_max_num_queries) -> None:
@@ -146,27 +150,32 @@ def test_station_detail_and_unknown_station(api: APIClient, voter) -> None:
 
 # -- eligibility (staff) -------------------------------------------------------------------
 
+ELIGIBILITY = "/api/persons/eligibility/"
+
+
+def eligibility(client: APIClient, pin: str, **body: str):
+    """The eligibility API as staff call it: a POST, the PIN in the JSON body."""
+    return client.post(ELIGIBILITY, {"pin": pin, **body}, format="json")
+
 
 def test_eligibility_is_staff_only(api: APIClient, voter) -> None:
-    url = f"/api/persons/{voter.pin}/eligibility/"
-    assert api.get(url).status_code == 403
+    assert eligibility(api, voter.pin).status_code == 403
     login_verified(api, make_user("citizen", Role.OBSERVER))
-    assert api.get(url).status_code == 403
+    assert eligibility(api, voter.pin).status_code == 403
     api.logout()
     # a staff role, but the request never passed the second factor
     api.force_authenticate(make_user("admin", Role.CEC_ADMIN))
-    assert api.get(url).status_code == 403
+    assert eligibility(api, voter.pin).status_code == 403
     assert not PersonalDataAccess.objects.exists()
 
 
 def test_eligibility_is_limited_to_the_territory_and_logged(api: APIClient, voter) -> None:
-    url = f"/api/persons/{voter.pin}/eligibility/"
     login_verified(api, make_user("other-tec", Role.TEC_OPERATOR, f.tec()))
-    outside = api.get(url)
+    outside = eligibility(api, voter.pin)
     assert outside.status_code == 404  # reads like an unknown PIN: no probing
     assert voter.pin not in outside.content.decode()
     login_verified(api, make_user("own-tec", Role.TEC_OPERATOR, voter.station.tec))
-    assert api.get(url).status_code == 200
+    assert eligibility(api, voter.pin).status_code == 200
     entry = PersonalDataAccess.objects.get()
     assert (entry.username, entry.subject_id, entry.view) == (
         "own-tec",
@@ -177,7 +186,7 @@ def test_eligibility_is_limited_to_the_territory_and_logged(api: APIClient, vote
 
 def test_eligibility_explains_each_rule_in_the_asked_language(staff_api, voter) -> None:
     Person.objects.filter(pk=voter.pk).update(biometric_registered=False)
-    body = staff_api.get(f"/api/persons/{voter.pin}/eligibility/", {"lang": "ky"}).json()
+    body = eligibility(staff_api, voter.pin, lang="ky").json()
     assert body["pin"] == mask_pin(voter.pin)
     assert body["eligible"] is False and body["failing"] == ["BIOMETRICS"]
     codes = [c["code"] for c in body["checks"]]
@@ -185,7 +194,7 @@ def test_eligibility_explains_each_rule_in_the_asked_language(staff_api, voter) 
     bio = body["checks"][4]
     assert bio["passed"] is False and bio["citation"].startswith("14-берененин 2-бөлүгү")
     assert any("Биометрикалык каттоо" in line for line in body["explanation"])
-    english = staff_api.get(f"/api/persons/{voter.pin}/eligibility/", {"lang": "en"}).json()
+    english = eligibility(staff_api, voter.pin, lang="en").json()
     assert english["checks"][4]["citation"].startswith("Art. 14(2)")
 
 
@@ -199,17 +208,46 @@ def test_eligibility_explains_each_rule_in_the_asked_language(staff_api, voter) 
     ],
 )
 def test_eligibility_bad_input(staff_api, voter, pin, params, status, field) -> None:
-    response = staff_api.get(f"/api/persons/{pin}/eligibility/", params)
+    response = eligibility(staff_api, pin, **params)
     assert response.status_code == status
-    assert field in response.json()
+    body = response.json()
+    assert {"code", "detail", "problems"} <= set(body)
+    if field != "detail":
+        assert [problem["field"] for problem in body["problems"]] == [field]
     assert "21705199099999" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("{}", "application/json", 400),  # no PIN
+        ('{"pin": ["21705199099999"]}', "application/json", 400),
+        ("[]", "application/json", 400),
+        ("{not json", "application/json", 400),
+        ("pin=21705199099999", "application/x-www-form-urlencoded", 415),
+    ],
+)
+def test_eligibility_refuses_a_bad_body(staff_api, voter, body, content_type, status) -> None:
+    response = staff_api.post(ELIGIBILITY, body, content_type=content_type)
+    assert response.status_code == status
+    assert "21705199099999" not in response.content.decode()
+
+
+def test_eligibility_never_takes_the_pin_in_the_url(staff_api, voter) -> None:
+    """The PIN used to be a path segment, written to every access and error log."""
+    from django.urls import reverse
+
+    assert reverse("api-person-eligibility") == ELIGIBILITY
+    assert staff_api.get(f"/api/persons/{voter.pin}/eligibility/").status_code == 404
+    assert staff_api.get(ELIGIBILITY, {"pin": voter.pin}).status_code == 405
+    assert not PersonalDataAccess.objects.exists()
 
 
 def test_eligibility_without_current_election_is_409(staff_api, voter) -> None:
     from shailoo.elections.models import Election
 
     Election.objects.update(is_current=False)
-    response = staff_api.get(f"/api/persons/{voter.pin}/eligibility/")
+    response = eligibility(staff_api, voter.pin)
     assert response.status_code == 409 and response.json()["code"] == "no_current_election"
 
 
@@ -225,11 +263,20 @@ def test_schema_documents_every_endpoint(staff_api) -> None:
         "/api/selfcheck/",
         "/api/stations/",
         "/api/stations/{number}/",
-        "/api/persons/{pin}/eligibility/",
+        "/api/persons/eligibility/",
     } <= set(paths)
+    assert not [path for path in paths if "{pin}" in path], "a PIN in a URL is logged"
     selfcheck = paths["/api/selfcheck/"]["post"]
     assert {"200", "400", "404", "429"} <= set(selfcheck["responses"])
     params = {p["name"] for p in paths["/api/stations/"]["get"]["parameters"]}
     assert {"region", "page"} <= params
-    lang = paths["/api/persons/{pin}/eligibility/"]["get"]["parameters"]
-    assert any(p["name"] == "lang" for p in lang)
+    asked = paths["/api/persons/eligibility/"]
+    assert set(asked) == {"post"}
+    assert not asked["post"].get("parameters")
+    body = asked["post"]["requestBody"]
+    assert body["required"] is True and set(body["content"]) == {"application/json"}
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    request_schema = schema["components"]["schemas"][ref]
+    assert set(request_schema["properties"]) == {"pin", "lang"}
+    assert request_schema["required"] == ["pin"]
+    assert {"200", "400", "403", "404", "409", "415"} <= set(asked["post"]["responses"])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 
 import pytest
 from django.core.cache import cache
@@ -125,6 +127,20 @@ def test_public_list_csv_download(client: Client, voter) -> None:
     assert response["Content-Type"].startswith("text/csv")
     assert body.splitlines()[0] == "no,pin,surname,given_name,patronymic,birth_year,address"
     assert mask_pin(voter.pin) in body and voter.pin not in body
+
+
+def test_public_list_csv_neutralises_cells_a_spreadsheet_would_run(client: Client) -> None:
+    f.election()
+    home = f.station(101)
+    f.person(home, surname='=HYPERLINK("http://evil","x")', address="@SUM(1+1)")
+    f.person(home, surname="-2+3", given_name="+cmd", patronymic="\tx", address="\rx")
+    response = client.get(reverse("portal:station_list_csv", args=[101]))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert all(cell[:1] not in "=+-@\t\r" or cell == "" for cell in cells)
+    assert '\'=HYPERLINK("http://evil","x")' in cells and "'@SUM(1+1)" in cells
+    assert {"'-2+3", "'+cmd", "'\tx", "'\rx"} <= set(cells)
+    assert [row[0] for row in rows[1:]] == ["1", "2"]  # numbers stay numbers
 
 
 def test_public_list_unknown_station_is_404(client: Client) -> None:

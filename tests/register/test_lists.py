@@ -196,3 +196,16 @@ def test_missing_font_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(lists, "FONT_PACKAGES", (("no_such_font_package", "a.ttf", "b.ttf"),))
     with pytest.raises(FontMissing, match="no-such-font-package"):
         lists.font_files()
+
+
+def test_csv_neutralises_cells_a_spreadsheet_would_run(tmp_path: Path) -> None:
+    f.election()
+    home = f.station(7001)
+    f.person(home, surname='=HYPERLINK("http://evil","x")', address="-2+3+cmd|' /C calc'!A0")
+    out = tmp_path / "list.csv"
+    assert write_precinct_list(home.number, out) == 1
+    text = out.read_text(encoding="utf-8")
+    assert '"\'=HYPERLINK(""http://evil"",""x"")"' in text
+    with out.open(encoding="utf-8", newline="") as fh:
+        _header, row = list(csv.reader(fh))
+    assert row[0] == "1" and row[2].startswith("'=") and row[6] == "'-2+3+cmd|' /C calc'!A0"

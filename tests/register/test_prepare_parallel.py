@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shailoo.common.csvsource import MAX_LINE_BYTES
 from shailoo.law.loader import load_edition
 from shailoo.register import prepare_parallel as parallel
 from shailoo.register.eligibility import compile_rules
@@ -67,21 +68,29 @@ def _damage(line: bytes, kind: str) -> bytes:
         return line.replace(b",", b',ab"c', 1)
     if kind == "unclosed-quote":
         return line.replace(b",", b',"', 1)
+    if kind == "open-at-end":  # the quote stays open over the line end, into the next rows
+        head, last = line.rsplit(b",", 1)
+        return head + b',"' + last
+    if kind == "bad-bytes-quoted":  # bad bytes inside an address that runs over a line end
+        return line.replace(b", \xd0\xb4. ", b",\n\xff\xd0\xb4. ", 1)
+    if kind == "over-long":
+        return line.rstrip(b"\n") + b"x" * (MAX_LINE_BYTES + 10) + b"\n"
     return line
 
 
-def _collect(batches, staged: bool) -> tuple[list, list, int, tuple[int, int]]:
+def _collect(batches, staged: bool) -> tuple[list, list, int, tuple[int, int], int]:
     rows: list = []
     rejects: list = []
-    read = 0
+    read = other = 0
     end = (0, 0)
     for batch in batches:
         rows.extend(read_staged(batch) if staged else batch.rows)
         discard(batch)
         rejects.extend((r.line, r.where, r.why, r.raw) for r in batch.rejects)
         read += batch.read
+        other += batch.other
         end = (batch.end_offset, batch.end_line)
-    return rows, sorted(rejects), read, end
+    return rows, sorted(rejects), read, end, other
 
 
 def _with_repeats(job: PrepareJob, batches):
@@ -91,7 +100,18 @@ def _with_repeats(job: PrepareJob, batches):
         yield batch
 
 
-KINDS = ["multiline", "bad-bytes", "crlf", "short", "blank", "stray-quote", "unclosed-quote"]
+KINDS = [
+    "multiline",
+    "bad-bytes",
+    "crlf",
+    "short",
+    "blank",
+    "stray-quote",
+    "unclosed-quote",
+    "open-at-end",
+    "bad-bytes-quoted",
+    "over-long",
+]
 
 
 @settings(
@@ -113,9 +133,8 @@ def test_workers_prepare_exactly_what_a_sequential_reading_prepares(
 ) -> None:
     lines, stations = extract
     lines = list(lines)
-    for at, kind in damage:
-        if kind != "unclosed-quote" or at > 350:  # an unclosed quote swallows the rest
-            lines[at] = _damage(lines[at], kind)
+    for at, kind in damage:  # an open quote no longer swallows the rows after it
+        lines[at] = _damage(lines[at], kind)
     for source, target in repeats:  # a PIN repeated later in the file
         lines.insert(max(source, target) + 1, lines[min(source, target)])
     path = tmp_path_factory.mktemp("damaged") / "population.csv"
@@ -130,6 +149,8 @@ def test_workers_prepare_exactly_what_a_sequential_reading_prepares(
     assert got[1] == expected[1]  # the same rejects, located the same way
     assert got[2:] == expected[2:]  # the same count read, ending at the same place
     assert expected[3][0] == path.stat().st_size
+    # Every physical line is the header, a row read, or a blank or continuation line.
+    assert 1 + expected[2] + expected[4] == expected[3][1] == path.read_bytes().count(b"\n")
 
 
 def test_a_quoted_field_over_every_cut_is_still_read_whole(
@@ -177,8 +198,25 @@ def test_a_repeated_pin_is_refused_wherever_it_was_prepared(extract, tmp_path: P
     path = tmp_path / "population.csv"
     path.write_bytes(b"".join(lines))
     job = _job(path, stations, 20)
-    rows, rejects, read, _ = _collect(_with_repeats(job, prepare_in_workers(job, 2)), False)
+    rows, rejects, read, *_ = _collect(_with_repeats(job, prepare_in_workers(job, 2)), False)
     assert read == 401 and len(rows) == 400
     (reject,) = rejects
     assert reject[:3] == (402, "pin", "repeats the PIN of line 6 of this file")
     assert "*" in reject[3]  # the PIN masked in the stored raw row
+
+
+def test_an_open_quote_at_every_few_lines_loses_no_row_at_any_cut(extract, tmp_path: Path) -> None:
+    lines, stations = extract
+    broken = set(range(3, 400, 7))  # quotes left open on line ends, across the ranges' cuts
+    lines = [_damage(line, "open-at-end") if i in broken else line for i, line in enumerate(lines)]
+    path = tmp_path / "population.csv"
+    path.write_bytes(b"".join(lines))
+    job = _job(path, stations, 10)
+    expected = _collect(_with_repeats(job, prepare_batches(job)), staged=False)
+    got = _collect(_with_repeats(job, prepare_in_workers(job, 3)), staged=False)
+    assert got == expected
+    rows, rejects, read, _end, other = got
+    assert [(line, where) for line, where, *_ in rejects] == [
+        (i + 1, "station") for i in sorted(broken)
+    ]
+    assert len(rows) == 400 - len(broken) and read == 400 and other == 0

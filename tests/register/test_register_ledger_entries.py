@@ -46,9 +46,12 @@ def test_voting_place_change_and_admin_edit_are_ledgered_without_pins() -> None:
     assert "register.voting_place_change" in kinds
     assert kinds.count("register.person_change") == 2  # the move, then the address edit
     for kind, payload in entries:
-        if kind.startswith("register."):
+        if kind == "register.person_state":  # the states each change bound: by row id
+            assert (payload["first_id"], payload["last_id"]) == (voter.pk, voter.pk)
+        elif kind.startswith("register."):
             assert payload["data"]["pin_ref"] == pin_ref(voter.pin)
             assert payload["actor"] == "clerk"
+    assert kinds.count("register.person_state") == 2
     for entry in LedgerEntry.objects.all():
         assert voter.pin.encode() not in bytes(entry.data)
     assert verify_database().ok

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from shailoo.common import safe_json
 from shailoo.common.refusals import InvalidInput
 
 MATCHER_ID = "mcc16b-lssr/2"  # /2: relative-direction tolerance pi/7 in the consolidation
@@ -121,12 +122,11 @@ class ScoreCalibration:
     @classmethod
     def from_json(cls, text: str, source: str = "<calibration>") -> ScoreCalibration:
         """Parse and check a calibration; errors name the source and the field."""
-        try:
-            raw: dict[str, Any] = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise CalibrationError(
-                f"{source}: line {exc.lineno} column {exc.colno}: {exc.msg}"
-            ) from None
+        try:  # bounded, and no NaN or Infinity: a calibration of NaN would match anything
+            raw: dict[str, Any] = safe_json.loads(text, source=source)
+        except safe_json.JsonInputError as exc:
+            where = f"line {exc.line} column {exc.column}: " if exc.line else ""
+            raise CalibrationError(f"{source}: {where}{exc.reason}") from None
         try:
             scores = tuple(float(v) for v in raw["scores"])
             strengths = tuple(float(v) for v in raw["strengths"])
@@ -215,11 +215,11 @@ def write_face_calibrations(calibrations: dict[str, ScoreCalibration], path: Pat
 
 def parse_face_calibrations(text: str, source: str) -> dict[str, ScoreCalibration]:
     try:
-        raw = json.loads(text)
+        raw = safe_json.loads(text, source=source)
         models = raw["models"]
         if not isinstance(models, dict):
             raise TypeError("models")
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+    except (safe_json.JsonInputError, KeyError, TypeError) as exc:
         raise CalibrationError(f"{source}: not a face calibration file ({exc})") from None
     return {
         str(model): ScoreCalibration.from_json(json.dumps(body), f"{source}: models.{model}")

@@ -12,7 +12,6 @@ ballots, a sheet of another station) with 1. Nothing is stored from a refused fi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,8 @@ from shailoo.elections.cli import ELECTION_OPTION, chosen
 if TYPE_CHECKING:
     from shailoo.elections.models import Election
 
+#: A station's scan file: a few KiB a sheet, a few thousand sheets; far larger is refused.
+MAX_SCAN_BYTES = 128 * 1024 * 1024
 app = typer.Typer(no_args_is_help=True)
 definition_app = typer.Typer()
 scan_app = typer.Typer()
@@ -137,16 +138,13 @@ app.command("load-scan", hidden=True)(load_scan_command)
 
 def _reads(file: Path, definition: Any) -> list[Any]:
     """The sheets of ``file``: a JSON list of SheetRead objects, or a NIST CVR report."""
+    from shailoo.common import safe_json
     from shailoo.counting.reads import SheetRead
 
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise _fail([f"{file}: not UTF-8 at byte {exc.start}"], 2) from None
-    except json.JSONDecodeError as exc:
-        raise _fail(
-            [f"{file}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"], 2
-        ) from None
+        data = safe_json.load(file, max_bytes=MAX_SCAN_BYTES)
+    except safe_json.JsonInputError as exc:
+        raise _fail([str(problem) for problem in exc.problems], 2) from None
     if isinstance(data, dict) and data.get("@type") == "CVR.CastVoteRecordReport":
         return _nist_reads(file, data, definition)
     if not isinstance(data, list):

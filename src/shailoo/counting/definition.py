@@ -15,12 +15,21 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from shailoo.common import safe_json
 from shailoo.common.problems import Problem
 from shailoo.common.refusals import InvalidInput
 
 FORMAT = "shailoo-election-definition/1"
+#: Seats a contest fills, and marks a voter may make: no elected body of the Kyrgyz Republic
+#: has more than 90 seats (the Jogorku Kenesh); the bound refuses absurd numbers (2^63, ...)
+#: with their key path before they reach a database column.
+MAX_SEATS = 500
+#: A national definition is a few MiB; a file far larger is not one.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+#: At most this many seats or marks: a whole number from 1 to :data:`MAX_SEATS`.
+SeatCount = Annotated[int, Field(ge=1, le=MAX_SEATS)]
 
 Identifier = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -58,9 +67,9 @@ class Contest(_Strict):
     kind: ContestKind
     title: LocalText
     #: How many ovals a voter may mark; more is an overvote, fewer an undervote.
-    votes_allowed: PositiveInt = 1
+    votes_allowed: SeatCount = 1
     #: Seats the contest fills (1 for president and single-member districts).
-    seats: PositiveInt = 1
+    seats: SeatCount = 1
     #: Electoral district (for district contests) or territory the contest covers.
     district: Identifier | None = None
     options: Annotated[tuple[Option, ...], Field(min_length=1)]
@@ -169,8 +178,12 @@ def parse_definition(data: object, source: str = "<definition>") -> ElectionDefi
     """Validate already-decoded JSON; errors name the key path (``contests.2.options.0.id``)."""
     try:
         # Through JSON mode: strict about types, yet a date may be an ISO string and an array a
-        # tuple, exactly as in the file.
-        return ElectionDefinition.model_validate_json(json.dumps(data))
+        # tuple, exactly as in the file. NaN and infinities are no JSON: refused here too.
+        text = json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise DefinitionError(source, [Problem("", f"not a JSON document: {exc}")]) from None
+    try:
+        return ElectionDefinition.model_validate_json(text)
     except ValidationError as exc:
         problems = [
             Problem(".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()
@@ -179,17 +192,17 @@ def parse_definition(data: object, source: str = "<definition>") -> ElectionDefi
 
 
 def load_definition(path: str | Path) -> ElectionDefinition:
-    """Read and validate a definition file; bad JSON is reported with its line and column."""
+    """Read and validate a definition file; bad JSON is reported with its line and column.
+
+    Read through :mod:`shailoo.common.safe_json`: a file over :data:`MAX_FILE_BYTES`, nested
+    too deeply, or holding ``NaN`` or a number of too many digits is refused, located.
+    """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise DefinitionError(str(path), [Problem("", f"not UTF-8 at byte {exc.start}")]) from None
-    except json.JSONDecodeError as exc:
-        raise DefinitionError(
-            str(path),
-            [Problem("", f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")],
-        ) from None
+        data = safe_json.load(path, max_bytes=MAX_FILE_BYTES)
+    except safe_json.JsonInputError as exc:
+        problems = [Problem(p.where, p.why, p.line) for p in exc.problems]
+        raise DefinitionError(str(path), problems) from None
     return parse_definition(data, str(path))
 
 

@@ -8,6 +8,8 @@ judged with, which are stored with each cast vote record.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -43,6 +45,50 @@ class Reason(StrEnum):
     MARGINAL_MARK = "marginal-mark"
     OVERVOTE = "overvote"
     IMAGE_UNREADABLE = "image-unreadable"  # the file itself does not decode
+
+
+def fill_ratio(value: object, where: str = "fill") -> float:
+    """``value`` as a fill ratio: a finite number in [0, 1] (0 blank oval, 1 solid).
+
+    Accepts a JSON number or its text (NIST writes marks as strings); anything else, ``NaN``,
+    an infinity or a value outside [0, 1] is a ``ValueError`` naming ``where``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{where}: {value!r} is not a number")
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{where}: {value!r} is not a number") from None
+    if not 0.0 <= number <= 1.0:  # NaN compares false too
+        raise ValueError(f"{where}: {value!r} is not a fill ratio in [0, 1]")
+    return number
+
+
+def finite(value: object, where: str) -> float:
+    """``value`` as a finite float (geometry: angles, offsets, counts), else ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{where}: {value!r} is not a number")
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{where}: {value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{where}: {value!r} is not a finite number")
+    return number
+
+
+def _text(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"{key}: expected text or null, got {type(value).__name__}")
+    return value
+
+
+def _items(data: Mapping[str, Any], key: str, where: str = "") -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise ValueError(f"{where}{key}: expected a list, got {type(value).__name__}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,31 +183,77 @@ class SheetRead:
             ],
         }
 
+    def value_problems(self) -> Iterator[tuple[str, str]]:
+        """``(where, why)`` for every value no store should take: a fill outside [0, 1] (or
+        NaN), thresholds that are not ``0 < marginal < definite <= 1``, non-finite geometry,
+        text holding U+0000 (which no PostgreSQL text or JSON column can hold)."""
+        texts = {
+            "source": self.source,
+            "election_id": self.election_id,
+            "style_id": self.style_id,
+            "station": self.station,
+            "serial": self.serial,
+        }
+        for key, text in texts.items():
+            if text is not None and "\x00" in text:
+                yield key, "contains a NUL character (U+0000)"
+        marginal, definite = self.thresholds.marginal, self.thresholds.definite
+        if not 0.0 < marginal < definite <= 1.0:
+            yield "thresholds", "need 0 < marginal < definite <= 1"
+        for key, value in self.geometry.items():
+            if "\x00" in key:
+                yield "geometry", "a key contains a NUL character (U+0000)"
+            elif not math.isfinite(value):
+                yield f"geometry.{key}", f"{value!r} is not a finite number"
+        for i, contest in enumerate(self.contests):
+            for j, selection in enumerate(contest.selections):
+                if not 0.0 <= selection.fill <= 1.0:
+                    where = f"contests.{i}.selections.{j}.fill"
+                    yield where, f"{selection.fill!r} is not a fill ratio in [0, 1]"
+
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> SheetRead:
+    def from_json(cls, data: Mapping[str, Any]) -> SheetRead:
+        """Read :meth:`to_json`'s form back, checking every value.
+
+        Raises ``KeyError`` for a missing key and ``ValueError`` (or ``TypeError``) naming
+        the field for a wrong one: a fill outside [0, 1], ``NaN``, a station that is no text.
+        """
+        geometry = data.get("geometry", {})
+        if not isinstance(geometry, Mapping):
+            raise ValueError(f"geometry: expected an object, got {type(geometry).__name__}")
         return cls(
             source=str(data["source"]),
             status=SheetStatus(data["status"]),
             thresholds=Thresholds(**data["thresholds"]),
-            election_id=data.get("election_id"),
-            style_id=data.get("style_id"),
-            station=data.get("station"),
-            serial=data.get("serial"),
-            reasons=tuple(Reason(r) for r in data.get("reasons", ())),
-            geometry={k: float(v) for k, v in data.get("geometry", {}).items()},
+            election_id=_text(data, "election_id"),
+            style_id=_text(data, "style_id"),
+            station=_text(data, "station"),
+            serial=_text(data, "serial"),
+            reasons=tuple(Reason(r) for r in _items(data, "reasons")),
+            geometry={k: finite(v, f"geometry.{k}") for k, v in geometry.items()},
             contests=tuple(
-                ContestRead(
-                    contest_id=str(c["contest_id"]),
-                    outcome=ContestOutcome(c["outcome"]),
-                    votes=tuple(c.get("votes", ())),
-                    selections=tuple(
-                        SelectionRead(str(s["option_id"]), float(s["fill"]), s["marked"])
-                        for s in c["selections"]
-                    ),
-                )
-                for c in data.get("contests", ())
+                _contest_from_json(c, f"contests.{i}.")
+                for i, c in enumerate(_items(data, "contests"))
             ),
         )
+
+
+def _contest_from_json(data: Mapping[str, Any], where: str) -> ContestRead:
+    selections = []
+    for j, s in enumerate(_items(data, "selections", where)):
+        here = f"{where}selections.{j}"
+        marked = s["marked"]
+        if marked is not None and not isinstance(marked, bool):
+            raise ValueError(f"{here}.marked: expected true, false or null, got {marked!r}")
+        selections.append(
+            SelectionRead(str(s["option_id"]), fill_ratio(s["fill"], f"{here}.fill"), marked)
+        )
+    return ContestRead(
+        contest_id=str(data["contest_id"]),
+        outcome=ContestOutcome(data["outcome"]),
+        votes=tuple(str(v) for v in _items(data, "votes", where)),
+        selections=tuple(selections),
+    )
 
 
 def classify_contest(

@@ -30,6 +30,7 @@ from shailoo.accounts.roles import Permission
 from shailoo.common.actors import Actor, actor_name
 from shailoo.common.problems import Problem
 from shailoo.common.refusals import Conflict, InvalidInput, PermissionRefused, Refusal
+from shailoo.counting import state as sheet_states
 from shailoo.counting.definition import ElectionDefinition, dump_definition, parse_definition
 from shailoo.counting.models import (
     Adjudication,
@@ -162,10 +163,15 @@ def import_definition(
     return DefinitionImport(action, sha, *counts, entry.sequence)
 
 
+def _station_number(text: str) -> bool:
+    """Whether ``text`` can be a polling-station number: 1 to 9 ASCII digits."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def _resolve_stations(definition: ElectionDefinition) -> tuple[dict[str, int], list[Problem]]:
     """Station numbers of the styles -> PollingStation ids, with a problem per unknown one."""
     wanted = set(definition.stations())
-    numbers = {int(s) for s in wanted if s.isdigit()}
+    numbers = {int(s) for s in wanted if _station_number(s)}
     known = dict(
         PollingStation.objects.filter(number__in=numbers).values_list("number", "pk").iterator()
     )
@@ -174,8 +180,9 @@ def _resolve_stations(definition: ElectionDefinition) -> tuple[dict[str, int], l
     for i, style in enumerate(definition.ballot_styles):
         for j, station in enumerate(style.stations):
             where = f"ballot_styles.{i}.stations.{j}"
-            if not station.isdigit():
-                problems.append(Problem(where, f"station {station!r} is not a station number"))
+            if not _station_number(station):
+                shown = station if len(station) <= 20 else station[:20] + "…"
+                problems.append(Problem(where, f"station {shown!r} is not a station number"))
             elif int(station) not in known:
                 problems.append(Problem(where, f"polling station {station} does not exist"))
             else:
@@ -340,11 +347,17 @@ def record_scan(
     waiting = sum(p.read.needs_adjudication for p in planned)
     try:
         entry = _store_batch(election, station, planned, stored, actor, device_key, digest)
-    except IntegrityError:
-        raise Conflict(
-            "scan_conflict",
-            "another batch stored some of these sheets at the same moment: run this one again",
-        ) from None
+    except IntegrityError as exc:
+        raced = ScannedSheet.objects.filter(
+            election=election, station=station, serial__in=[p.serial for p in planned]
+        ).exists()
+        if raced:  # the unique (election, station, serial) row appeared meanwhile
+            raise Conflict(
+                "scan_conflict",
+                "another batch stored some of these sheets at the same moment: run this one again",
+            ) from None
+        # Not a race: running again would fail the same way. Nothing was stored.
+        raise Refusal("scan_not_stored", f"the database refused the batch: {exc}") from None
     return ScanBatch(len(planned), unchanged, waiting, entry.sequence)
 
 
@@ -406,6 +419,15 @@ def _store_batch(
             row
             for sheet, plan in zip(sheets, planned, strict=True)
             for row in _interpretations(sheet, plan)
+        )
+        # Each sheet bound one by one (the batch entry's digest cannot name a sheet).
+        sheet_states.record_batch(
+            entry,
+            [sheet.pk for sheet in sheets],
+            actor=actor,
+            subject=ledger.ref(station),
+            election=election.code,
+            station=station.number,
         )
     return entry
 
@@ -473,6 +495,7 @@ def _plan(
             style = next(iter(styles.values()))
     if style is not None and read.contests:
         _check_contests(read, where, definition, style, problems)
+    problems.extend(Problem(f"{where}: {field}", why) for field, why in read.value_problems())
     image: Path | None = None
     if images is not None:
         image = _image_file(images, read.source, where, problems)

@@ -18,20 +18,28 @@ def import_(
     file: Path = typer.Argument(
         ..., exists=True, dir_okay=False, help="Geography CSV (docs/formats.md)"
     ),
+    allow_moves: bool = typer.Option(
+        False,
+        "--allow-moves",
+        help="Apply rows that move a station to another region, district or TEC (ledgered)",
+    ),
 ) -> None:
     """Create or update regions, districts, TECs and polling stations from a CSV file."""
     django_setup()
+    from rich.markup import escape
+
     from shailoo.common.csvsource import HeaderError
     from shailoo.geo.importer import import_geography
 
     try:
         with console.status("Importing geography…"):
-            summary = import_geography(file)
+            summary = import_geography(file, actor="cli", allow_moves=allow_moves)
     except HeaderError as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
     for reject in summary.rejects[:50]:
-        console.print(f"[yellow]{file}:{reject.line}: {reject.where or 'row'}: {reject.why}[/]")
+        where = f"{file}:{reject.line}: {reject.where or 'row'}: {reject.why}"
+        console.print(f"[yellow]{escape(where)}[/]")
     if len(summary.rejects) > 50:
         console.print(f"[yellow]… and {len(summary.rejects) - 50} more rejected rows[/]")
     console.print(f"geo import: {summary.line()}")

@@ -12,19 +12,20 @@ import base64
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shailoo.common.refusals import InvalidInput
+from shailoo.common.api import refusal
+from shailoo.common.refusals import InvalidInput, NotFound, Unavailable
 from shailoo.integrity import keys, ledger
 from shailoo.integrity.merkle import MissingNodeError
 from shailoo.integrity.models import TREE_HEAD, LedgerEntry, RegisteredKey, TreeHead
 from shailoo.integrity.submissions import HasSignedKey, SignedRequestAuthentication
-from shailoo.integrity.verifier import ms_text
+from shailoo.integrity.verifier import ms_text, stored_bytes
 
 TAGS = ["integrity"]
 
@@ -92,36 +93,43 @@ class SignedPingSerializer(serializers.Serializer[Any]):
     sequence = serializers.IntegerField()
 
 
-BAD = OpenApiResponse(description="Bad input: not an integer or out of range (reason given)")
+BAD = refusal("Bad input: not an integer or out of range (reason given)")
+DAMAGED = refusal("The ledger's stored tree is damaged; an audit is under way")
+#: The largest integer a parameter may have (18 digits).
+MAX_INTEGER = 10**18 - 1
+
+
+def _bounded(minimum: int) -> dict[str, object]:
+    return {"type": "integer", "minimum": minimum, "maximum": MAX_INTEGER}
 
 
 def _head_json(head: TreeHead) -> dict[str, object]:
     return {
         "size": head.size,
-        "root_hash": bytes(head.root_hash).hex(),
+        "root_hash": stored_bytes(head.root_hash).hex(),  # DamagedValue: 503
         "timestamp_ms": head.timestamp_ms,
         "timestamp": ms_text(head.timestamp_ms),
         "key_id": head.key_id,
-        "signature": base64.b64encode(bytes(head.signature)).decode("ascii"),
+        "signature": base64.b64encode(stored_bytes(head.signature)).decode("ascii"),
     }
 
 
-def _bad(reason: str) -> Response:
-    return Response({"detail": reason}, status=status.HTTP_400_BAD_REQUEST)
+def _bad(exc: ValueError) -> InvalidInput:
+    if isinstance(exc, InvalidInput):
+        return exc
+    return InvalidInput("invalid_parameter", str(exc))
 
 
 def _integer(value: str | None, name: str) -> int:
     if value is None or not value.isascii() or not value.isdigit() or len(value) > 18:
-        raise InvalidInput(
-            "invalid_parameter", f"{name} must be a non-negative integer, got {value!r}"
-        )
+        reason = f"{name} must be a non-negative integer, got {value!r}"
+        raise InvalidInput("invalid_parameter", reason, problems=[(name, reason)])
     return int(value)
 
 
-def _damaged(exc: MissingNodeError) -> Response:
-    return Response(
-        {"detail": f"the ledger's tree is damaged ({exc}); an audit is under way"},
-        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+def _damaged(exc: MissingNodeError) -> Unavailable:
+    return Unavailable(
+        "ledger_damaged", f"the ledger's tree is damaged ({exc}); an audit is under way"
     )
 
 
@@ -135,13 +143,13 @@ class LatestHeadView(PublicView):
 
     @extend_schema(
         operation_id="ledger_head",
-        responses={200: HeadSerializer, 404: OpenApiResponse(description="No head signed yet")},
+        responses={200: HeadSerializer, 404: refusal("No head signed yet")},
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
         head = TreeHead.objects.order_by("-id").first()
         if head is None:
-            return Response({"detail": "no tree head signed yet"}, status=404)
+            raise NotFound("no_head", "no tree head signed yet")
         return Response(HeadSerializer(_head_json(head)).data)
 
 
@@ -150,8 +158,13 @@ class InclusionProofView(PublicView):
 
     @extend_schema(
         operation_id="ledger_inclusion_proof",
-        parameters=[OpenApiParameter("size", int, description="Tree size; default latest head")],
-        responses={200: InclusionSerializer, 400: BAD},
+        parameters=[
+            OpenApiParameter(
+                "index", _bounded(0), OpenApiParameter.PATH, description="The entry's sequence"
+            ),
+            OpenApiParameter("size", _bounded(1), description="Tree size; default latest head"),
+        ],
+        responses={200: InclusionSerializer, 400: BAD, 503: DAMAGED},
         tags=TAGS,
     )
     def get(self, request: Request, index: str) -> Response:
@@ -164,16 +177,16 @@ class InclusionProofView(PublicView):
                 size = head.size if head is not None and head.size > n else ledger.size()
             leaf, proof, root = ledger.inclusion_proof(n, size)
         except ValueError as exc:
-            return _bad(str(exc))
+            raise _bad(exc) from None
         except MissingNodeError as exc:
-            return _damaged(exc)
+            raise _damaged(exc) from None
         signed = TreeHead.objects.filter(size=size).order_by("-id").first()
         entry = LedgerEntry.objects.filter(sequence=n).values_list("data", flat=True).first()
         body = {
             "index": n,
             "tree_size": size,
             "leaf_hash": leaf.hex(),
-            "entry": base64.b64encode(bytes(entry or b"")).decode("ascii"),
+            "entry": base64.b64encode(stored_bytes(entry or b"")).decode("ascii"),
             "proof": [p.hex() for p in proof],
             "root_hash": root.hex(),
             "head": _head_json(signed) if signed is not None else None,
@@ -187,10 +200,12 @@ class ConsistencyProofView(PublicView):
     @extend_schema(
         operation_id="ledger_consistency_proof",
         parameters=[
-            OpenApiParameter("first", int, required=True, description="Older tree size (>0)"),
-            OpenApiParameter("second", int, required=True, description="Newer tree size"),
+            OpenApiParameter(
+                "first", _bounded(1), required=True, description="Older tree size (>0)"
+            ),
+            OpenApiParameter("second", _bounded(1), required=True, description="Newer tree size"),
         ],
-        responses={200: ConsistencySerializer, 400: BAD},
+        responses={200: ConsistencySerializer, 400: BAD, 503: DAMAGED},
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
@@ -199,9 +214,9 @@ class ConsistencyProofView(PublicView):
             second = _integer(request.query_params.get("second"), "second")
             proof, root1, root2 = ledger.consistency_proof(first, second)
         except ValueError as exc:
-            return _bad(str(exc))
+            raise _bad(exc) from None
         except MissingNodeError as exc:
-            return _damaged(exc)
+            raise _damaged(exc) from None
         body = {
             "first": first,
             "second": second,
@@ -244,7 +259,7 @@ class SignedPingView(APIView):
         request=None,
         responses={
             200: SignedPingSerializer,
-            401: OpenApiResponse(description="Refused signature, with its reason code"),
+            401: refusal("No signature, or a refused one: the reason is the code"),
         },
         tags=TAGS,
     )

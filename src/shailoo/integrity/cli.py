@@ -33,8 +33,30 @@ def _trusted(hex_keys: list[str]) -> frozenset[bytes] | None:
         raise typer.Exit(2) from None
 
 
+def _state_ok(only: list[str]) -> bool:
+    """Run the domains' state checks (``integrity.state``), print what they found."""
+    from shailoo.integrity import state
+
+    unknown = sorted(set(only) - set(state.registered()))
+    if unknown:
+        console.print(f"[red]unknown state check(s) {unknown}; known: {state.registered()}[/]")
+        raise typer.Exit(2)
+    report = state.run(only or None)
+    typer.echo("\n".join(report.lines()))
+    return report.ok
+
+
+_STATE_HELP = (
+    "Also check the domains' current rows (accepted protocols, scanned sheets, persons) "
+    "against the state the ledger recorded; exit 1 on any mismatch"
+)
+_ONLY_HELP = "With --state: run only this state check (repeatable), e.g. register.persons"
+
+
 @audit_app.command("head")
-def head() -> None:
+def head(
+    check_state: bool = typer.Option(False, "--state", help=_STATE_HELP),
+) -> None:
     """Sign a tree head over the ledger now (run it from a timer in production)."""
     django_setup()
     from shailoo.integrity.heads import HeadError, sign_head
@@ -49,19 +71,29 @@ def head() -> None:
         f"head size={signed.size} root={bytes(signed.root_hash).hex()} "
         f"timestamp_ms={signed.timestamp_ms} key={signed.key_id}"
     )
+    # The head is signed whatever the state check finds: the ledger itself is sound, and
+    # its protection must not stop because a domain's row was changed.
+    if check_state and not _state_ok([]):
+        raise typer.Exit(1)
 
 
 @audit_app.command("verify")
 def verify(
     trusted_key: list[str] = typer.Option([], "--trusted-key", help="Pin a head key (hex)"),
+    check_state: bool = typer.Option(False, "--state", help=_STATE_HELP),
+    only: list[str] = typer.Option([], "--only", help=_ONLY_HELP),
 ) -> None:
-    """Recompute the whole ledger and check every node and signed head; exit 1 on tampering."""
+    """Recompute the whole ledger and check every node and signed head; exit 1 on tampering.
+
+    With --state, also compare the domains' current rows with what the ledger recorded.
+    """
     django_setup()
     from shailoo.integrity.export import verify_database
 
     report = verify_database(_trusted(trusted_key))
     typer.echo("\n".join(report.lines()))
-    if not report.ok:
+    state_ok = _state_ok(only) if check_state else True
+    if not report.ok or not state_ok:
         raise typer.Exit(1)
 
 
@@ -70,12 +102,20 @@ def export_(directory: Path = typer.Argument(..., file_okay=False)) -> None:
     """Write entries, heads and head keys for `python -m shailoo.integrity.verifier DIR`."""
     django_setup()
     from shailoo.integrity.export import export
+    from shailoo.integrity.verifier import finding
 
-    manifest = export(directory)
+    damaged: list[str] = []
+    manifest = export(directory, lambda kind, i, why: damaged.append(str(finding(kind, i, why))))
     typer.echo(
         f"exported {manifest['entries']} entries, {manifest['heads']} heads, "
         f"{manifest['keys']} keys to {directory}"
     )
+    if damaged:  # exported as stored (evidence), but the operator must know now
+        console.print(f"[red]DAMAGED: {len(damaged)} stored value(s) Shailoo never writes:[/]")
+        for line in damaged[:50]:
+            console.print(f"[red]  {line}[/]", highlight=False)
+        console.print("[red]run `shailoo ledger verify`[/]")
+        raise typer.Exit(1)
 
 
 @keys_app.command("generate")

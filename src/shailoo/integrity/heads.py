@@ -23,9 +23,15 @@ from django.db import transaction
 
 from shailoo.common.refusals import Conflict
 from shailoo.integrity import keys, ledger
-from shailoo.integrity.merkle import ProofError, verify_consistency
+from shailoo.integrity.merkle import MissingNodeError, ProofError, verify_consistency
 from shailoo.integrity.models import TREE_HEAD, RegisteredKey, TreeHead
-from shailoo.integrity.verifier import HeadRecord, head_message, key_id
+from shailoo.integrity.verifier import (
+    DamagedValue,
+    HeadRecord,
+    head_message,
+    key_id,
+    stored_bytes,
+)
 
 SIGNING_KEY_ENV = "SHAILOO_SIGNING_KEY_FILE"
 CEC = "CEC"
@@ -60,7 +66,11 @@ def load_signing_key() -> Ed25519PrivateKey:
 
 def head_record(head: TreeHead) -> HeadRecord:
     return HeadRecord(
-        head.size, bytes(head.root_hash), head.timestamp_ms, head.key_id, bytes(head.signature)
+        head.size,
+        stored_bytes(head.root_hash),
+        head.timestamp_ms,
+        head.key_id,
+        stored_bytes(head.signature),
     )
 
 
@@ -101,9 +111,14 @@ def sign_head(private: Ed25519PrivateKey | None = None) -> TreeHead:
         if not keys.in_force(signer, at_ms):
             raise HeadError(f"key {signer.key_id} is revoked or outside its validity period")
         state = ledger.lock_state()
-        size, root = state.size, bytes(state.root_hash)
-        if ledger.root_at(size) != root:
-            raise HeadError("stored tree nodes disagree with the ledger state: run ledger verify")
+        try:
+            size, root = state.size, stored_bytes(state.root_hash)
+            if ledger.root_at(size) != root:
+                raise HeadError(
+                    "stored tree nodes disagree with the ledger state: run ledger verify"
+                )
+        except (DamagedValue, MissingNodeError) as exc:
+            raise HeadError(f"the ledger is damaged ({exc}): run ledger verify") from None
         if previous is not None:
             _check_extends(previous, size, root)
         signature = private.sign(head_message(size, root, at_ms, signer.key_id))
@@ -117,7 +132,10 @@ def sign_head(private: Ed25519PrivateKey | None = None) -> TreeHead:
 
 
 def _check_extends(previous: TreeHead, size: int, root: bytes) -> None:
-    old_root = bytes(previous.root_hash)
+    try:
+        old_root = stored_bytes(previous.root_hash)
+    except DamagedValue as exc:
+        raise HeadError(f"head {previous.pk}'s root {exc.what}: run ledger verify") from None
     try:
         if previous.size > size:
             raise ProofError(f"the ledger shrank from {previous.size} to {size} entries")
@@ -131,6 +149,8 @@ def _check_extends(previous: TreeHead, size: int, root: bytes) -> None:
             f"the ledger no longer extends head {previous.pk} (size {previous.size}): "
             f"{exc.reason}; refusing to sign, run `shailoo ledger verify`"
         ) from None
+    except MissingNodeError as exc:
+        raise HeadError(f"the ledger's tree is damaged ({exc}): run ledger verify") from None
 
 
 def rotate_head_key(new_private: Ed25519PrivateKey, *, actor: str) -> RegisteredKey:

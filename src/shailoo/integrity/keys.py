@@ -26,7 +26,7 @@ from shailoo.common.refusals import Refusal
 from shailoo.integrity import ledger
 from shailoo.integrity.canonical import JSONValue
 from shailoo.integrity.models import SUBMISSION, TREE_HEAD, RegisteredKey
-from shailoo.integrity.verifier import KeyRecord, key_id
+from shailoo.integrity.verifier import KeyRecord, key_id, stored_bytes
 
 USAGES = (TREE_HEAD, SUBMISSION)
 
@@ -129,7 +129,7 @@ def key_record(key: RegisteredKey) -> KeyRecord:
     """The key as the standalone verifier sees it (``keys.json``)."""
     return KeyRecord(
         key.key_id,
-        bytes(key.public_key),
+        stored_bytes(key.public_key),  # DamagedValue (503) if text was edited into it
         key.usage,
         to_ms(key.valid_from) or 0,
         to_ms(key.valid_to),

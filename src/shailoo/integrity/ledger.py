@@ -25,6 +25,7 @@ import hmac
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from typing import TypeVar
 
 from django.conf import settings
@@ -37,7 +38,7 @@ from shailoo.common.refusals import InvalidInput
 from shailoo.integrity.canonical import CanonicalError, JSONValue, canonical_json
 from shailoo.integrity.merkle import EMPTY_ROOT, HASH_SIZE, MerkleLog, MissingNodeError, leaf_hash
 from shailoo.integrity.models import LedgerEntry, LedgerState, MerkleNode
-from shailoo.integrity.verifier import format_time
+from shailoo.integrity.verifier import DamagedValue, format_time, stored_bytes
 
 T = TypeVar("T")
 
@@ -147,9 +148,14 @@ def _fetch(wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         f"SELECT {quote('level')}, {quote('index')}, {quote('hash')} "
         f"FROM {quote(MerkleNode._meta.db_table)} WHERE {' OR '.join(terms)}"
     )
+    found: dict[tuple[int, int], bytes] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {(level, index): bytes(node) for level, index, node in cursor.fetchall()}
+        for level, index, node in cursor.fetchall():
+            # Text edited into the column counts as missing: MissingNodeError, "damaged".
+            with suppress(DamagedValue):
+                found[(level, index)] = stored_bytes(node)
+    return found
 
 
 def with_log(size: int, compute: Callable[[MerkleLog], T]) -> T:
@@ -189,6 +195,8 @@ def _validated(
 
 def _open_log(state: LedgerState) -> tuple[MerkleLog, _FetchedStore]:
     """The stored log at the state's size, its right edge read in one query and checked."""
+    if not isinstance(state.size, int):
+        raise LedgerError("the ledger state's size is damaged: run ledger verify")
     recorder = _Recorder()
     MerkleLog(recorder, state.size)
     store = _FetchedStore(_fetch(recorder.wanted))
@@ -196,7 +204,11 @@ def _open_log(state: LedgerState) -> tuple[MerkleLog, _FetchedStore]:
         log = MerkleLog(store, state.size)
     except MissingNodeError as exc:
         raise LedgerError(f"the ledger's tree is damaged ({exc}): run ledger verify") from None
-    if log.root() != bytes(state.root_hash):
+    try:
+        stored_root = stored_bytes(state.root_hash)
+    except DamagedValue as exc:
+        raise LedgerError(f"the ledger state's root {exc.what}: run ledger verify") from None
+    if log.root() != stored_root:
         raise LedgerError("stored tree nodes disagree with the ledger state: run ledger verify")
     return log, store
 

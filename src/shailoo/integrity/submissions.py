@@ -155,6 +155,9 @@ def verify_request(
             Reason.MALFORMED_HEADER, f"{SIGNATURE} must be 64 bytes in base64, {BODY_SHA256} hex"
         )
     kid = headers[KEY_ID]
+    if len(kid) > 64 or not kid.isascii() or not kid.isalnum():
+        # Key ids are hex; anything else (a NUL byte, say) is no key and never reaches the database.
+        raise SubmissionRejected(Reason.MALFORMED_HEADER, f"{KEY_ID} must be a hex key id")
     key = RegisteredKey.objects.filter(key_id=kid).first()
     if key is None:
         raise SubmissionRejected(Reason.UNKNOWN_KEY, f"key {kid[:64]} is not registered")

@@ -3,15 +3,19 @@
 Observers, parties and journalists must be able to check the ledger without trusting our
 server, our database or Django, so this module needs only the standard library, the
 ``cryptography`` package, the pure :mod:`.merkle` and :mod:`.canonical` engines and the
-pure :mod:`shailoo.common.problems` and :mod:`shailoo.common.refusals` vocabulary. It
+pure :mod:`shailoo.common.problems`, :mod:`shailoo.common.refusals` and
+:mod:`shailoo.common.safe_json` (every file is read as hostile: bounded, never a crash). It
 recomputes every leaf hash from the entries' bytes, rebuilds the RFC 9162 tree, and checks
 every signed tree head (Ed25519 signature, key validity, root at its size, consistency with
 the previous head). ``shailoo ledger verify`` feeds the database's rows into the same
 :class:`LedgerChecker`, so both give the same diagnostics: the first bad entry and the first
 bad head, located, and a non-zero exit.
 
-Export layout (written by ``shailoo ledger export DIR``): ``manifest.json``,
+Export layout (written by ``shailoo ledger export DIR``): ``manifest.json`` (counts, the
+latest head's size, each file's bytes and SHA-256: checked against what is read),
 ``entries.jsonl`` (one entry a line, ``data`` in base64), ``heads.jsonl`` and ``keys.json``.
+Entries after the last good signed head are counted and named (``UNSIGNED``): nothing
+protects them, so :func:`main` exits 3 unless ``--allow-unsigned-tail``.
 """
 
 from __future__ import annotations
@@ -20,18 +24,19 @@ import argparse
 import base64
 import binascii
 import hashlib
-import json
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from shailoo.common import safe_json
 from shailoo.common.problems import Problem
-from shailoo.common.refusals import InvalidInput
+from shailoo.common.refusals import InvalidInput, Unavailable
 from shailoo.integrity.canonical import CanonicalError, canonical_json, canonical_loads
 from shailoo.integrity.merkle import MerkleLog, ProofError, leaf_hash, verify_consistency
 
@@ -39,6 +44,10 @@ HEAD_FORMAT = "shailoo-tree-head/1"
 EXPORT_FORMAT = "shailoo-ledger-export/1"
 ENVELOPE_KEYS = frozenset({"kind", "payload", "seq", "time"})
 MAX_PROBLEMS = 50
+#: Bounds on what an export file may hold: one entry line, heads.jsonl or keys.json, the manifest.
+MAX_LINE_BYTES = 16 * 1024 * 1024
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_MANIFEST_BYTES = 1024 * 1024
 
 
 def key_id(public_key: bytes) -> str:
@@ -65,7 +74,48 @@ def format_time(moment: datetime) -> str:
 
 
 def ms_text(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    try:
+        return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, ValueError, OSError):  # a time no clock gives: say it as it is
+        return f"{ms} ms"
+
+
+class DamagedValue(Unavailable):
+    """A stored column holds what Shailoo never writes there (a value edited in by hand).
+
+    An :class:`~shailoo.common.refusals.Unavailable` (503, code ``ledger_damaged``), not a
+    ``ValueError``: a damaged database is no bad input. ``what`` says what the column holds.
+    """
+
+    default_code = "ledger_damaged"
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(
+            "ledger_damaged",
+            f"a stored ledger value {what}: the database was edited; run `shailoo ledger verify`",
+        )
+
+
+def stored_bytes(value: object) -> bytes:
+    """A BLOB column's value as bytes; :class:`DamagedValue` saying what it holds instead.
+
+    SQLite stores whatever is written into a column: ``UPDATE ... SET data='x'`` leaves text
+    where bytes belong, and ``bytes(5)`` would silently be five zero bytes (``bytes(10**11)``
+    a hundred gigabytes), so nothing is converted.
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    raise DamagedValue(f"holds {describe_value(value)}, not bytes")
+
+
+def describe_value(value: object) -> str:
+    """What a damaged column holds, briefly: ``text 'x'``, ``int 5``, ``NULL``."""
+    if value is None:
+        return "NULL"
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return f"text {shown}" if isinstance(value, str) else f"{type(value).__name__} {shown}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +152,10 @@ def finding(kind: str, index: int, reason: str) -> Problem:
 
 
 def position(problem: Problem) -> tuple[str, int]:
-    """A finding's kind and position: ``("entry", 5)`` for ``entry 5``."""
+    """A finding's kind and position: ``("entry", 5)`` for ``entry 5``, ``(name, 0)`` for a
+    finding about a whole file (``manifest.json``)."""
     kind, _, index = problem.where.partition(" ")
-    return kind, int(index)
+    return kind, int(index) if index.isdigit() else 0
 
 
 @dataclass
@@ -114,10 +165,17 @@ class Report:
     root_hash: bytes
     problems: list[Problem] = field(default_factory=list)
     total_problems: int = 0
+    #: Entries covered by the last good signed head; those after it no signature protects.
+    signed: int = 0
 
     @property
     def ok(self) -> bool:
         return self.total_problems == 0
+
+    @property
+    def unsigned(self) -> int:
+        """Entries after the last good signed head: nothing proves they were not changed."""
+        return max(self.entries - self.signed, 0)
 
     def first(self, kind: str) -> Problem | None:
         """The finding of ``kind`` (entry, head, ...) at the lowest position, if any."""
@@ -126,6 +184,12 @@ class Report:
 
     def lines(self) -> list[str]:
         out = [f"ledger: {self.entries} entries, root {self.root_hash.hex()}, {self.heads} heads"]
+        if self.unsigned:
+            out.append(
+                f"UNSIGNED: {self.unsigned} entries ({self.signed}..{self.entries - 1}) come "
+                f"after the last good signed head (size {self.signed}): no signature covers "
+                "them, so nothing proves they were not changed"
+            )
         if self.ok:
             return [*out, "OK: every entry, node and signed head verifies"]
         out.append(f"TAMPERED: {self.total_problems} problem(s)")
@@ -174,6 +238,7 @@ class LedgerChecker:
         self.problems: list[Problem] = []
         self.total = 0
         self.heads = 0
+        self.signed = 0
         self._next_seq = 0
         self._offset = 0
 
@@ -181,6 +246,12 @@ class LedgerChecker:
         self.total += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(finding(kind, index, reason))
+
+    def file_problem(self, name: str, reason: str) -> None:
+        """A finding about a whole export file (``manifest.json``, ``heads.jsonl``)."""
+        self.total += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(name, reason))
 
     def add_entry(self, entry: EntryRecord) -> None:
         """Recompute one entry's leaf and append it at the next position, as stored.
@@ -281,6 +352,8 @@ class LedgerChecker:
         for j, head in enumerate(heads):
             where = f"(size {head.size}, signed {ms_text(head.timestamp_ms)})"
             reason = _signature_problem(head, keys, trusted)
+            if reason is None and head.size < 0:
+                reason = "has a negative size"
             if reason is None and head.timestamp_ms < previous_ms:
                 reason = "is dated before the previous head"
             previous_ms = max(previous_ms, head.timestamp_ms)
@@ -301,6 +374,7 @@ class LedgerChecker:
                 self.problem("head", j, f"{where} {reason}")
             else:
                 good = head
+        self.signed = good.size if good is not None else 0
 
     def _consistency_problem(self, old: HeadRecord, new: HeadRecord) -> str | None:
         if old.size > new.size:
@@ -315,7 +389,9 @@ class LedgerChecker:
         return None
 
     def report(self) -> Report:
-        return Report(self.log.size, self.heads, self.log.root(), self.problems, self.total)
+        return Report(
+            self.log.size, self.heads, self.log.root(), self.problems, self.total, self.signed
+        )
 
 
 def _signature_problem(
@@ -330,7 +406,10 @@ def _signature_problem(
         return f"is signed by key {head.key_id}, which is not among the trusted keys"
     if len(head.signature) != 64 or len(head.root_hash) != 32:
         return "has a truncated signature or root hash"
-    message = head_message(head.size, head.root_hash, head.timestamp_ms, head.key_id)
+    try:
+        message = head_message(head.size, head.root_hash, head.timestamp_ms, head.key_id)
+    except CanonicalError as exc:  # a size or time no signed head can hold (past 2**53)
+        return f"cannot have been signed: {exc}"
     try:
         Ed25519PublicKey.from_public_bytes(key.public_key).verify(head.signature, message)
     except (InvalidSignature, ValueError):
@@ -362,28 +441,82 @@ def _b64(text: object) -> bytes:
     return base64.b64decode(text, validate=True)
 
 
-def _read_entries(path: Path, checker: LedgerChecker) -> Iterator[EntryRecord]:
+class _Tally:
+    """The bytes and SHA-256 of a file as it is read, to compare with the manifest."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._hash = hashlib.sha256()
+
+    def add(self, data: bytes) -> None:
+        self.size += len(data)
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def _lines(path: Path, tally: _Tally) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line)`` of a JSON-lines file; ``None`` for a line over the bound."""
     with path.open("rb") as fh:
-        for line_no, line in enumerate(fh, start=1):
-            try:
-                row = json.loads(line)
-                yield EntryRecord(
-                    int(row["seq"]),
-                    str(row["kind"]),
-                    str(row["time"]),
-                    _b64(row["data"]),
-                    bytes.fromhex(row["leaf_hash"]),
-                )
-            except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-                checker.problem("entry", checker.log.size, f"{path.name} line {line_no}: {exc}")
-                checker.log.append(leaf_hash(line))
+        line_no = 0
+        while line := fh.readline(MAX_LINE_BYTES + 1):
+            tally.add(line)
+            line_no += 1
+            if len(line) <= MAX_LINE_BYTES or line.endswith(b"\n"):
+                yield line_no, line
+                continue
+            while line and not line.endswith(b"\n"):  # skip the rest, still counted
+                line = fh.readline(1 << 20)
+                tally.add(line)
+            yield line_no, None
 
 
-def _read_heads(path: Path) -> list[HeadRecord]:
-    heads = []
-    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+def _json_line(line: bytes | None, name: str, line_no: int) -> Any:
+    if line is None:
+        raise ValueError(f"longer than {MAX_LINE_BYTES} bytes")
+    return safe_json.loads(line, source=f"{name} line {line_no}", max_bytes=MAX_LINE_BYTES)
+
+
+def _read_entries(path: Path, checker: LedgerChecker, tally: _Tally) -> Iterator[EntryRecord]:
+    """Each line's entry; a line that cannot be read is a located problem and takes its place.
+
+    Lines are read through :mod:`shailoo.common.safe_json`: a 200,000-deep line, ``NaN``, a
+    repeated key or a number of thousands of digits is a finding, never a crash.
+    """
+    for line_no, line in _lines(path, tally):
         try:
-            row = json.loads(line)
+            row = _json_line(line, path.name, line_no)
+            yield EntryRecord(
+                int(row["seq"]),
+                str(row["kind"]),
+                str(row["time"]),
+                _b64(row["data"]),
+                bytes.fromhex(row["leaf_hash"]),
+            )
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            reason = exc.reason if isinstance(exc, safe_json.JsonInputError) else str(exc)
+            where = f"{path.name} line {line_no}"
+            if isinstance(exc, safe_json.JsonInputError) and exc.column is not None:
+                where += f" column {exc.column}"
+            checker.problem("entry", checker.log.size, f"{where}: {reason}")
+            checker.log.append(leaf_hash(line or b""))
+
+
+def _read_bounded(path: Path, limit: int, tally: _Tally) -> bytes:
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ExportError(f"{path.name} is larger than {limit} bytes: not an export")
+    tally.add(data)
+    return data
+
+
+def _read_heads(path: Path, tally: _Tally) -> list[HeadRecord]:
+    heads = []
+    for line_no, line in enumerate(_read_bounded(path, MAX_FILE_BYTES, tally).splitlines(), 1):
+        try:
+            row = safe_json.loads(line, max_bytes=MAX_LINE_BYTES)
             heads.append(
                 HeadRecord(
                     int(row["size"]),
@@ -394,15 +527,20 @@ def _read_heads(path: Path) -> list[HeadRecord]:
                 )
             )
         except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            reason = str(exc)
+            if isinstance(exc, safe_json.JsonInputError):  # its line is the line's own: 1
+                reason = (
+                    exc.reason if exc.column is None else f"{exc.reason} at column {exc.column}"
+                )
             raise ExportError(
-                f"{path.name} cannot be read", [Problem("", str(exc), line_no, path.name)]
+                f"{path.name} cannot be read", [Problem("", reason, line_no, path.name)]
             ) from None
     return heads
 
 
-def _read_keys(path: Path) -> dict[str, KeyRecord]:
+def _read_keys(path: Path, tally: _Tally) -> dict[str, KeyRecord]:
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
+        rows = safe_json.loads(_read_bounded(path, MAX_FILE_BYTES, tally), source=path.name)
         keys = [
             KeyRecord(
                 str(r["key_id"]),
@@ -414,37 +552,126 @@ def _read_keys(path: Path) -> dict[str, KeyRecord]:
             )
             for r in rows
         ]
+    except safe_json.JsonInputError as exc:
+        raise ExportError(f"{path.name} cannot be read", exc.problems) from None
     except (ValueError, KeyError, TypeError) as exc:
         raise ExportError(f"{path.name}: {exc}") from None
     return {k.key_id: k for k in keys}
 
 
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        manifest = safe_json.loads(
+            _read_bounded(path, MAX_MANIFEST_BYTES, _Tally()), source=path.name
+        )
+    except safe_json.JsonInputError as exc:
+        raise ExportError(f"{path.name} cannot be read", exc.problems) from None
+    if not isinstance(manifest, dict):
+        raise ExportError(f"{path.name} is not a JSON object")
+    if manifest.get("format") != EXPORT_FORMAT:
+        raise ExportError(f"manifest format is {manifest.get('format')!r}, not {EXPORT_FORMAT}")
+    return manifest
+
+
+def _stated(manifest: Mapping[str, Any], key: str, checker: LedgerChecker) -> int | None:
+    """An integer the manifest states (None when it states none, or states it wrongly)."""
+    value = manifest.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        checker.file_problem("manifest.json", f"{key} is {value!r}, not a whole number")
+        return None
+    return value
+
+
+def check_manifest(
+    manifest: Mapping[str, Any],
+    checker: LedgerChecker,
+    heads: Sequence[HeadRecord],
+    keys: Mapping[str, KeyRecord],
+    files: Mapping[str, _Tally],
+) -> None:
+    """Compare what ``manifest.json`` states with what was read: the counts of heads and
+    keys, the latest head's size, each file's bytes and SHA-256 (the entries' count is
+    compared by :meth:`LedgerChecker.expect_size`). A signed head removed from
+    ``heads.jsonl`` is a missing head, as a deleted entry is a missing entry."""
+    stated = _stated(manifest, "heads", checker)
+    if stated is not None and stated > len(heads):
+        checker.problem(
+            "head",
+            len(heads),
+            f"missing: manifest.json counts {stated} heads, heads.jsonl holds {len(heads)}: "
+            "a signed head was removed",
+        )
+    elif stated is not None and stated < len(heads):
+        checker.problem(
+            "head", stated, f"manifest.json counts only {stated} heads: {len(heads) - stated} extra"
+        )
+    latest = _stated(manifest, "latest_head_size", checker)
+    read = heads[-1].size if heads else None
+    if latest is not None and latest != read:
+        newer = read is None or latest > read  # a later head than the last one read: missing
+        checker.problem(
+            "head",
+            len(heads) if newer else len(heads) - 1,
+            f"manifest.json says the latest head covers {latest} entries, "
+            f"the last head in heads.jsonl covers {read}",
+        )
+    counted = _stated(manifest, "keys", checker)
+    if counted is not None and counted != len(keys):
+        checker.file_problem(
+            "keys.json", f"manifest.json counts {counted} keys, keys.json holds {len(keys)}"
+        )
+    stated_files = manifest.get("files", {})
+    if not isinstance(stated_files, Mapping):
+        checker.file_problem("manifest.json", "files is not an object")
+        return
+    for name, tally in files.items():
+        facts = stated_files.get(name)
+        if facts is None:
+            continue  # an export written before the manifest stated its files
+        if not isinstance(facts, Mapping):
+            checker.file_problem("manifest.json", f"files.{name} is not an object")
+        elif facts.get("bytes") != tally.size or facts.get("sha256") != tally.hexdigest():
+            checker.file_problem(
+                name,
+                f"{tally.size} bytes with SHA-256 {tally.hexdigest()[:16]}..., but "
+                f"manifest.json states {facts.get('bytes')} bytes with SHA-256 "
+                f"{str(facts.get('sha256'))[:16]}...: the file was changed after the export",
+            )
+
+
 def verify_export(directory: Path, trusted: frozenset[bytes] | None = None) -> Report:
-    """Verify an export directory; raises ExportError when it cannot be read at all."""
+    """Verify an export directory; raises ExportError when it cannot be read at all.
+
+    Besides every entry and head, what ``manifest.json`` states is checked against what was
+    read (:func:`check_manifest`); the report's ``unsigned`` counts the entries that no good
+    signed head covers.
+    """
     names = ("manifest.json", "entries.jsonl", "heads.jsonl", "keys.json")
     for name in names:
         if not (directory / name).is_file():
             raise ExportError(f"{directory / name} is missing")
+    manifest = _read_manifest(directory / "manifest.json")
     try:
-        manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("format") != EXPORT_FORMAT:
-            raise ExportError(f"manifest format is {manifest.get('format')!r}, not {EXPORT_FORMAT}")
         size = int(manifest["entries"])
-    except ExportError:
-        raise
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ExportError(f"manifest.json: {exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ExportError(f"manifest.json: entries: {exc}") from None
+    files = {name: _Tally() for name in names[1:]}
     checker = LedgerChecker()
-    checker.add_entries(_read_entries(directory / "entries.jsonl", checker))
+    checker.add_entries(_read_entries(directory / "entries.jsonl", checker, files["entries.jsonl"]))
     checker.expect_size(size, "the export manifest")
-    checker.check_heads(
-        _read_heads(directory / "heads.jsonl"), _read_keys(directory / "keys.json"), trusted
-    )
+    heads = _read_heads(directory / "heads.jsonl", files["heads.jsonl"])
+    keys = _read_keys(directory / "keys.json", files["keys.json"])
+    check_manifest(manifest, checker, heads, keys, files)
+    checker.check_heads(heads, keys, trusted)
     return checker.report()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Exit 0 when everything verifies, 1 on any tampering, 2 when the export is unreadable."""
+    """Exit 0 when everything verifies; 1 on any tampering; 2 when the export is unreadable;
+    3 when it verifies but entries no signed head covers are present (unless
+    ``--allow-unsigned-tail``)."""
     parser = argparse.ArgumentParser(
         prog="python -m shailoo.integrity.verifier",
         description="Verify a Shailoo ledger export without Django or a database.",
@@ -457,6 +684,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="HEX",
         help="commission public key (64 hex digits) obtained out of band; repeatable",
     )
+    parser.add_argument(
+        "--allow-unsigned-tail",
+        action="store_true",
+        help="exit 0 even when entries after the last signed head (which no signature "
+        "protects) are present; they are still counted and named",
+    )
     args = parser.parse_args(argv)
     try:
         trusted = frozenset(bytes.fromhex(k) for k in args.trusted_key) or None
@@ -465,7 +698,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cannot verify: {exc}", file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
-    return 0 if report.ok else 1
+    if not report.ok:
+        return 1
+    if report.unsigned and not args.allow_unsigned_tail:
+        print(
+            f"NOT VERIFIED: {report.unsigned} entries are covered by no signed head; get an "
+            "export with a newer head, or accept them unverified with --allow-unsigned-tail",
+            file=sys.stderr,
+        )
+        return 3
+    return 0
 
 
 if __name__ == "__main__":

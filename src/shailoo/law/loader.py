@@ -16,13 +16,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from shailoo.common.problems import Problem
 from shailoo.common.refusals import InvalidInput
+from shailoo.common.safe_yaml import BoundedLoader, YamlInputError, read_yaml
 from shailoo.law.schema import PATTERN_HINTS, Edition
 
 __all__ = [
@@ -95,7 +95,12 @@ def _load_packaged(edition_id: str) -> Edition:
 
 def _load_file(path: Path) -> Edition:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_EDITION_BYTES + 1)  # never more: a law file is small
+        if len(raw) > MAX_EDITION_BYTES:
+            reason = f"the file is larger than {MAX_EDITION_BYTES} bytes: not an edition"
+            raise LawError(str(path), [Problem("", reason)])
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LawError(str(path), [Problem("", f"cannot read the file: {exc}")]) from exc
     return parse_edition(text, str(path), expected_id=path.stem)
@@ -137,10 +142,13 @@ def parse_edition(text: str, source: str = "<text>", expected_id: str | None = N
 # -- YAML with positions -----------------------------------------------------------------
 
 Lines = dict[tuple[str, ...], int]
+#: An edition is some 30 KB of YAML; a file many times larger is not one.
+MAX_EDITION_BYTES = 1024 * 1024
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML, except that an impossible date stays text for the schema to reject."""
+class _Loader(BoundedLoader):
+    """Bounded safe YAML (no aliases, see :mod:`shailoo.common.safe_yaml`), except that an
+    impossible date stays text for the schema to reject."""
 
 
 def _timestamp(loader: _Loader, node: ScalarNode) -> object:
@@ -154,25 +162,13 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise LawError(source, [Problem("", "the file is empty", 1)])
-        duplicates: list[Problem] = []
-        lines = dict(_positions(node, (), duplicates))
-        if duplicates:
-            raise LawError(source, duplicates)
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        reason = f"YAML syntax: {exc.problem or exc.context}"
-        raise LawError(source, [Problem("", reason, line)]) from None
-    except yaml.YAMLError as exc:
-        raise LawError(source, [Problem("", f"YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
+        data, node = read_yaml(text, source, loader=_Loader, max_bytes=MAX_EDITION_BYTES)
+    except YamlInputError as exc:
+        raise LawError(source, list(exc.problems)) from None
+    if node is None:
+        raise LawError(source, [Problem("", "the file is empty", 1)])
+    lines = dict(_positions(node, ()))
     if not isinstance(data, dict):
         raise LawError(
             source, [Problem("", "an edition must be a mapping of sections (meta, ...)", 1)]
@@ -180,25 +176,20 @@ def _read_yaml(text: str, source: str) -> tuple[Any, Lines]:
     return data, lines
 
 
-def _positions(
-    node: Node, path: tuple[str, ...], duplicates: list[Problem]
-) -> Iterator[tuple[tuple[str, ...], int]]:
-    """Map each key path to the line where its key (or list item) is written."""
+def _positions(node: Node, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], int]]:
+    """Map each key path to the line where its key (or list item) is written.
+
+    Duplicate keys and aliases were refused by :func:`read_yaml`, so this walks a tree.
+    """
     yield path, node.start_mark.line + 1
     if isinstance(node, MappingNode):
-        seen: set[str] = set()
         for key_node, value_node in node.value:
             key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                dotted = ".".join((*path, key))
-                duplicates.append(Problem(dotted, "key given twice", line))
-            seen.add(key)
-            yield from _positions(value_node, (*path, key), duplicates)
-            yield (*path, key), line
+            yield from _positions(value_node, (*path, key))
+            yield (*path, key), key_node.start_mark.line + 1
     elif isinstance(node, SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _positions(item, (*path, str(index)), duplicates)
+            yield from _positions(item, (*path, str(index)))
 
 
 def _line_for(path: list[str] | tuple[str, ...], lines: Lines) -> int | None:

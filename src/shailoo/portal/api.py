@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-)
-from rest_framework import generics, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
@@ -19,16 +17,31 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from shailoo.common.api import refusal
+from shailoo.common.refusals import NotFound
 from shailoo.geo.models import PollingStation, Region
 from shailoo.register import services
 from shailoo.register.pin import check_pin
 
 NOT_FOUND = "No voter with this PIN and date of birth."
+#: What a region code looks like (``KG-C``, ``ABROAD``; ``Region.code`` holds 8 characters).
+REGION_CODE = re.compile(r"[A-Za-z0-9-]{1,8}")
+#: The largest station number a database integer column holds.
+MAX_STATION_NUMBER = 2**31 - 1
+STATION_NUMBER = OpenApiParameter(
+    "number",
+    {"type": "integer", "minimum": 0, "maximum": MAX_STATION_NUMBER},
+    OpenApiParameter.PATH,
+    description="The station's official number",
+)
 
 
 class SelfCheckRequest(serializers.Serializer[Any]):
     pin = serializers.CharField(
-        min_length=14, max_length=14, help_text="Personal identification number, 14 digits"
+        min_length=14,
+        max_length=14,
+        validators=[RegexValidator(r"^[0-9]{14}$", "must be exactly 14 digits")],
+        help_text="Personal identification number, 14 digits",
     )
     birth_date = serializers.DateField(help_text="Date of birth, YYYY-MM-DD")
 
@@ -68,11 +81,9 @@ class SelfCheckView(APIView):
         request=SelfCheckRequest,
         responses={
             200: SelfCheckResponse,
-            400: OpenApiResponse(description="Malformed PIN or date (field errors)"),
-            404: OpenApiResponse(
-                description="No voter with this PIN and birth date (also for a wrong date)"
-            ),
-            429: OpenApiResponse(description="Too many checks from this client"),
+            400: refusal("Malformed PIN, date or body: a problem for each field"),
+            404: refusal("No voter with this PIN and birth date (also for a wrong date)"),
+            429: refusal("Too many checks from this client (see Retry-After)"),
         },
         tags=["self-check"],
     )
@@ -83,7 +94,7 @@ class SelfCheckView(APIView):
             query.validated_data["pin"], query.validated_data["birth_date"]
         )
         if result is None:
-            return Response({"detail": NOT_FOUND}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound("not_found", NOT_FOUND)
         body = {
             "on_list": result.on_list,
             "reasons": list(result.reasons),
@@ -100,7 +111,9 @@ def _station(info: services.StationInfo) -> dict[str, Any]:
 
 class StationSerializer(serializers.ModelSerializer[PollingStation]):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    district = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    district = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="None abroad"
+    )
     tec = serializers.SlugRelatedField(slug_field="code", read_only=True)
     tec_name = serializers.CharField(source="tec.name", read_only=True)
 
@@ -125,10 +138,23 @@ class StationPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        bounds = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": 500}}
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
+
 
 _STATION_FILTERS = [
-    OpenApiParameter("region", str, description="Region code, e.g. KG-C"),
-    OpenApiParameter("remote", bool, description="Only remote-voting stations (true/false)"),
+    OpenApiParameter(
+        "region",
+        {"type": "string", "pattern": f"^{REGION_CODE.pattern}$"},
+        description="Region code, e.g. KG-C (an unknown code is refused with 400)",
+    ),
+    OpenApiParameter(
+        "remote", str, enum=["true", "false"], description="Only remote-voting stations, or none"
+    ),
 ]
 
 
@@ -145,7 +171,8 @@ class StationListView(generics.ListAPIView[PollingStation]):
         )
         region = self.request.query_params.get("region")
         if region is not None:
-            if not Region.objects.filter(code=region).exists():
+            # Checked before the query: a NUL byte or an overlong code never reaches SQL.
+            if not REGION_CODE.fullmatch(region) or not Region.objects.filter(code=region).exists():
                 raise ValidationError({"region": [f"unknown region code {region!r}"]})
             stations = stations.filter(region__code=region)
         remote = self.request.query_params.get("remote")
@@ -155,7 +182,15 @@ class StationListView(generics.ListAPIView[PollingStation]):
             stations = stations.filter(is_remote_voting=remote == "true")
         return stations
 
-    @extend_schema(parameters=_STATION_FILTERS, tags=["stations"])
+    @extend_schema(
+        parameters=_STATION_FILTERS,
+        responses={
+            200: StationSerializer(many=True),
+            400: refusal("Unknown region code, or remote neither true nor false"),
+            404: refusal("No such page"),
+        },
+        tags=["stations"],
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
@@ -168,6 +203,10 @@ class StationDetailView(generics.RetrieveAPIView[PollingStation]):
     lookup_field = "number"
     queryset = PollingStation.objects.select_related("region", "district", "tec")
 
-    @extend_schema(tags=["stations"], responses={200: StationSerializer, 404: OpenApiResponse()})
+    @extend_schema(
+        parameters=[STATION_NUMBER],
+        responses={200: StationSerializer, 404: refusal("No station with this number")},
+        tags=["stations"],
+    )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

@@ -9,9 +9,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("selfcheck/", SelfCheckView.as_view(), name="api-selfcheck"),
     path("stations/", StationListView.as_view(), name="api-stations"),
     path("stations/<int:number>/", StationDetailView.as_view(), name="api-station"),
-    path(
-        "persons/<str:pin>/eligibility/",
-        PersonEligibilityView.as_view(),
-        name="api-person-eligibility",
-    ),
+    # POST, the PIN in the JSON body: a PIN never goes into a URL (URLs are logged).
+    path("persons/eligibility/", PersonEligibilityView.as_view(), name="api-person-eligibility"),
 ]

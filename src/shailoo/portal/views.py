@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 
 from django.core.paginator import Paginator
@@ -13,6 +12,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
 
+from shailoo.common.csvout import format_row
 from shailoo.geo.models import PollingStation, Region
 from shailoo.portal.forms import SelfCheckForm, StationSearchForm
 from shailoo.register import services
@@ -133,22 +133,13 @@ def station_list(request: HttpRequest, number: int) -> HttpResponse:
     )
 
 
-class _Echo:
-    """A file that hands back what is written, so csv.writer can feed a streamed response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 @require_GET
 def station_list_csv(request: HttpRequest, number: int) -> StreamingHttpResponse:
-    """The same public list as CSV (UTF-8), streamed."""
+    """The same public list as CSV (UTF-8), streamed; formula-like cells neutralised."""
     station = get_object_or_404(PollingStation, number=number)
     rows = precinct_rows(station, public=True)
-
-    writer = csv.writer(_Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(line) for line in iter_csv_lines(rows, public=True)),
+        (format_row(line) for line in iter_csv_lines(rows, public=True)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="station-{station.number}.csv"'

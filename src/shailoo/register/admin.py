@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shailoo.accounts.access_log import record_view
@@ -77,7 +78,10 @@ class PersonAdmin(admin.ModelAdmin):
     list_select_related = ("station", "remote_station")
     list_filter = ("eligible", "sex", "biometric_registered", "station__region")
     search_fields = ("name_key",)
-    search_help_text = _("Any spelling of the name (Өмүров, Омуров, Omurov), or the full PIN.")
+    search_help_text = _(
+        "Any spelling of the name (Өмүров, Омуров, Omurov). Find a person by PIN with "
+        "“Find a person”: the admin's search goes into the address, and addresses are logged."
+    )
     readonly_fields = (
         "pin",
         "name_key",
@@ -107,12 +111,25 @@ class PersonAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Person], search_term: str
     ) -> tuple[QuerySet[Person], bool]:
-        """A full PIN finds that person; anything else is folded like stored names."""
+        """Names in any spelling, folded like stored names; never a PIN.
+
+        The admin searches with GET (``?q=``), so the term travels in the address, which
+        servers and proxies log and the admin copies into every link of the list
+        (``_changelist_filters``). A PIN is refused here with a pointer to the person search
+        (a POST, ``register:search``).
+        """
         term = search_term.strip()
         if not term:
             return queryset, False
-        if len(term) == 14 and term.isdigit():
-            return queryset.filter(pin=term), False
+        if sum(char.isdigit() for char in term) >= 14:
+            messages.warning(
+                request,
+                gettext(
+                    "The admin does not search by PIN (the address would carry it): "
+                    "use “Find a person”."
+                ),
+            )
+            return queryset.none(), False
         key = normalise(term)
         return queryset.filter(name_key__contains=key) if key else queryset.none(), False
 
@@ -199,7 +216,9 @@ class ListCorrectionAdmin(ReadOnlyAdmin):
     list_display = ("requested_at", "masked_pin", "person", "kind", "status", "due_by")
     list_filter = ("status", "kind")
     list_select_related = ("person",)
-    search_fields = ("=pin", "person__name_key")
+    # Not by PIN: the admin searches with GET (?q=), and a query string is logged. A request
+    # is found by PIN through the person search (a POST) and the person's page.
+    search_fields = ("person__name_key",)
     date_hierarchy = "requested_at"
     exclude = ("pin",)
     readonly_fields = ("masked_pin",)

@@ -1,11 +1,15 @@
-"""Staff HTTP API of the register: a person's eligibility verdict, explained."""
+"""Staff HTTP API of the register: a person's eligibility verdict, explained.
+
+The PIN travels in the JSON body of a POST, never in the URL: paths and query strings end
+up in server and proxy logs, browser history and ``Referer`` headers.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,11 +17,37 @@ from rest_framework.views import APIView
 from shailoo.accounts.access_log import record_view
 from shailoo.accounts.permissions import has_permission, permission_class
 from shailoo.accounts.roles import Permission
-from shailoo.common.refusals import Refusal
+from shailoo.common.api import refusal
+from shailoo.common.parsers import SafeJSONParser
+from shailoo.common.refusals import NotFound
 from shailoo.register import services
 from shailoo.register.messages import LANGS
 from shailoo.register.models import Person
 from shailoo.register.pin import check_pin, mask_pin
+
+
+class EligibilityRequestSerializer(serializers.Serializer[Any]):
+    """Whom to explain, and in which language: the PIN never goes into the URL."""
+
+    pin = serializers.CharField(
+        max_length=32, trim_whitespace=True, help_text="The person's 14-digit PIN"
+    )
+    lang = serializers.CharField(
+        required=False,
+        help_text=f"Language of the explanation: one of {', '.join(LANGS)} "
+        "(default: the interface language)",
+    )
+
+    def validate_pin(self, value: str) -> str:
+        problem = check_pin(value)
+        if problem is not None:
+            raise serializers.ValidationError(problem.why)
+        return value
+
+    def validate_lang(self, value: str) -> str:
+        if value not in LANGS:
+            raise serializers.ValidationError(f"must be one of {', '.join(LANGS)}")
+        return value
 
 
 class RuleCheckSerializer(serializers.Serializer[Any]):
@@ -44,51 +74,47 @@ class PersonEligibilityView(APIView):
     """Why a person is, or is not, on the list: every rule with evidence and citation.
 
     Needs ``register.person_view`` over the person's territory; each answer is logged in
-    the personal-data access log.
+    the personal-data access log. A POST with the PIN in the JSON body: a PIN in a path or
+    query string would be written to every access and error log on its way.
     """
 
     permission_classes = [permission_class(Permission.PERSON_VIEW)]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         operation_id="person_eligibility",
-        parameters=[
-            OpenApiParameter(
-                "lang", str, enum=list(LANGS), description="Language of the explanation"
+        request=EligibilityRequestSerializer,
+        examples=[
+            OpenApiExample(
+                "A person, explained in Kyrgyz",
+                value={"pin": "21705199000001", "lang": "ky"},
+                request_only=True,
             )
         ],
         responses={
             200: EligibilitySerializer,
-            400: OpenApiResponse(description="Malformed PIN or unknown language"),
-            403: OpenApiResponse(description="The user's roles do not grant person_view"),
-            404: OpenApiResponse(description="No person with this PIN in the user's territory"),
-            409: OpenApiResponse(description="No current election to judge against"),
+            400: refusal("Malformed PIN, unknown language or malformed JSON: a problem each"),
+            403: refusal(
+                "Not logged in with both factors, the roles do not grant person_view, "
+                "or a session request without its CSRF token"
+            ),
+            404: refusal("No person with this PIN in the user's territory"),
+            409: refusal("No current election to judge against (no_current_election)"),
+            415: refusal("The body is not JSON"),
         },
         tags=["register"],
     )
-    def get(self, request: Request, pin: str) -> Response:
-        problem = check_pin(pin)
-        lang = request.query_params.get("lang", services.ui_lang())
-        errors: dict[str, list[str]] = {}
-        if problem is not None:
-            errors["pin"] = [problem.why]
-        if lang not in LANGS:
-            errors["lang"] = [f"must be one of {', '.join(LANGS)}"]
-        if errors:
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+    def post(self, request: Request) -> Response:
+        asked = EligibilityRequestSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)  # 400, a problem for each field
+        pin: str = asked.validated_data["pin"]
+        lang: str = asked.validated_data.get("lang") or services.ui_lang()
         person = Person.objects.select_related("station", "remote_station").filter(pin=pin).first()
         # Outside the user's territory reads like an unknown PIN: no probing for who exists.
         if person is None or not has_permission(request.user, Permission.PERSON_VIEW, person):
-            return Response(
-                {"detail": f"No person with PIN {mask_pin(pin)}."},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+            raise NotFound("person_not_found", f"No person with PIN {mask_pin(pin)}.")
         record_view(request, person, mask_pin(person.pin))
-        try:
-            election = services.current_election()
-        except Refusal as error:
-            return Response(
-                {"detail": error.message, "code": error.code}, status=status.HTTP_409_CONFLICT
-            )
+        election = services.current_election()  # Conflict (409) when none is current
         verdict, lines = services.explain(person, election, lang)
         body = {
             "pin": mask_pin(person.pin),

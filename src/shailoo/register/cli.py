@@ -139,8 +139,7 @@ def duplicates(
 ) -> None:
     """List likely duplicate persons (same birth date and sex, near-identical names)."""
     django_setup()
-    import csv
-
+    from shailoo.common import csvout
     from shailoo.register.duplicates import find_likely_duplicates
     from shailoo.register.models import Person
     from shailoo.register.pin import mask_pin
@@ -152,7 +151,7 @@ def duplicates(
         pairs = find_likely_duplicates(records, threshold=threshold)
     if out is not None:
         with out.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
+            writer = csvout.Writer(fh)
             writer.writerow(["pin_a", "pin_b", "score", "reason"])
             for pair in pairs:
                 writer.writerow([pair.pin_a, pair.pin_b, f"{pair.score:.1f}", pair.reason])
@@ -175,3 +174,18 @@ def reevaluate() -> None:
         task = bar.add_task("re-evaluating", total=None)
         changed, total = reevaluate_all(election, lambda n: bar.update(task, completed=n))
     console.print(f"register reevaluate: {total} persons, {changed} verdicts changed")
+
+
+@app.command("bind-state")
+def bind_state() -> None:
+    """Bind the state of every person who has none yet to the ledger (once, after upgrading).
+
+    Persons registered before states were bound are otherwise reported by `shailoo ledger
+    verify --state`. This trusts the register as it is now: verify it first.
+    """
+    django_setup()
+    from shailoo.register.state import bind_unbound
+
+    with console.status("Binding person states…"):
+        bound, written = bind_unbound()
+    console.print(f"register bind-state: {bound} persons bound in {written} ledger entries")

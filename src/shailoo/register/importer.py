@@ -34,12 +34,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from shailoo.common import csvout
 from shailoo.common.csvsource import CsvSource, file_sha256
 from shailoo.common.refusals import InvalidInput
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
+from shailoo.integrity.models import LedgerEntry
 from shailoo.law.loader import load_edition
 from shailoo.register import ledger_entries
+from shailoo.register import state as person_states
 from shailoo.register.eligibility import CompiledRules, compile_rules
 from shailoo.register.models import ImportReject, ImportRun, Person, PersonChange
 from shailoo.register.pin import mask_pin
@@ -57,6 +60,7 @@ from shailoo.register.prepare_parallel import (
     read_staged,
 )
 from shailoo.register.rows import COLUMNS
+from shailoo.register.statedigest import STATE_SIZE
 
 #: Files larger than this are prepared in worker processes while the main process writes
 #: (``register.prepare_parallel``); below it their start-up would cost more than it saves.
@@ -88,6 +92,10 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    #: Blank lines and further lines of rows over several lines: with the header and the
+    #: rows read, every physical line of the file (``lines``) is accounted for.
+    other: int = 0
+    lines: int = 0
     resumed_from_line: int | None = None
     rejects_path: Path | None = None
     extra: dict[str, int] = field(default_factory=dict)
@@ -99,7 +107,8 @@ class ImportSummary:
         return (
             f"read {self.read}, accepted {self.accepted} (new {self.created}, "
             f"updated {self.updated}, unchanged {self.unchanged}), rejected {self.rejected}"
-            f"{resumed}"
+            f"{resumed}; {self.lines} lines: 1 header, {self.read} rows read, "
+            f"{self.other} blank or continuation"
         )
 
 
@@ -138,6 +147,8 @@ class RegisterImporter:
         self.parallel = parallel
         self.workers = workers
         self._first_load = False
+        #: Persons the current batch updated (their states are bound with the batch).
+        self._changed_ids: list[int] = []
         law = load_edition(self.election.law_edition)
         self.rules: CompiledRules = compile_rules(law, self.election.polling_day)
         self.today = timezone.localdate()
@@ -165,6 +176,9 @@ class RegisterImporter:
         summary = ImportSummary(
             run_id=run.pk,
             resumed_from_line=run.resume_line if resumed else None,
+            # The lines before the resume point that were not rows (each line is one or other).
+            other=run.resume_line - 1 - run.read,
+            lines=run.resume_line,
             **{name: getattr(run, name) for name in _COUNTERS},
         )
         # A first load into an empty register: no row can exist yet (repeats inside the file
@@ -223,11 +237,14 @@ class RegisterImporter:
                 cur.execute("ATTACH DATABASE ? AS stage", [str(batch.staged)])
         try:
             with transaction.atomic():
+                before = _max_person_id()
+                self._changed_ids = []
                 if copy:
                     created, updated, unchanged = self._copy_staged(batch, now), 0, 0
                 else:
                     created, updated, unchanged = self._write_persons(batch.rows, now)
-                self._record(run, batch, summary, created, updated, unchanged)
+                entry = self._record(run, batch, summary, created, updated, unchanged)
+                self._bind_states(batch, copy, before, created, entry)
         finally:
             if copy:
                 with _raw_cursor() as cur:
@@ -246,7 +263,7 @@ class RegisterImporter:
         created: int,
         updated: int,
         unchanged: int,
-    ) -> None:
+    ) -> LedgerEntry:
         """The batch's rejects, counts and resume point, in the batch's transaction."""
         if batch.rejects:
             ImportReject.objects.bulk_create(
@@ -259,17 +276,47 @@ class RegisterImporter:
         summary.unchanged += unchanged
         summary.accepted += created + updated + unchanged
         summary.rejected += len(batch.rejects)
+        summary.other += batch.other
+        summary.lines = batch.end_line
         ImportRun.objects.filter(pk=run.pk).update(
             resume_offset=batch.end_offset,
             resume_line=batch.end_line,
             **{name: getattr(summary, name) for name in _COUNTERS},
         )
-        ledger_entries.import_batch(
+        return ledger_entries.import_batch(
             run.pk,
             created=created,
             updated=updated,
             unchanged=unchanged,
             rejected=len(batch.rejects),
+        )
+
+    def _bind_states(
+        self, batch: PreparedBatch, copy: bool, before: int, created: int, entry: LedgerEntry
+    ) -> None:
+        """Bind the states of the persons this batch wrote (``register.state``), with the
+        batch. A first load binds the states its workers computed, provided the new rows took
+        consecutive ids (one ``INSERT … SELECT`` does); otherwise the rows are read back."""
+        # ``created`` new ids, all above ``before``: consecutive when the last is
+        # ``before + created``.
+        if (
+            copy
+            and created
+            and created * STATE_SIZE == len(batch.states)
+            and _max_person_id() == before + created
+        ):
+            person_states.record_consecutive(
+                before + 1, batch.states, source=person_states.IMPORT, of=entry.sequence
+            )
+            return
+        if not created and not self._changed_ids:
+            return
+        with _raw_cursor() as cur:
+            mark = _placeholder()
+            cur.execute(f"SELECT id FROM {Person._meta.db_table} WHERE id > {mark}", [before])
+            inserted = [pk for (pk,) in cur.fetchall()]
+        person_states.bind(
+            [*inserted, *self._changed_ids], source=person_states.IMPORT, of=entry.sequence
         )
 
     # -- persistence --------------------------------------------------------------------
@@ -371,6 +418,14 @@ class RegisterImporter:
                 [(*values[1:], stamp, pk) for pk, values in changed],
             )
         PersonChange.objects.bulk_create(history)
+        self._changed_ids = [pk for pk, _ in changed]
+
+
+def _max_person_id() -> int:
+    with _raw_cursor() as cur:
+        cur.execute(f"SELECT MAX(id) FROM {Person._meta.db_table}")
+        found = cur.fetchone()[0]
+    return int(found or 0)
 
 
 def _existing_indexes() -> set[str]:
@@ -473,12 +528,13 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
 
 
 def write_rejects(run: ImportRun, path: Path) -> int:
-    """Write every reject of ``run`` (including those of an interrupted earlier part)."""
-    import csv
+    """Write every reject of ``run`` (including those of an interrupted earlier part).
 
+    The rows are the file's own text: cells a spreadsheet would run are neutralised.
+    """
     count = 0
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
+        writer = csvout.Writer(fh)
         writer.writerow(["line", "field", "reason", "row"])
         for reject in run.rejects.order_by("line", "id").iterator(chunk_size=2000):
             writer.writerow([reject.line, reject.field, reject.reason, reject.raw])

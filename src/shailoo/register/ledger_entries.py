@@ -24,6 +24,7 @@ PERSON_CHANGE = "register.person_change"
 VOTING_PLACE_CHANGE = "register.voting_place_change"
 LIST_CORRECTION = "register.list_correction"
 VERDICTS_RECOMPUTED = "register.verdicts_recomputed"
+PERSON_STATE = "register.person_state"
 
 
 def import_batch(
@@ -114,5 +115,24 @@ def verdicts_recomputed(
             "election_code": election_code,
             "first_id": first_id,
             "last_id": last_id,
+        },
+    )
+
+
+def person_state(
+    *, source: str, of: int | None, count: int, first_id: int, last_id: int, digest: str
+) -> LedgerEntry:
+    """The states of a batch of persons (``register.state``), written with the entry ``of``
+    the change that set them: the batch digest over every ``(person id, state)`` pair."""
+    return ledger.append(
+        PERSON_STATE,
+        {
+            "count": count,
+            "digest": digest,
+            "first_id": first_id,
+            "last_id": last_id,
+            "of": of,
+            "scheme": "shailoo-person-state/1",
+            "source": source,
         },
     )

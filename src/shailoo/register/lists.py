@@ -14,7 +14,6 @@ The font must carry Kyrgyz letters; it is DejaVu Sans shipped inside the matplot
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from shailoo.common import csvout
 from shailoo.common.pdf_fonts import FONT, FONT_BOLD, register_fonts
 from shailoo.common.refusals import NotFound
 from shailoo.elections.models import Election
@@ -162,7 +162,7 @@ def write_precinct_list(
 
 def _write_csv(rows: list[ListRow], path: Path, public: bool) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows(iter_csv_lines(rows, public))
+        csvout.Writer(fh).writerows(iter_csv_lines(rows, public))
 
 
 # -- PDF -----------------------------------------------------------------------------------
@@ -345,7 +345,11 @@ def _draw_page(
 
 
 def iter_csv_lines(rows: list[ListRow], public: bool) -> Iterator[list[str]]:
-    """The CSV lines of ``rows``, header first (for streamed downloads)."""
+    """The CSV lines of ``rows``, header first (for streamed downloads).
+
+    Cells as data: write them with :mod:`shailoo.common.csvout`, which neutralises a name or
+    an address that a spreadsheet would run as a formula.
+    """
     yield list(CSV_COLUMNS_PUBLIC if public else CSV_COLUMNS)
     for r in rows:
         yield [str(r.number), r.pin, r.surname, r.given_name, r.patronymic, r.birth, r.address]

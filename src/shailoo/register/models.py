@@ -247,3 +247,31 @@ class ListCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status} (due {self.due_by})"
+
+
+class PersonState(models.Model):
+    """Append-only: the states of one batch of persons, bound by its ``register.person_state``
+    ledger entry (``sequence``), written with each import batch, staff edit, voting-place
+    change and verdict recomputation (``register.state``); never updated or deleted.
+
+    One row per batch, not per person: ``states`` holds each person's state
+    (``register.statedigest``, ``STATE_SIZE`` bytes) end to end in id order, for the persons
+    ``first_id`` .. ``first_id + count - 1`` when ``ids`` is empty (an import's consecutive
+    rows), else for the ids in ``ids`` (8 bytes each, big-endian). An import thus writes one
+    row per 10,000 persons. ``shailoo ledger verify --state`` recomputes each row's digest
+    against its entry and compares every person with the latest state bound for them.
+    """
+
+    sequence = models.BigIntegerField(
+        primary_key=True, help_text="The register.person_state ledger entry binding it"
+    )
+    first_id = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    ids = models.BinaryField(blank=True, help_text="Person ids, 8 bytes each; empty: consecutive")
+    states = models.BinaryField(help_text="Each person's state digest and field marks")
+
+    class Meta:
+        verbose_name = _("person states")
+
+    def __str__(self) -> str:
+        return f"{self.count} person state(s) at #{self.sequence}"

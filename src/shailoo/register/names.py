@@ -284,6 +284,46 @@ def _transliterate_word(match: re.Match[str]) -> str:
     return latin.upper() if len(word) > 1 and word.isupper() else latin
 
 
+# --- Which characters a name may hold -------------------------------------------------------
+#: Letters a name part may hold: Cyrillic (Russian, Kyrgyz ө ү ң and the letters of the
+#: neighbouring Cyrillic alphabets, the old fita ѳ), Latin with its diacritics (Latin
+#: spellings and look-alike letters typed inside Cyrillic words), and the Greek letters that
+#: registries carry only as look-alikes (see ``_KEY_MAP``).
+_NAME_LETTERS = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+    "\u0400-\u0481\u048a-\u052f"
+    "\u0391\u0392\u0395\u0397\u0399\u039a\u039c\u039f\u03a1\u03a4\u03a5\u03a7"
+    "\u03b1\u03b2\u03b5\u03b7\u03b9\u03ba\u03bc\u03bf\u03c1\u03c4\u03c5\u03c7"
+)
+#: Besides letters, after the first one: combining accents (a name typed decomposed), spaces
+#: (with the no-break and thin spaces copied from documents), hyphens and dashes
+#: (Салтыков-Щедрин), apostrophes and their look-alikes (Gʻulom, O'zbek, Д'Артаньян) and a
+#: full stop (an abbreviated part). Nothing else: no digits, no markup (``< > & " =``), no
+#: formula or control characters.
+_NAME_MARKS = (
+    "\u0300-\u036f \u00a0\u2000-\u200a\u202f\\-\u2010-\u2015'\u2018\u2019\u02bb\u02bc\u02b9`\u00b4."
+)
+_NAME_PART = re.compile(f"[{_NAME_LETTERS}][{_NAME_LETTERS}{_NAME_MARKS}]*")
+_NAME_LETTER = re.compile(f"[{_NAME_LETTERS}]")
+_NAME_CHAR = re.compile(f"[{_NAME_LETTERS}{_NAME_MARKS}]")
+
+
+def name_problem(part: str) -> str | None:
+    """Why ``part`` (a surname, given name or patronymic, trimmed) is not a name, or None.
+
+    Lenient with real names — any Cyrillic or Latin letter, the look-alikes the matching key
+    reads, spaces, hyphens, apostrophes — and strict with anything else: a name must begin
+    with a letter and hold no digit, markup, formula or control character (docs/formats.md).
+    An empty part is no problem here (whether a part may be empty is the row's rule).
+    """
+    if not part or _NAME_PART.fullmatch(part) is not None:
+        return None
+    if _NAME_LETTER.match(part) is None:
+        return f"must begin with a Cyrillic or Latin letter, not {part[0]!r}"
+    bad = next(char for char in part if _NAME_CHAR.match(char) is None)
+    return f"character {bad!r} (U+{ord(bad):04X}) is not allowed in a name"
+
+
 # --- Both at once, for a national import ---------------------------------------------------
 #: Characters of a name part whose key and spelling do not depend on the other parts: plain
 #: Cyrillic (with the Kyrgyz letters), spaces, hyphens and apostrophes. A part with Latin

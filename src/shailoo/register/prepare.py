@@ -22,6 +22,7 @@ from shailoo.common.csvsource import CsvSource, Reject
 from shailoo.register.eligibility import CompiledRules
 from shailoo.register.rowcache import CachedRowChecker
 from shailoo.register.rows import COLUMNS, masked_raw
+from shailoo.register.statedigest import STATE_SIZE
 
 # Column order of the values tuple; matches the importer's INSERT.
 PERSON_FIELDS: tuple[str, ...] = (
@@ -62,6 +63,9 @@ class PreparedBatch:
     lines: list[int] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     read: int = 0
+    #: Physical lines that are neither a row nor a reject: blank lines and the further lines
+    #: of rows whose quoted field runs over a line end (``lines = read + other``).
+    other: int = 0
     start_offset: int = 0
     start_line: int = 0
     end_offset: int = 0
@@ -69,6 +73,10 @@ class PreparedBatch:
     staged: Path | None = None
     #: Positions (in row order) of rows refused after preparation: repeated PINs.
     dropped: list[int] = field(default_factory=list)
+    #: For a staged batch: the rows' states (``register.statedigest.state``, ``STATE_SIZE``
+    #: bytes each) end to end, in row order, less the dropped rows; the writer binds them to
+    #: the ledger with the batch.
+    states: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -94,10 +102,13 @@ _INDEX = {name: i for i, name in enumerate(COLUMNS)}
 class _Batcher:
     """Collects prepared rows and rejects in file order."""
 
-    def __init__(self, checker: CachedRowChecker, order: list[int], offset: int, line: int):
+    def __init__(self, checker: CachedRowChecker, source: CsvSource, offset: int, line: int):
         self.checker = checker
+        self.source = source
+        order = [source.index[name] for name in COLUMNS]
         self.order = None if order == list(range(len(COLUMNS))) else order
         self.batch = PreparedBatch(start_offset=offset, start_line=line)
+        self._other = 0
 
     def add(self, item: Any) -> None:
         batch = self.batch
@@ -120,10 +131,15 @@ class _Batcher:
     def size(self) -> int:
         return len(self.batch.rows) + len(self.batch.rejects)
 
-    def take(self, offset: int, line: int) -> PreparedBatch:
+    def take(self, at: tuple[int, int] | None = None) -> PreparedBatch:
+        """The batch so far, ending where the source stands (a row boundary) or ``at``."""
+        source = self.source
+        offset, line = at or (source.offset, source.line)
+        other = source.blank + source.continued
         batch = self.batch
         self.batch = PreparedBatch(start_offset=offset, start_line=line)
         batch.end_offset, batch.end_line = offset, line
+        batch.other, self._other = other - self._other, other
         return batch
 
 
@@ -143,13 +159,13 @@ def prepare_batches(
     """Read the file from the job's start point and yield prepared batches in file order."""
     checker = checker or job.checker()
     source, offset, line = _source(job, job.start_offset, job.start_line)
-    batcher = _Batcher(checker, [source.index[name] for name in COLUMNS], offset, line)
+    batcher = _Batcher(checker, source, offset, line)
     for item in source:
         batcher.add(item)
-        # Cut only where nothing read is pending, so the end offset is a true resume point.
-        if batcher.size >= job.batch_size and source.settled:
-            yield batcher.take(source.offset, source.line)
-    yield batcher.take(source.offset, source.line)
+        # The source's offset after each item is a resume point: a batch may end there.
+        if batcher.size >= job.batch_size:
+            yield batcher.take()
+    yield batcher.take()
 
 
 def prepare_range(
@@ -158,14 +174,14 @@ def prepare_range(
     """One batch: the rows from ``offset`` (a row start) through the first row ending at or
     after byte ``stop``. Reading past ``stop`` is how a row that spans it stays whole."""
     source, offset, line = _source(job, offset, line)
-    batcher = _Batcher(checker, [source.index[name] for name in COLUMNS], offset, line)
+    batcher = _Batcher(checker, source, offset, line)
     if offset >= stop:
-        return batcher.take(offset, line)
+        return batcher.take((offset, line))
     for item in source:
         batcher.add(item)
-        if source.offset >= stop and source.settled:
+        if source.offset >= stop:
             break
-    return batcher.take(source.offset, source.line)
+    return batcher.take()
 
 
 # -- PINs that repeat inside one file --------------------------------------------------------
@@ -183,7 +199,7 @@ def pins_before(job: PrepareJob) -> dict[int, int]:
         if item.end_offset > job.start_offset:
             break
         pin = item.values[source.index["pin"]].strip()
-        if pin.isdigit():
+        if pin.isascii() and pin.isdigit():
             seen.setdefault(int(pin), item.line)
     return seen
 
@@ -221,9 +237,16 @@ class RepeatedPins:
                 )
             )
         batch.dropped = [position for position, _ in repeats]
+        dropped = set(batch.dropped)
         if batch.rows:
-            dropped = set(batch.dropped)
             batch.rows = [row for i, row in enumerate(batch.rows) if i not in dropped]
+        if batch.states:
+            size = STATE_SIZE
+            batch.states = b"".join(
+                batch.states[i * size : (i + 1) * size]
+                for i in range(len(batch.states) // size)
+                if i not in dropped
+            )
 
     def _raw_rows(self, batch: PreparedBatch, lines: set[int]) -> dict[int, list[str]]:
         # Rare: re-read the batch's part of the file for the rejected rows as they were written.

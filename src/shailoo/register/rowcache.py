@@ -21,7 +21,7 @@ from typing import Any
 
 from shailoo.common.csvsource import Reject
 from shailoo.register.eligibility import CODES, CompiledRules
-from shailoo.register.names import key_and_latin, plain_part
+from shailoo.register.names import key_and_latin, name_problem, plain_part
 from shailoo.register.pin import DIGIT_FOR_SEX
 from shailoo.register.rows import (
     MAX_ADDRESS,
@@ -248,8 +248,12 @@ class CachedRowChecker:
 
     @staticmethod
     def _part(part: str) -> tuple[str, str, str] | None:
-        """A name part's (text, key, Latin) when it is plain, trimmed Cyrillic of legal length."""
-        if len(part) > MAX_NAME or part != part.strip():
+        """A name part's (text, key, Latin) when it is plain, trimmed Cyrillic of legal length.
+
+        Checked once per distinct value (the result is cached): a part that is no name
+        (``names.name_problem``) takes the general path, which refuses it.
+        """
+        if len(part) > MAX_NAME or part != part.strip() or name_problem(part) is not None:
             return None
         plain = plain_part(part)
         if plain is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shailoo.common.csvsource import Reject
+from shailoo.register.names import name_problem
 from shailoo.register.pin import check_pin, mask_pin
 
 COLUMNS: tuple[str, ...] = (
@@ -128,6 +129,10 @@ def parse_row(
             if len(value) > MAX_NAME
         )
         return _reject(line, values, field, f"longer than {MAX_NAME} characters")
+    for field, part in (("surname", surname), ("given_name", given), ("patronymic", patronymic)):
+        why = name_problem(part)
+        if why is not None:
+            return _reject(line, values, field, why)
     if not _COUNTRY.match(citizenship):
         return _reject(
             line,
@@ -164,7 +169,7 @@ def parse_row(
         return _reject(line, values, "address", f"longer than {MAX_ADDRESS} characters")
     if not dwelling or len(dwelling) > MAX_DWELLING:
         return _reject(line, values, "dwelling_id", f"must be 1 to {MAX_DWELLING} characters")
-    if not station_text.isdigit():
+    if not (station_text.isascii() and station_text.isdigit()):
         return _reject(
             line, values, "station", f"must be a polling station number, not {station_text!r}"
         )

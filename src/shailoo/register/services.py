@@ -30,9 +30,11 @@ from shailoo.common.refusals import Conflict, InvalidInput, Refusal
 from shailoo.elections.models import Election
 from shailoo.elections.services import current_election
 from shailoo.geo.models import PollingStation
+from shailoo.integrity import ledger
 from shailoo.law.loader import LawError, load_edition
 from shailoo.law.schema import Cited, Edition, Lang
 from shailoo.register import ledger_entries
+from shailoo.register import state as person_states
 from shailoo.register.eligibility import Verdict, render
 from shailoo.register.models import (
     ListCorrection,
@@ -284,7 +286,12 @@ def change_voting_place(
                 source=PersonChange.Source.VOTING_PLACE,
                 changes=diff,
             )
-            ledger_entries.person_change(change)
+            entry = ledger_entries.person_change(change)
+            person_states.bind(
+                [person.pk],
+                source=person_states.VOTING_PLACE,
+                of=entry.sequence if entry is not None else None,
+            )
     if refusal is not None:
         citation = refusal.param.citation_in(ui_lang()) if refusal.param is not None else ""
         raise Refusal(refusal.code, localized, citation=citation, record=record)
@@ -465,7 +472,10 @@ def save_admin_edit(person: Person, actor: Actor) -> PersonChange | None:
                     old, new = getattr(before, field.name), getattr(person, field.name)
                 changes[field.name] = (old, new)
         person.save()
-        return record_admin_change(person, changes, actor)
+        change = record_admin_change(person, changes, actor)
+        if change is not None:
+            person_states.bind([person.pk], source=person_states.STAFF, of=ledger.size() - 1)
+        return change
 
 
 # -- overviews for staff pages -------------------------------------------------------------

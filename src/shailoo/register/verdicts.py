@@ -9,6 +9,7 @@ from django.db import transaction
 from shailoo.elections.models import Election
 from shailoo.law.loader import load_edition
 from shailoo.register import ledger_entries
+from shailoo.register import state as person_states
 from shailoo.register.eligibility import Verdict, compile_rules, evaluate
 from shailoo.register.facts import PersonFacts
 from shailoo.register.models import Person
@@ -64,12 +65,15 @@ def reevaluate_all(
                 updates.append(Person(id=pk, eligible=not codes, ineligible_codes=codes))
         with transaction.atomic():
             Person.objects.bulk_update(updates, ["eligible", "ineligible_codes"], batch_size=2000)
-            ledger_entries.verdicts_recomputed(
+            entry = ledger_entries.verdicts_recomputed(
                 election_code=election.code,
                 first_id=rows[0][0],
                 last_id=rows[-1][0],
                 checked=len(rows),
                 changed=len(updates),
+            )
+            person_states.bind(
+                [u.pk for u in updates], source=person_states.VERDICTS, of=entry.sequence
             )
         changed += len(updates)
         total += len(rows)

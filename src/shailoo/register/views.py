@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shailoo.accounts.access_log import record_view
 from shailoo.accounts.permissions import (
@@ -91,14 +91,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "register/dashboard.html", context)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @permission_required(Permission.PERSON_SEARCH)
 def person_search(request: HttpRequest) -> HttpResponse:
     """Find persons by name (any spelling) or PIN; htmx asks for the results only.
 
+    The query is POSTed: a PIN (or a name) in the query string would be written to server
+    and proxy logs and the browser's history. A GET shows the empty form and never searches.
     Only persons of the user's territory are listed.
     """
-    form = PersonSearchForm(request.GET)
+    form = PersonSearchForm(request.POST if request.method == "POST" else None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     found = services.search_persons(query) if query else []
     results = [p for p in found if has_permission(request.user, Permission.PERSON_SEARCH, p)]

@@ -29,6 +29,7 @@ import numba as nb
 import numpy as np
 import numpy.typing as npt
 
+from shailoo.common import safe_json
 from shailoo.common.refusals import InvalidInput
 
 F32 = npt.NDArray[np.float32]
@@ -327,7 +328,7 @@ class EmbeddingIndex:
         saved = _ratio_path(path)
         if saved.exists():
             try:
-                ratio = float(json.loads(saved.read_text("utf-8"))["probe_ratio"])
+                ratio = float(safe_json.loads(saved.read_bytes(), source=str(saved))["probe_ratio"])
             except (ValueError, KeyError, TypeError) as exc:
                 raise DedupIndexError(f"{saved}: unreadable probing ratio ({exc})") from None
             params = replace(params, probe_ratio=ratio)

@@ -45,6 +45,7 @@ from shailoo.biometrics.dedup.index import (
     normalise,
     self_join_rows,
 )
+from shailoo.common import safe_json
 from shailoo.common.refusals import Conflict
 
 F32 = npt.NDArray[np.float32]
@@ -153,7 +154,7 @@ class Manifest:
     def read(cls, run_dir: Path) -> Manifest:
         path = run_dir / MANIFEST
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = safe_json.loads(path.read_bytes(), source=str(path))
             return cls(
                 model_id=data["model_id"],
                 dim=int(data["dim"]),

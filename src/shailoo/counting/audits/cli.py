@@ -6,13 +6,13 @@ contest of the current election unless ``--election CODE`` names another.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from shailoo.common import csvout
 from shailoo.common.cli import console, django_setup
 from shailoo.elections.cli import ELECTION_OPTION, chosen
 
@@ -147,7 +147,7 @@ def _write_pull_list(out: Path, drawn: Sequence[SampledBallot]) -> None:
     """The pull list in draw order; ``round`` says which round drew the ballot."""
     try:
         with out.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
+            writer = csvout.Writer(fh)
             writer.writerow(
                 ["order", "ballot", "batch", "position", "generation", "ticket", "round"]
             )

@@ -13,15 +13,18 @@ problems of a file are collected before refusing it, so an operator fixes a file
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from shailoo.common.csvsource import SingleLineReader
 from shailoo.common.problems import Problem
 from shailoo.common.refusals import InvalidInput
 from shailoo.counting.audits.sampler import Batch
 
 NO_VOTE = ("blank", "overvote", "invalid")
+#: Most digits of a count (ballots in a batch, votes, a position): far more than any count,
+#: far from the 4,300 digits past which ``int()`` raises on a hostile file's number.
+MAX_COUNT_DIGITS = 12
 
 
 class AuditFileError(InvalidInput):
@@ -47,8 +50,13 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str,
         raise AuditFileError(str(path), [Problem("", f"not UTF-8 at byte {exc.start}")]) from None
     except OSError as exc:
         raise AuditFileError(str(path), [Problem("", exc.strerror or str(exc))]) from None
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    # One record per line: a quote left open is refused at its line, never allowed to merge
+    # the rows after it into one cell (a batch "box1,600\nbox2" of the second row's count).
+    reader = SingleLineReader(text)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise AuditFileError(str(path), [Problem("", f"header: malformed CSV: {exc}", 1)]) from None
     if header is None:
         raise AuditFileError(str(path), [Problem("", "the file is empty", 1)])
     names = [h.strip().lower() for h in header]
@@ -58,7 +66,14 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str,
             str(path),
             [Problem(", ".join(missing), f"missing column(s); expected {','.join(columns)}", 1)],
         )
-    for values in reader:
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, {"": f"malformed CSV: {exc}"}
+            continue
         if not any(v.strip() for v in values):
             continue
         line = reader.line_num
@@ -69,7 +84,15 @@ def _rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str,
 
 
 def _count(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    """``text`` as a count: 1 to :data:`MAX_COUNT_DIGITS` ASCII digits (not "²" nor "٣")."""
+    if not (text.isascii() and text.isdigit()) or len(text) > MAX_COUNT_DIGITS:
+        return None
+    return int(text)
+
+
+def _shown(text: str) -> str:
+    """A cell as a reason quotes it: its first 40 characters."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
 def read_manifest(path: Path) -> list[Batch]:
@@ -88,7 +111,9 @@ def read_manifest(path: Path) -> list[Batch]:
                 Problem("batch", f"{batch!r} already on line {first_line[batch]}", line)
             )
         if ballots is None or ballots < 1:
-            problems.append(Problem("ballots", f"{row['ballots']!r} is not a count >= 1", line))
+            problems.append(
+                Problem("ballots", f"{_shown(row['ballots'])} is not a count >= 1", line)
+            )
         if batch and batch not in first_line and ballots:
             first_line[batch] = line
             batches.append(Batch(batch, ballots))
@@ -114,7 +139,7 @@ def read_reported(path: Path) -> dict[str, int]:
         elif option in reported:
             problems.append(Problem("option", f"{option!r} listed twice", line))
         if votes is None:
-            problems.append(Problem("votes", f"{row['votes']!r} is not a count", line))
+            problems.append(Problem("votes", f"{_shown(row['votes'])} is not a count", line))
         if option and option not in reported and votes is not None:
             reported[option] = votes
     if not problems and len(reported) < 2:
@@ -137,7 +162,7 @@ def read_cvrs(path: Path, options: set[str]) -> dict[tuple[str, int], str]:
         if not row["batch"]:
             problems.append(Problem("batch", "empty", line))
         if position is None or position < 1:
-            problems.append(Problem("position", f"{row['position']!r} is not >= 1", line))
+            problems.append(Problem("position", f"{_shown(row['position'])} is not >= 1", line))
         if vote not in options and vote.lower() not in NO_VOTE:
             problems.append(Problem("vote", f"{vote!r} is not a reported option", line))
         key = (row["batch"], position or 0)

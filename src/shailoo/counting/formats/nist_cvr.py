@@ -32,11 +32,13 @@ Identifiers: ``@id`` values are built from our identifiers with ``:`` separators
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from shailoo.common import safe_json
 from shailoo.counting.definition import Contest, ElectionDefinition, LocalText, Option
 from shailoo.counting.formats.schemas import LocatedError
 from shailoo.counting.reads import (
@@ -47,11 +49,15 @@ from shailoo.counting.reads import (
     SheetRead,
     SheetStatus,
     Thresholds,
+    fill_ratio,
+    finite,
 )
 
 VERSION = "1.0.0"
 PREFIX = "shailoo:"
 MARK_METRIC = "fill ratio of the oval against the blank template (0 blank, 1 solid)"
+#: A ``shailoo:<key>=<JSON>`` annotation value is small: thresholds, reasons, geometry.
+FACT_BYTES = 64 * 1024
 
 
 class CvrFormatError(LocatedError):
@@ -445,10 +451,11 @@ def _read_facts(snapshot: Mapping[str, Any], where: str) -> tuple[dict[str, Any]
                 continue
             key, _, text = message[len(PREFIX) :].partition("=")
             try:
-                facts[key] = json.loads(text)
-            except json.JSONDecodeError as exc:
+                # U+0000 round-trips in the format; the store refuses it (SheetRead.value_problems)
+                facts[key] = safe_json.loads(text, max_bytes=FACT_BYTES, allow_nul=True)
+            except safe_json.JsonInputError as exc:
                 raise CvrFormatError(
-                    f"{where}.Annotation[{a}].Message[{m}]", f"bad JSON value: {exc.msg}"
+                    f"{where}.Annotation[{a}].Message[{m}]", f"bad JSON value: {exc.reason}"
                 ) from None
     if "thresholds" not in facts or "sheet-status" not in facts:
         raise CvrFormatError(where, "no shailoo:thresholds / shailoo:sheet-status annotation")
@@ -474,11 +481,15 @@ def _read_contest(body: Mapping[str, Any], where: str) -> ContestRead:
         indication = _get(position, "HasIndication", f"{here}.SelectionPosition[0]")
         marked = None if indication == "unknown" else indication == "yes"
         try:
-            fill = float(position["MarkMetricValue"][0])
-        except (KeyError, IndexError, ValueError):
+            value = position["MarkMetricValue"][0]
+        except (KeyError, IndexError, TypeError):
             raise CvrFormatError(
                 f"{here}.SelectionPosition[0]", "no numeric MarkMetricValue"
             ) from None
+        try:
+            fill = fill_ratio(value, "MarkMetricValue[0]")
+        except ValueError as exc:  # "MarkMetricValue[0]: 'NaN' is not a fill ratio in [0, 1]"
+            raise CvrFormatError(f"{here}.SelectionPosition[0]", str(exc)) from None
         selections.append(SelectionRead(ref, fill, marked))
         if position.get("IsAllocable") == "yes":
             votes.append(ref)
@@ -508,7 +519,7 @@ def _read_snapshot(
             station=level["station"],
             serial=level["serial"],
             reasons=tuple(Reason(r) for r in facts.get("reasons", ())),
-            geometry={k: float(v) for k, v in facts.get("geometry", {}).items()},
+            geometry={k: finite(v, f"geometry.{k}") for k, v in facts.get("geometry", {}).items()},
             contests=tuple(
                 _read_contest(c, f"{where}.CVRContest[{i}]")
                 for i, c in enumerate(snapshot.get("CVRContest", ()))
@@ -524,41 +535,62 @@ def _read_snapshot(
 def read_cvr_entries(
     doc: Mapping[str, Any], definition: ElectionDefinition
 ) -> list[SheetRead | AdjudicatedSheet]:
-    """Every CVR as written: a plain read, or the original and interpreted snapshots."""
-    if doc.get("@type") != "CVR.CastVoteRecordReport":
+    """Every CVR as written: a plain read, or the original and interpreted snapshots.
+
+    Whatever the document's shape, a problem is a :class:`CvrFormatError` at its JSON path
+    (a value of the wrong kind included), never another exception.
+    """
+    if not isinstance(doc, Mapping) or doc.get("@type") != "CVR.CastVoteRecordReport":
         raise CvrFormatError("$", "not a CVR.CastVoteRecordReport")
-    elections = {e.get("@id") for e in doc.get("Election", ())}
+    with _structure("$.Election"):
+        elections = {e.get("@id") for e in doc.get("Election", ())}
     if election_ref(definition.election_id) not in elections:
         raise CvrFormatError("$.Election", f"no election {definition.election_id!r} here")
     entries: list[SheetRead | AdjudicatedSheet] = []
-    for n, cvr in enumerate(doc.get("CVR", ())):
+    with _structure("$.CVR"):
+        cvrs = list(doc.get("CVR", ()))
+    for n, cvr in enumerate(cvrs):
         where = f"$.CVR[{n}]"
-        snaps = {s.get("Type"): (i, s) for i, s in enumerate(_get(cvr, "CVRSnapshot", where))}
-        if "original" not in snaps:
-            raise CvrFormatError(where, "no 'original' snapshot")
-        i, snap = snaps["original"]
-        original, _ = _read_snapshot(cvr, snap, definition.election_id, f"{where}.CVRSnapshot[{i}]")
-        if "interpreted" not in snaps:
-            entries.append(original)
-            continue
-        i, snap = snaps["interpreted"]
-        here = f"{where}.CVRSnapshot[{i}]"
-        interpreted, notes = _read_snapshot(cvr, snap, definition.election_id, here)
-        annotation = snap.get("Annotation", [{}])[0]
-        try:
-            decided = datetime.fromisoformat(_get(annotation, "TimeStamp", here))
-        except ValueError:
-            raise CvrFormatError(f"{here}.Annotation[0].TimeStamp", "not a date-time") from None
-        entries.append(
-            AdjudicatedSheet(
-                original=original,
-                interpreted=interpreted,
-                adjudicator=(annotation.get("AdjudicatorName") or [""])[0],
-                decided=decided,
-                note="\n".join(notes),
-            )
-        )
+        with _structure(where):
+            entries.append(_read_entry(cvr, definition, where))
     return entries
+
+
+@contextmanager
+def _structure(where: str) -> Iterator[None]:
+    """Turn a value of the wrong kind (a list for an object, a number for a list) into a
+    located :class:`CvrFormatError`."""
+    try:
+        yield
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        raise CvrFormatError(where, f"unexpected structure ({type(exc).__name__}: {exc})") from None
+
+
+def _read_entry(
+    cvr: Mapping[str, Any], definition: ElectionDefinition, where: str
+) -> SheetRead | AdjudicatedSheet:
+    snaps = {s.get("Type"): (i, s) for i, s in enumerate(_get(cvr, "CVRSnapshot", where))}
+    if "original" not in snaps:
+        raise CvrFormatError(where, "no 'original' snapshot")
+    i, snap = snaps["original"]
+    original, _ = _read_snapshot(cvr, snap, definition.election_id, f"{where}.CVRSnapshot[{i}]")
+    if "interpreted" not in snaps:
+        return original
+    i, snap = snaps["interpreted"]
+    here = f"{where}.CVRSnapshot[{i}]"
+    interpreted, notes = _read_snapshot(cvr, snap, definition.election_id, here)
+    annotation = snap.get("Annotation", [{}])[0]
+    try:
+        decided = datetime.fromisoformat(_get(annotation, "TimeStamp", here))
+    except ValueError:
+        raise CvrFormatError(f"{here}.Annotation[0].TimeStamp", "not a date-time") from None
+    return AdjudicatedSheet(
+        original=original,
+        interpreted=interpreted,
+        adjudicator=(annotation.get("AdjudicatorName") or [""])[0],
+        decided=decided,
+        note="\n".join(notes),
+    )
 
 
 def read_cvr_report(doc: Mapping[str, Any], definition: ElectionDefinition) -> list[SheetRead]:

@@ -10,16 +10,18 @@ that cannot be used is refused with 400 and every problem located by field.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shailoo.common.refusals import PermissionRefused, Refusal
+from shailoo.common.api import refusal
+from shailoo.common.refusals import NotFound, PermissionRefused, Refusal
 from shailoo.counting.results import aggregation
 from shailoo.counting.results.models import AutomaticCount, Protocol, ProtocolDecision
 from shailoo.counting.results.submissions import submit_signed
@@ -95,11 +97,6 @@ class StationResultsSerializer(serializers.Serializer[Any]):
     protocols = SignedProtocolSerializer(many=True)
 
 
-class ProblemSerializer(serializers.Serializer[Any]):
-    field = serializers.CharField()
-    reason = serializers.CharField()
-
-
 class SubmissionResultSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     election = serializers.CharField()
@@ -110,14 +107,29 @@ class SubmissionResultSerializer(serializers.Serializer[Any]):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class RefusalSerializer(serializers.Serializer[Any]):
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    problems = ProblemSerializer(many=True)
+#: ``Election.code``: a slug of at most 50 characters.
+CODE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+ELECTION_CODE = OpenApiParameter(
+    "code",
+    {"type": "string", "pattern": f"^{CODE.pattern}$"},
+    OpenApiParameter.PATH,
+    description="The election's code",
+)
+STATION_NUMBER = OpenApiParameter(
+    "number",
+    {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+    OpenApiParameter.PATH,
+    description="The station's official number",
+)
 
 
-def _not_found(what: str) -> Response:
-    return Response({"detail": f"no {what}"}, status=status.HTTP_404_NOT_FOUND)
+def _not_found(what: str) -> NotFound:
+    return NotFound("not_found", f"no {what}")
+
+
+def _election(code: str) -> Election | None:
+    """The election of this code; a code no election can have never reaches the database."""
+    return Election.objects.filter(code=code).first() if CODE.fullmatch(code) else None
 
 
 class PublicView(APIView):
@@ -130,13 +142,14 @@ class ElectionResultsView(PublicView):
 
     @extend_schema(
         operation_id="results_election",
-        responses={200: ElectionResultsSerializer, 404: OpenApiResponse(description="No such")},
+        parameters=[ELECTION_CODE],
+        responses={200: ElectionResultsSerializer, 404: refusal("No election with this code")},
         tags=TAGS,
     )
     def get(self, request: Request, code: str) -> Response:
-        election = Election.objects.filter(code=code[:50]).first()
+        election = _election(code)
         if election is None:
-            return _not_found("election")
+            raise _not_found("election")
         labels = aggregation.option_labels(election)
         total, _ = aggregation.status_counts(election, PollingStation.objects.all())
         contests = []
@@ -170,14 +183,18 @@ class StationResultsView(PublicView):
 
     @extend_schema(
         operation_id="results_station",
-        responses={200: StationResultsSerializer, 404: OpenApiResponse(description="No such")},
+        parameters=[ELECTION_CODE, STATION_NUMBER],
+        responses={
+            200: StationResultsSerializer,
+            404: refusal("No election with this code, or no station with this number"),
+        },
         tags=TAGS,
     )
     def get(self, request: Request, code: str, number: int) -> Response:
-        election = Election.objects.filter(code=code[:50]).first()
+        election = _election(code)
         station = PollingStation.objects.filter(number=number).first()
         if election is None or station is None:
-            return _not_found("election" if election is None else "polling station")
+            raise _not_found("election" if election is None else "polling station")
         labels = aggregation.option_labels(election)
         found = aggregation.results(election, PollingStation.objects.filter(pk=station.pk))
         body = {
@@ -232,9 +249,9 @@ class ProtocolSubmitView(APIView):
         request={"application/json": {"type": "object"}},
         responses={
             201: SubmissionResultSerializer,
-            400: RefusalSerializer,
-            401: OpenApiResponse(description="Refused signature, with its reason code"),
-            403: RefusalSerializer,
+            400: refusal("The document cannot be used: every problem located by field"),
+            401: refusal("No signature, or a refused one: the reason is the code"),
+            403: refusal("The key may not submit for this station or commission"),
         },
         tags=TAGS,
     )

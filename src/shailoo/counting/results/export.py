@@ -11,12 +11,12 @@ official schema first (``shailoo results export``).
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, TextIO
 
+from shailoo.common import csvout
 from shailoo.common.refusals import Conflict, Refusal
 from shailoo.counting.definition import ElectionDefinition, LocalText
 from shailoo.counting.reads import ContestOutcome, ContestRead, SelectionRead, SheetRead
@@ -79,7 +79,7 @@ def csv_rows(election: Election, include_unaccepted: bool = False) -> Iterator[l
 
 def write_csv(election: Election, out: TextIO, include_unaccepted: bool = False) -> int:
     """Write the CSV; returns the number of data rows."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvout.Writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
     for row in csv_rows(election, include_unaccepted):

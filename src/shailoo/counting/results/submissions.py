@@ -9,10 +9,10 @@ through the same services as a staff entry. Every problem in the body is located
 from __future__ import annotations
 
 import hashlib
-import json
 
 from django.utils.translation import gettext
 
+from shailoo.common import safe_json
 from shailoo.common.refusals import InvalidInput, PermissionRefused
 from shailoo.counting.results import signing
 from shailoo.counting.results.models import AutomaticCount, ProtocolVersion
@@ -28,12 +28,35 @@ from shailoo.integrity.models import RegisteredKey
 
 SUBMISSION_FORMAT = "shailoo-protocol/1"
 SUBMISSION_KINDS = ("protocol", "automatic_count")
+#: A protocol is a few KiB of JSON.
+MAX_BODY_BYTES = 1024 * 1024
 
 
 def _bad(problems: list[tuple[str, str]]) -> InvalidInput:
     return InvalidInput(
         "invalid_submission", gettext("The submission has errors."), problems=problems
     )
+
+
+def _nul_places(value: object) -> list[str]:
+    """The key paths of every string (key or value) in ``value`` holding U+0000."""
+    places: list[str] = []
+    stack: list[tuple[str, object]] = [("", value)]  # no recursion: nesting is the sender's
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            places.append(where or "body")
+        children: list[tuple[object, object]] = []
+        if isinstance(item, dict):
+            children = list(item.items())
+        elif isinstance(item, list):
+            children = list(enumerate(item))
+        for key, child in children:
+            path = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                places.append(path)
+            stack.append((path, child))
+    return sorted(places)
 
 
 def submit_signed(
@@ -45,15 +68,15 @@ def submit_signed(
     "contest": id, "lines": {...}, "votes": {...}}`` (``counts`` instead of lines and votes
     for an automatic count). The key must be bound to the station, to its TEC, or to the CEC.
     """
-    try:
-        payload = json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise _bad([("body", f"not UTF-8 at byte {exc.start}")]) from None
-    except json.JSONDecodeError as exc:
-        where = f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        raise _bad([("body", where)]) from None
+    try:  # untrusted: bounded depth and numbers, no NaN, no repeated key (common.safe_json)
+        payload = safe_json.loads(body, max_bytes=MAX_BODY_BYTES, allow_nul=True)
+    except safe_json.JsonInputError as exc:
+        raise _bad([("body", exc.problems[0].why)]) from None
     if not isinstance(payload, dict):
         raise _bad([("body", "must be a JSON object")])
+    nul = _nul_places(payload)
+    if nul:  # no database text or JSON column can hold U+0000
+        raise _bad([(where, "contains a NUL character (U+0000)") for where in nul])
     problems: list[tuple[str, str]] = []
     if payload.get("format") != SUBMISSION_FORMAT:
         problems.append(("format", f"must be {SUBMISSION_FORMAT!r}"))

@@ -61,9 +61,9 @@ def read_candidates(path: Path, rules: DistrictRules) -> list[DistrictCount]:
             row = next(reader)
         except StopIteration:
             break
-        except csv.Error as exc:
+        except csv.Error as exc:  # one line refused; the reader goes on with the next
             problems.append(Problem("<row>", f"CSV: {exc}", reader.line_num, name))
-            break
+            continue
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue

@@ -7,15 +7,18 @@ input the same way: ``FILE:LINE: column: reason``, every problem of the file at 
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from shailoo.common.csvsource import SingleLineReader
 from shailoo.common.problems import Problem
 from shailoo.common.refusals import InvalidInput
 
 MAX_PROBLEMS = 20
+#: Most digits of a vote count: more votes than voters anywhere, yet far from the 4,300 digits
+#: past which ``int()`` raises (a hostile file's 5,000-digit count is refused, not a crash).
+MAX_VOTE_DIGITS = 12
 
 
 class VotesFileError(InvalidInput):
@@ -42,7 +45,11 @@ class Rows(Protocol):
 
 
 def open_csv(path: Path) -> Rows:
-    """A CSV reader over the whole file, decoded as UTF-8 (a byte-order mark is fine)."""
+    """A CSV reader over the whole file, decoded as UTF-8 (a byte-order mark is fine).
+
+    One record per line (:class:`~shailoo.common.csvsource.SingleLineReader`): a quote left
+    open is refused at its line instead of merging the rows after it into one cell.
+    """
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -58,7 +65,7 @@ def open_csv(path: Path) -> Rows:
         raise VotesFileError([Problem("<file>", reason, line, name)]) from None
     if not text.strip():
         raise VotesFileError([Problem("<file>", "the file is empty", 1, name)])
-    return csv.reader(io.StringIO(text, newline=""))
+    return SingleLineReader(text)
 
 
 def read_header(
@@ -88,9 +95,15 @@ def read_header(
 
 
 def votes_problem(name: str, line: int, text: str) -> Problem | None:
-    """Why ``text`` is not a vote count (a whole number, not negative), or ``None``."""
-    if not text.lstrip("-").isdigit() or not text.isascii():
-        return Problem("votes", f"not a whole number: {text!r}", line, name)
+    """Why ``text`` is not a vote count (a whole number of at most :data:`MAX_VOTE_DIGITS`
+    ASCII digits, not negative), or ``None``."""
+    digits = text[1:] if text.startswith("-") else text
+    if not (digits.isascii() and digits.isdigit()):  # not "--5", "²" nor "٣"
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        return Problem("votes", f"not a whole number: {shown!r}", line, name)
+    if len(digits) > MAX_VOTE_DIGITS:
+        reason = f"a number of {len(digits)} digits (at most {MAX_VOTE_DIGITS})"
+        return Problem("votes", reason, line, name)
     if int(text) < 0:
         return Problem("votes", f"negative: {text}", line, name)
     return None
