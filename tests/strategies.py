@@ -502,7 +502,9 @@ def mutated_json(valid: object) -> st.SearchStrategy[bytes]:
 HOSTILE_YAML: tuple[str, ...] = (
     ".nan", ".inf", "-.inf", "9" * 5000, "9223372036854775808", "1e999", "-1", "0", "1.5",
     "~", "null", "''", '""', '"\\0"', "*a", "&a x", "&a [1, 2]", "!!binary AAAA",
-    "!!python/object/apply:os.system ['true']", "!!float 1", "[", "{", "[" * 100 + "]" * 100,
+    "!!python/object/apply:os.system ['true']", "!!float 1", "!!float x", "!!int 0x",
+    "!!bool maybe", "!!timestamp 2025-13-45", "!!str", "!!map [1]", "!<tag:x> 1",
+    "[", "{", "[" * 100 + "]" * 100,
     "{a: 1, a: 2}", "2025-02-30", "2025-13-01", "yes", "0x10", "0o17", "1_000", "'", '"',
     "|", "- x", "x: y: z", "\t1", "²",
 )  # fmt: skip

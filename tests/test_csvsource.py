@@ -239,3 +239,14 @@ def test_damage_anywhere_keeps_every_line_accounted_and_resumes_alike(
             last_line = before.count(b"\n") + (0 if before.endswith(b"\n") else 1)
             rest = list(CsvSource(path, COLS, item.end_offset, last_line))
             assert seen(rest) == seen(items[k + 1 :])
+
+
+def test_a_nul_byte_refuses_its_row_and_never_reaches_a_stored_text(tmp_path: Path) -> None:
+    """Found by the fuzz suite on PostgreSQL: text columns there cannot hold U+0000."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\nx,y\nbad\x00cell,z\nlast,row\n")
+    items = list(CsvSource(path, COLS))
+    rejects = [i for i in items if isinstance(i, Reject)]
+    assert [(r.line, r.where) for r in rejects] == [(3, "a")]
+    assert all("\x00" not in r.raw and "\x00" not in r.why for r in rejects)
+    assert [i.values for i in items if isinstance(i, Row)] == [["x", "y"], ["last", "row"]]

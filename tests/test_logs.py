@@ -133,10 +133,14 @@ def test_what_the_configured_handlers_write_has_no_pin(logger: str, args: tuple)
     target = logging.getLogger(logger)
     written = io.StringIO()
     handlers = [h for _, h in _configured_handlers() if isinstance(h, logging.StreamHandler)]
-    streams = [h.setStream(written) for h in handlers]
+    # Swapped in place: ``setStream`` would flush the old stream, which an earlier test's
+    # output capture may already have closed.
+    streams = [h.stream for h in handlers]
+    for handler in handlers:
+        handler.stream = written
     try:
         target.warning(*args, extra={"status_code": 404, "server_time": "now"})
     finally:
         for handler, stream in zip(handlers, streams, strict=True):
-            handler.setStream(stream)
+            handler.stream = stream
     assert MASKED in written.getvalue() and PIN not in written.getvalue()

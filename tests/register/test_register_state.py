@@ -84,6 +84,8 @@ def test_an_imported_register_verifies_clean(imported, verify) -> None:
         ("station_id", None, "station"),
         ("birth_date", "1950-01-01", "birth_date"),
         ("remote_station_id", None, "remote_station"),
+        ("name_key", "xaker", "name_key"),  # no mark: told by deriving the key again
+        ("address", "Бишкек ш., Жаңы көч., 1", "address"),
     ],
 )
 def test_an_outsiders_edit_is_named(imported, verify, column: str, value, field: str) -> None:

@@ -79,8 +79,9 @@ def mask_pins(text: str) -> str:
 
 
 def redact(text: str) -> str:
-    """Mask anything that looks like a 14-digit PIN before a raw line is stored or printed."""
-    return mask_pins(text)[:300]
+    """Mask anything that looks like a 14-digit PIN before a raw line is stored or printed,
+    and write a NUL as ``\\x00``: PostgreSQL's text columns cannot hold one."""
+    return mask_pins(text).replace("\x00", "\\x00")[:300]
 
 
 def _printable(text: str) -> str:
@@ -329,6 +330,10 @@ class CsvSource:
                     self.continued += lines.taken()
                 if lines.bad is not None:
                     yield self._undecodable(values)
+                    continue
+                nul = next((i for i, value in enumerate(values) if "\x00" in value), None)
+                if nul is not None:  # never in a text file; no database column can store it
+                    yield self._reject(self._field(nul), "holds a NUL byte", ",".join(values))
                     continue
                 yield Row(lines.start, lines.offset, values)
 

@@ -199,6 +199,23 @@ def _mark_line(exc: yaml.MarkedYAMLError) -> int | None:
     return None if mark is None or mark.line is None else int(mark.line) + 1
 
 
+def _bad_scalar_line(reader: BoundedLoader, node: Node) -> int | None:
+    """The line of the first scalar that cannot be constructed as its tag says."""
+    pending = [node]
+    while pending:
+        item = pending.pop(0)
+        if isinstance(item, yaml.ScalarNode):
+            try:
+                reader.construct_object(item, deep=True)
+            except (ValueError, KeyError, IndexError):
+                return int(item.start_mark.line) + 1
+        elif isinstance(item, yaml.SequenceNode):
+            pending.extend(item.value)
+        elif isinstance(item, yaml.MappingNode):
+            pending.extend(child for pair in item.value for child in pair)
+    return None
+
+
 def read_yaml(
     text: str | bytes,
     source: str = "",
@@ -235,7 +252,15 @@ def read_yaml(
             problems.append(expansion)
         if problems:
             raise YamlInputError(source, problems)
-        data = reader.construct_document(node)
+        try:
+            data = reader.construct_document(node)
+        except (ValueError, KeyError, IndexError) as exc:  # a scalar tagged as what it is not
+            if isinstance(exc, YamlInputError):
+                raise
+            why = f"a value cannot be read as its tag says: {exc!s}"[:300]
+            raise YamlInputError(
+                source, [Problem("", why, _bad_scalar_line(reader, node))]
+            ) from None
     except _Limit as exc:
         raise YamlInputError(source, [Problem("", str(exc.problem), _mark_line(exc))]) from None
     except yaml.MarkedYAMLError as exc:

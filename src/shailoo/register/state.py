@@ -36,6 +36,7 @@ from shailoo.law.loader import load_edition
 from shailoo.register import ledger_entries, statedigest
 from shailoo.register.eligibility import CompiledRules, compile_rules
 from shailoo.register.models import Person, PersonState
+from shailoo.register.names import key_and_latin
 from shailoo.register.prepare import PERSON_FIELDS
 
 #: Columns read for a state: the import's (without the row digest), then the remote station.
@@ -363,6 +364,8 @@ def check_persons(report: StateReport) -> int:
             if statedigest.digest(parts) != states.digest(pid):
                 stored = _marks_of(seq, pid)
                 fields = statedigest.changed_fields(stored, parts) if stored else []
+                if stored and not fields:
+                    fields = _changed_keys(parts)
                 report.mismatch(
                     _record(pid, row[1]),
                     ", ".join(fields) or "a field (not located)",
@@ -382,6 +385,16 @@ def check_persons(report: StateReport) -> int:
     if unbound:
         report.note(f"{unbound} person(s) have no bound state")
     return checked
+
+
+def _changed_keys(parts: Sequence[str]) -> list[str]:
+    """The name keys (which have no mark) that no longer follow the name parts."""
+    derived = key_and_latin(parts[1], parts[2], parts[3])
+    return [
+        name
+        for name, now, then in zip(("name_key", "name_latin"), parts[15:17], derived, strict=True)
+        if now != then
+    ]
 
 
 def _check_verdict(report: StateReport, verdicts: _Verdicts, pid: int, row: Sequence[Any]) -> None:

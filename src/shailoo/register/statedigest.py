@@ -10,8 +10,9 @@ where the *facts digest* is BLAKE2b-128 of the fifteen facts joined by U+001F â€
 digest the import keeps of each registry row (``rowcache.digest``, the ``row_hash``) when the
 row was read in canonical form, so the import's workers reuse it instead of hashing the row
 again. A text holding U+001F itself is joined as JSON instead, so no two states share an
-encoding. Beside the digest each field gets a 2-byte *mark* (CRC-32, truncated), so that when
-a digest no longer matches, the state check can name the fields that changed. The marks
+encoding. Beside the digest each field but the name keys gets a 2-byte *mark* (CRC-32,
+truncated), so that when a digest no longer matches, the state check can name the fields
+that changed (a changed name key it tells by deriving the key from the name again). The marks
 locate, the digest proves: a changed field whose mark happens to collide (1 in 65,536) is
 still caught by the digest, reported as "a field".
 
@@ -58,22 +59,25 @@ FIELDS: tuple[str, ...] = (
     "remote_station",
 )
 FACTS = 15
+#: The fields with a mark: all but the name keys, which follow the name parts (the check
+#: tells a changed key by deriving it again).
+MARKED: tuple[int, ...] = tuple(i for i in range(len(FIELDS)) if i not in (15, 16))
 DIGEST_SIZE = 16
 MARK_SIZE = 2
-#: Bytes of one stored state: the digest, then one mark per field.
-STATE_SIZE = DIGEST_SIZE + MARK_SIZE * len(FIELDS)
+#: Bytes of one stored state: the digest, then one mark per marked field.
+STATE_SIZE = DIGEST_SIZE + MARK_SIZE * len(MARKED)
 SCHEME = "shailoo-person-state/1"
 
 _SEP = "\x1f"
 _FLAG = ("0", "1")
-_PACK = struct.Struct(f">{len(FIELDS)}H").pack
+_PACK = struct.Struct(f">{len(MARKED)}H").pack
 #: CRC-32's starting value for marks: not 0, so that the empty text's mark is not 0 either
 #: (a cached mark of 0 would be computed again each time).
 _SEED = 0x1F
 _CACHE_LIMIT = 100_000
 #: Marks of repeating texts (names, dates, flags, stations).
 _marks: dict[str, int] = {}
-assert len(FIELDS) == 20 and MARK_SIZE == 2  # marks() is written out for these
+assert len(MARKED) == 18 and MARK_SIZE == 2  # marks() is written out for these
 
 
 def _join(parts: Sequence[str]) -> bytes:
@@ -114,11 +118,11 @@ def _crc(text: Any) -> int:
 
 
 def marks(p: Sequence[str]) -> bytes:
-    """One 2-byte mark per field: CRC-32 of its text, truncated, big-endian.
+    """One 2-byte mark per marked field: CRC-32 of its text, truncated, big-endian.
 
     Written out field by field (a loop costs twice as much). The nearly unique texts (PIN,
-    address, dwelling, name keys) are hashed each time; the others repeat and come from the
-    cache (a mark of 0 is merely computed again).
+    address, dwelling) are hashed each time; the others repeat and come from the cache (a
+    mark of 0 is merely computed again).
     """
     get, crc = _marks.get, zlib.crc32
     try:
@@ -138,14 +142,12 @@ def marks(p: Sequence[str]) -> bytes:
             crc(p[12].encode(), _SEED) & 0xFFFF,
             crc(p[13].encode(), _SEED) & 0xFFFF,
             get(p[14]) or _miss(p[14]),
-            crc(p[15].encode(), _SEED) & 0xFFFF,
-            crc(p[16].encode(), _SEED) & 0xFFFF,
             get(p[17]) or _miss(p[17]),
             get(p[18]) or _miss(p[18]),
             get(p[19]) or _miss(p[19]),
         )
     except (AttributeError, TypeError, UnicodeEncodeError):  # not text, or not UTF-8
-        return _PACK(*(_crc(part) for part in p))
+        return _PACK(*(_crc(p[i]) for i in MARKED))
 
 
 def state(parts: Sequence[str]) -> bytes:
@@ -198,45 +200,34 @@ def imported_state(
     (``rows.COLUMNS`` order), ``values`` the stored tuple (``prepare.PERSON_FIELDS``, the
     row's digest last); no remote station yet. The import's hot path, in its workers.
 
-    When the row was read in canonical form (what nearly every registry row is), its texts
-    are the facts' canonical texts and the row's digest, already computed, is their facts
-    digest (``reuse``: the import's row digest is known to be :func:`facts_digest`).
+    When the row was read in canonical form (what nearly every registry row is), its
+    digest, already computed, is the facts digest (``reuse``: the import's row digest is
+    known to be :func:`facts_digest`).
     """
-    v, r = values, raw
-    if (
-        reuse
-        and v[14] == r[12]
-        and v[15] == r[13]
-        and v[0] == r[0]
-        and v[1] == r[1]
-        and v[2] == r[2]
-        and v[3] == r[3]
-        and v[6] == r[4]
-        and v[7] == r[5]
-        and v[8] == r[6]
-        and v[9] == r[7]
-        and r[8] == _FLAG[v[10]]
-        and r[9] == _FLAG[v[11]]
-        and r[10] == _FLAG[v[12]]
-        and r[11] == (v[13] or "")
-        and r[14] == station_numbers.get(v[16])
-        and _SEP not in r[12]
-        and _SEP not in r[13]
-    ):
-        parts = [*r, v[4], v[5], _FLAG[v[17]], v[18], ""]
-        head = bytes.fromhex(v[19])
-        return _blake(head + _join(parts[FACTS:])) + marks(parts)
-    return state(stored_texts(values, None, station_numbers))
+    v = values
+    facts = [
+        v[0], v[1], v[2], v[3], v[6], v[7], v[8], v[9],
+        _FLAG[v[10]], _FLAG[v[11]], _FLAG[v[12]], v[13] or "", v[14], v[15],
+        station_numbers.get(v[16], f"#{v[16]}"),
+    ]  # fmt: skip
+    free = (v[1], v[2], v[3], v[14], v[15])  # the free texts; the others' formats exclude it
+    if not (reuse and facts == raw and not any(_SEP in text for text in free)):
+        return state(stored_texts(values, None, station_numbers))
+    rest = _SEP.join((v[4], v[5], _FLAG[v[17]], v[18], ""))
+    if rest.count(_SEP) != 4:
+        return state(stored_texts(values, None, station_numbers))
+    facts += (v[4], v[5], _FLAG[v[17]], v[18], "")
+    return _blake(bytes.fromhex(v[19]) + rest.encode()) + marks(facts)
 
 
 def changed_fields(stored: bytes, parts: Sequence[str]) -> list[str]:
-    """The fields whose mark differs between a stored state and the current texts."""
+    """The marked fields whose mark differs between a stored state and the current texts."""
     now = marks(parts)
     return [
-        FIELDS[i]
-        for i in range(len(FIELDS))
-        if stored[DIGEST_SIZE + MARK_SIZE * i : DIGEST_SIZE + MARK_SIZE * (i + 1)]
-        != now[MARK_SIZE * i : MARK_SIZE * (i + 1)]
+        FIELDS[field]
+        for n, field in enumerate(MARKED)
+        if stored[DIGEST_SIZE + MARK_SIZE * n : DIGEST_SIZE + MARK_SIZE * (n + 1)]
+        != now[MARK_SIZE * n : MARK_SIZE * (n + 1)]
     ]
 
 
