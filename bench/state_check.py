@@ -12,7 +12,7 @@ the writer binds each batch to the ledger), then times, in the same run and on t
 
 Prints the timings and finally
 ``RESULT state_check persons_per_s=<ours> ratio=<ours_time/baseline_time> ...``.
-The default (1,000,000 persons) takes about five minutes on the 2-core development machine,
+The default (1,000,000 persons) takes about three minutes on the 2-core development machine,
 most of it generating and importing the population.
 """
 

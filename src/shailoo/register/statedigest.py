@@ -80,6 +80,14 @@ _marks: dict[str, int] = {}
 assert len(MARKED) == 18 and MARK_SIZE == 2  # marks() is written out for these
 
 
+def _crc_text(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"), _SEED) & 0xFFFF
+
+
+_FLAG_MARKS = (_crc_text("0"), _crc_text("1"))
+_EMPTY_MARK = _crc_text("")
+
+
 def _join(parts: Sequence[str]) -> bytes:
     """The texts joined by U+001F, or as JSON when a text holds U+001F (or is not text)."""
     try:
@@ -208,16 +216,47 @@ def imported_state(
     facts = [
         v[0], v[1], v[2], v[3], v[6], v[7], v[8], v[9],
         _FLAG[v[10]], _FLAG[v[11]], _FLAG[v[12]], v[13] or "", v[14], v[15],
-        station_numbers.get(v[16], f"#{v[16]}"),
+        station_numbers.get(v[16]),
     ]  # fmt: skip
-    free = (v[1], v[2], v[3], v[14], v[15])  # the free texts; the others' formats exclude it
-    if not (reuse and facts == raw and not any(_SEP in text for text in free)):
-        return state(stored_texts(values, None, station_numbers))
     rest = _SEP.join((v[4], v[5], _FLAG[v[17]], v[18], ""))
-    if rest.count(_SEP) != 4:
+    if (
+        not reuse
+        or facts != raw
+        or rest.count(_SEP) != 4
+        # U+001F in a free text (the other facts' formats exclude it): joined as JSON
+        or _SEP in v[14]
+        or _SEP in v[15]
+        or _SEP in v[1]
+        or _SEP in v[2]
+        or _SEP in v[3]
+    ):
         return state(stored_texts(values, None, station_numbers))
-    facts += (v[4], v[5], _FLAG[v[17]], v[18], "")
-    return _blake(bytes.fromhex(v[19]) + rest.encode()) + marks(facts)
+    get, crc = _marks.get, zlib.crc32
+    f, flag = facts, _FLAG_MARKS
+    try:
+        marked = _PACK(
+            crc(f[0].encode(), _SEED) & 0xFFFF,
+            get(f[1]) or _miss(f[1]),
+            get(f[2]) or _miss(f[2]),
+            get(f[3]) or _miss(f[3]),
+            get(f[4]) or _miss(f[4]),
+            get(f[5]) or _miss(f[5]),
+            get(f[6]) or _miss(f[6]),
+            get(f[7]) or _miss(f[7]),
+            flag[v[10]],
+            flag[v[11]],
+            flag[v[12]],
+            get(f[11]) or _miss(f[11]),
+            crc(f[12].encode(), _SEED) & 0xFFFF,
+            crc(f[13].encode(), _SEED) & 0xFFFF,
+            get(f[14]) or _miss(f[14]),
+            flag[v[17]],
+            get(v[18]) or _miss(v[18]),
+            _EMPTY_MARK,
+        )
+    except UnicodeEncodeError:  # :func:`marks` of the same texts, the slow way
+        marked = marks([*facts, v[4], v[5], _FLAG[v[17]], v[18], ""])
+    return _blake(bytes.fromhex(v[19]) + rest.encode()) + marked
 
 
 def changed_fields(stored: bytes, parts: Sequence[str]) -> list[str]:
