@@ -111,3 +111,19 @@ def test_unknown_pin_is_said_in_lang(db, lang: str, expected: str) -> None:
 def test_unknown_lang_is_refused(person: Person) -> None:
     result = check(person.pin, "de")
     assert result.exit_code == 2 and "--lang" in result.output
+
+
+def test_pin_can_come_on_standard_input(person: Person) -> None:
+    """The PIN need not be an argument (shell history, the process list): '-' or nothing
+    reads it from standard input."""
+    for args in (["register", "check", "--lang", "en"], ["register", "check", "-", "--lang", "en"]):
+        result = CliRunner().invoke(app, args, input=f"{person.pin}\n")
+        assert result.exit_code == 0, result.output
+        assert "Not eligible to vote." in result.output
+        assert person.pin not in result.output
+
+
+def test_no_pin_on_standard_input_is_refused(db) -> None:
+    result = CliRunner().invoke(app, ["register", "check", "--lang", "en"], input="")
+    assert result.exit_code == 2
+    assert "no PIN given" in result.output

@@ -120,3 +120,50 @@ def test_sqlite_rows_carry_integers_and_text_dates(registry) -> None:
     assert not isinstance(other, Reject)
     assert all(type(other[i]) is bool for i in (10, 11, 12, 17))
     assert isinstance(other[7], date)
+
+
+STATE_ODD = st.sampled_from(
+    ["A\x1fB", " Бишкек", "Бишкек ", "\x1f", "0012", " 12", "12"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), as_text=st.booleans())
+def test_states_kept_while_checking_match_the_stored_rows(registry, data, as_text: bool) -> None:
+    """The import's workers keep each accepted row's state from cached pieces; it must be the
+    state the state check computes from the stored row (``statedigest.state``), whatever
+    spaces, separators, odd station numbers or other damage the row carried."""
+    from shailoo.register import statedigest
+
+    rows, stations = registry
+    numbers = {pk: str(number) for number, pk in stations.items()}
+    checker = CachedRowChecker(stations, RULES, TODAY, as_text, stating=True)
+    accepted = []
+    for _ in range(4):
+        values = _damaged(data, data.draw(st.sampled_from(rows)))
+        for field in data.draw(st.sets(st.sampled_from([1, 12, 13, 14]), max_size=2)):
+            values[field] = data.draw(STATE_ODD)
+        stored = checker.check(2, values)
+        if not isinstance(stored, Reject):
+            accepted.append(stored)
+    states = checker.take_states()
+    size = statedigest.STATE_SIZE
+    assert len(states) == size * len(accepted)
+    for n, stored in enumerate(accepted):
+        expected = statedigest.state(statedigest.stored_texts(stored[:19], None, numbers))
+        assert states[n * size : (n + 1) * size] == expected
+    assert checker.take_states() == b""
+
+
+def test_plain_rows_keep_their_states_the_quick_way(registry) -> None:
+    from shailoo.register import statedigest
+
+    rows, stations = registry
+    numbers = {pk: str(number) for number, pk in stations.items()}
+    checker = CachedRowChecker(stations, RULES, TODAY, True, stating=True)
+    stored = [checker.check(2, values) for values in rows]
+    states = checker.take_states()
+    size = statedigest.STATE_SIZE
+    for n, row in enumerate(r for r in stored if not isinstance(r, Reject)):
+        texts = statedigest.stored_texts(row[:19], None, numbers)
+        assert states[n * size : (n + 1) * size] == statedigest.state(texts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -55,18 +56,35 @@ def import_(
 
 @app.command("check")
 def check(
-    pin: str = typer.Argument(..., help="Personal identification number (14 digits)"),
+    pin: str = typer.Argument(
+        "-",
+        help="Personal identification number (14 digits); '-' or nothing: read it from "
+        "standard input (or a hidden prompt), out of the shell history and process list",
+    ),
     lang: str = typer.Option("ru", "--lang", help="ky, ru or en"),
 ) -> None:
     """Explain one person's eligibility for the current election, rule by rule, in --lang."""
-    django_setup()
-    from django.utils import translation
-
     if lang not in ("ky", "ru", "en"):
         console.print("[red]--lang must be ky, ru or en[/]")
         raise typer.Exit(2)
+    if pin == "-":
+        pin = _read_pin()
+    django_setup()
+    from django.utils import translation
+
     with translation.override(lang):  # every line of the answer, not only the rules
         _explain(pin, lang)
+
+
+def _read_pin() -> str:
+    """The PIN from a hidden prompt at a terminal, else the first line of standard input."""
+    if sys.stdin.isatty():
+        return str(typer.prompt("PIN", hide_input=True)).strip()
+    line = sys.stdin.readline(64).strip()
+    if not line:
+        console.print("[red]no PIN given: pass it on standard input or as the argument[/]")
+        raise typer.Exit(2)
+    return line
 
 
 def _explain(pin: str, lang: str) -> None:

@@ -92,8 +92,10 @@ class PrepareJob:
     start_offset: int = 0
     start_line: int = 1
 
-    def checker(self) -> CachedRowChecker:
-        return CachedRowChecker(self.stations, self.rules, self.today, self.dates_as_text)
+    def checker(self, *, stating: bool = False) -> CachedRowChecker:
+        return CachedRowChecker(
+            self.stations, self.rules, self.today, self.dates_as_text, stating=stating
+        )
 
 
 _INDEX = {name: i for i, name in enumerate(COLUMNS)}

@@ -34,17 +34,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from shailoo.common.csvsource import CsvSource, Reject
+from shailoo.common.csvsource import CsvSource
 from shailoo.register.prepare import (
     PERSON_FIELDS,
     PreparedBatch,
     PrepareJob,
     prepare_range,
 )
-from shailoo.register.rowcache import CachedRowChecker
-from shailoo.register.rowcache import digest as row_digest
 from shailoo.register.rows import COLUMNS
-from shailoo.register.statedigest import facts_digest, imported_state
 
 #: Table and columns of a staged batch file.
 STAGED_TABLE = "person"
@@ -135,7 +132,7 @@ def _work(
         # Staging (SQLite) is a first load's path: the checker also computes each person's
         # state (``register.statedigest``), here, in parallel, not in the writer, which
         # binds the states to the ledger with the batch.
-        checker = _StatingChecker(job) if stage else job.checker()
+        checker = job.checker(stating=stage)
         with job.path.open("rb") as cuts, job.path.open("rb") as counted:
             counter = _LineCounter(counted, plan.base, plan.base_line)
             number = index
@@ -146,8 +143,8 @@ def _work(
                     return
                 stop = plan.cut(cuts, number + 1)
                 batch = prepare_range(job, checker, start, counter.at(start), stop)
-                if isinstance(checker, _StatingChecker):
-                    batch.states = checker.take()
+                if checker.states is not None:
+                    batch.states = checker.take_states()
                 outbox.send(batch, number, stop)
                 number += workers
     except _Orphaned:
@@ -155,29 +152,6 @@ def _work(
         queue.cancel_join_thread()  # nobody reads the queue any more: do not wait to flush it
     except BaseException:  # report any failure to the parent instead of hanging it
         outbox.put(("error", traceback.format_exc()))
-
-
-class _StatingChecker(CachedRowChecker):
-    """The job's checker that also keeps the state of each row it accepts, in order, while
-    it still has the row as read (``take`` hands them over with the batch)."""
-
-    def __init__(self, job: PrepareJob) -> None:
-        super().__init__(job.stations, job.rules, job.today, job.dates_as_text)
-        self.numbers = {pk: str(number) for number, pk in job.stations.items()}
-        # The registry row's digest is reused as the facts digest: only if it is the same.
-        probe = ["1", "\u0430"]
-        self.reuse = row_digest(probe) == facts_digest(probe).hex()
-        self.states: list[bytes] = []
-
-    def check(self, line: int, values: list[str]) -> tuple[Any, ...] | Reject:
-        result = super().check(line, values)
-        if not isinstance(result, Reject):
-            self.states.append(imported_state(values, result, self.numbers, self.reuse))
-        return result
-
-    def take(self) -> bytes:
-        states, self.states = b"".join(self.states), []
-        return states
 
 
 class _Outbox:

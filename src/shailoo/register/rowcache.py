@@ -31,17 +31,25 @@ from shailoo.register.rows import (
     parse_date,
     parse_row,
 )
+from shailoo.register.statedigest import (
+    assembled_state,
+    facts_digest,
+    imported_state,
+    text_mark,
+)
 
 _CACHE_LIMIT = 400_000
 _MISSING: Any = object()
 _BOOL = {"0": False, "1": True}
+_SEP = "\x1f"
 _COUNTRY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 _SEX_DIGIT = DIGIT_FOR_SEX
-# A birth date's (date, stored form, DDMMYYYY as in the PIN, age failure bit).
-_Birth = tuple[date, Any, str, int]
+# A birth date's (date, stored form, DDMMYYYY as in the PIN, age failure bit, state mark).
+_Birth = tuple[date, Any, str, int, bytes]
 # Columns 6..11 checked: citizenship, other citizenships, the three flags, the stored death
-# date, the failure bits of the rules other than age, and the death date.
+# date, the failure bits of the rules other than age, the death date, and the six fields'
+# state marks.
 _Status = tuple[Any, ...]
 
 
@@ -106,7 +114,13 @@ class CachedRowChecker:
     """Turn rows (``COLUMNS`` order) into stored tuples or rejects, caching repeated values."""
 
     def __init__(
-        self, stations: dict[int, int], rules: CompiledRules, today: date, as_text: bool
+        self,
+        stations: dict[int, int],
+        rules: CompiledRules,
+        today: date,
+        as_text: bool,
+        *,
+        stating: bool = False,
     ) -> None:
         self.stations = stations
         self.rules = rules
@@ -114,13 +128,29 @@ class CachedRowChecker:
         self.as_text = as_text
         self._births: dict[str, _Birth | None] = {}
         self._status: dict[tuple[str, ...], _Status | None] = {}
-        self._parts: dict[str, tuple[str, str, str] | None] = {}
+        self._parts: dict[str, tuple[str, str, str, bytes] | None] = {}
         self._station_ids: dict[str, int | None] = {}
         truth: tuple[Any, Any] = (0, 1) if as_text else (False, True)
         self._truth = truth
         # (eligible, codes) for each failure mask.
         self._decisions = [
             (truth[not codes], codes) for codes in map(rules.codes, range(1 << len(CODES)))
+        ]
+        #: With ``stating``, the state (``register.statedigest``) of each accepted row, in
+        #: order, computed while the row as read is at hand (:meth:`take_states`).
+        self.states: list[bytes] | None = [] if stating else None
+        self._numbers = {pk: str(number) for number, pk in stations.items()}
+        # The registry row's digest is the facts digest of a row read in canonical form.
+        probe = ["1", "\u0430"]
+        self._reuse = digest(probe) == facts_digest(probe).hex()
+        self._station_marks: dict[str, bytes] = {}
+        self._sex_marks = {sex: text_mark(sex) for sex in _SEX_DIGIT}
+        # For each failure mask: the state's text after the name keys (the verdict, codes,
+        # an empty remote station) and their marks.
+        self._decided = [
+            (f"\x1f{flag}\x1f{codes}\x1f", text_mark(flag) + text_mark(codes) + text_mark(""))
+            for codes in map(rules.codes, range(1 << len(CODES)))
+            for flag in ("0" if codes else "1",)
         ]
 
     def check(self, line: int, values: list[str]) -> tuple[Any, ...] | Reject:
@@ -132,7 +162,15 @@ class CachedRowChecker:
         parsed = parse_row(line, values, self.stations, self.today)
         if isinstance(parsed, Reject):
             return parsed
-        return person_values(parsed, row_digest, self.stations, self.rules, self.as_text)
+        stored = person_values(parsed, row_digest, self.stations, self.rules, self.as_text)
+        if self.states is not None:
+            self.states.append(imported_state(values, stored, self._numbers, self._reuse))
+        return stored
+
+    def take_states(self) -> bytes:
+        """The states of the rows accepted since the last call, end to end (``stating``)."""
+        states, self.states = b"".join(self.states or ()), []
+        return states
 
     def _quick(self, values: list[str], row_digest: str) -> tuple[Any, ...] | None:
         """The stored tuple of a plainly valid row; None sends the row to the general path."""
@@ -192,7 +230,7 @@ class CachedRowChecker:
             key = f"{surname[1]} {given[1]}"
             latin = f"{surname[2]} {given[2]}"
         eligible, codes = self._decisions[birth[3] | status[6]]
-        return (
+        stored = (
             pin,
             surname[0],
             given[0],
@@ -214,6 +252,55 @@ class CachedRowChecker:
             codes,
             row_digest,
         )
+        if self.states is not None:
+            names = surname[3] + given[3] + patronymic[3]
+            self.states.append(self._quick_state(values, stored, names, birth, status))
+        return stored
+
+    def _quick_state(
+        self, values: list[str], stored: tuple[Any, ...], names: bytes, birth: Any, status: Any
+    ) -> bytes:
+        """The state of a row the quick path accepted, mostly from cached marks.
+
+        Only a row read in canonical form (no spaces around the address or dwelling, the
+        station number as it is written in the register, dates and flags as text) can reuse
+        its digest; any other takes ``imported_state``'s general way to the same state.
+        """
+        address, dwelling, station_text = stored[14], stored[15], values[14]
+        station = self._station_marks.get(station_text)
+        if station is None:
+            station = self._remember(
+                self._station_marks, station_text, self._station_mark(station_text)
+            )
+        if (
+            not station
+            or not self.as_text
+            or not self._reuse
+            or address != values[12]
+            or dwelling != values[13]
+            or _SEP in address
+            or _SEP in dwelling
+        ):
+            return imported_state(values, stored, self._numbers, self._reuse)
+        tail, decided = self._decided[birth[3] | status[6]]
+        # The reader hands over decoded text only (a row with bad UTF-8 is rejected).
+        return assembled_state(
+            stored[19],
+            f"{stored[4]}\x1f{stored[5]}{tail}",
+            stored[0],
+            names,
+            self._sex_marks[stored[6]] + birth[4] + status[8],
+            address,
+            dwelling,
+            station + decided,
+        )
+
+    def _station_mark(self, text: str) -> bytes:
+        """The station's mark, or empty when ``text`` is not the number's canonical form."""
+        station = self._station(text)
+        if station is None or self._numbers.get(station) != text:
+            return b""
+        return text_mark(text)
 
     @staticmethod
     def _remember(cache: dict[Any, Any], key: Any, value: Any) -> Any:
@@ -228,7 +315,13 @@ class CachedRowChecker:
         if when is None or when > self.today:
             return None
         stored: Any = text if self.as_text else when
-        return (when, stored, f"{text[8:10]}{text[5:7]}{text[0:4]}", self.rules.age_mask(when))
+        return (
+            when,
+            stored,
+            f"{text[8:10]}{text[5:7]}{text[0:4]}",
+            self.rules.age_mask(when),
+            text_mark(text),
+        )
 
     def _decide_status(self, key: tuple[str, ...]) -> _Status | None:
         """Citizenship, flags and death checked the way ``parse_row`` does, and their bits."""
@@ -244,10 +337,11 @@ class CachedRowChecker:
         stored: Any = death_text if (death is not None and self.as_text) else death
         mask = self.rules.status_mask(citizenship, a, b, c, death, others)
         truth = self._truth
-        return (citizenship, others, truth[a], truth[b], truth[c], stored, mask, death)
+        marks = b"".join(map(text_mark, key))  # the state's marks of these six fields
+        return (citizenship, others, truth[a], truth[b], truth[c], stored, mask, death, marks)
 
     @staticmethod
-    def _part(part: str) -> tuple[str, str, str] | None:
+    def _part(part: str) -> tuple[str, str, str, bytes] | None:
         """A name part's (text, key, Latin) when it is plain, trimmed Cyrillic of legal length.
 
         Checked once per distinct value (the result is cached): a part that is no name
@@ -258,7 +352,7 @@ class CachedRowChecker:
         plain = plain_part(part)
         if plain is None:
             return None
-        return (part, plain[0], plain[1])
+        return (part, plain[0], plain[1], text_mark(part))
 
     def _station(self, text: str) -> int | None:
         if not (text.isdigit() and text.isascii()):

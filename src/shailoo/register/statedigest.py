@@ -259,6 +259,45 @@ def imported_state(
     return _blake(bytes.fromhex(v[19]) + rest.encode()) + marked
 
 
+_PACK_ONE = struct.Struct(">H").pack
+_PACK_TWO = struct.Struct(">HH").pack
+
+
+def text_mark(text: str) -> bytes:
+    """One field's mark (:data:`MARK_SIZE` bytes) of its canonical text."""
+    return _PACK_ONE(_crc(text))
+
+
+def assembled_state(
+    facts_hex: str,
+    rest: str,
+    pin: str,
+    names: bytes,
+    personal: bytes,
+    address: str,
+    dwelling: str,
+    tail: bytes,
+) -> bytes:
+    """The state of a row read in canonical form, from pieces the import caches.
+
+    ``facts_hex`` is the row's digest (the facts digest), ``rest`` the five other texts
+    joined by U+001F; the marks come as the nearly unique texts (PIN, address, dwelling,
+    hashed here) and cached runs of marks: ``names`` (surname, given name, patronymic),
+    ``personal`` (sex through death date) and ``tail`` (station, eligible, codes, remote
+    station). The caller vouches that no text holds U+001F and every text is UTF-8; a
+    property test holds this to :func:`state` of the same texts.
+    """
+    crc = zlib.crc32
+    return (
+        _blake(bytes.fromhex(facts_hex) + rest.encode())
+        + _PACK_ONE(crc(pin.encode(), _SEED) & 0xFFFF)
+        + names
+        + personal
+        + _PACK_TWO(crc(address.encode(), _SEED) & 0xFFFF, crc(dwelling.encode(), _SEED) & 0xFFFF)
+        + tail
+    )
+
+
 def changed_fields(stored: bytes, parts: Sequence[str]) -> list[str]:
     """The marked fields whose mark differs between a stored state and the current texts."""
     now = marks(parts)
