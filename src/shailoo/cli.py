@@ -1,10 +1,11 @@
 """The ``shailoo`` command: one group per piece of the commission's work, demo, serve, manage.
 
 The groups follow the work: prepare an election (``law``, ``geo``, ``elections``,
-``register``), run polling day (``ballots``, ``results``, ``seats``, ``audits``), keep it
-honest (``ledger``, ``keys``, ``accounts``), plus ``biometrics`` and ``synth``. Commands that
-load into counting join the groups they belong to here, since those rooms sit below
-counting (``elections load-definition``, ``ballots load-scan``). Old names stay as hidden
+``register``, ``candidates``), run polling day (``ballots``, ``results``, ``seats``,
+``audits``), keep it honest (``ledger``, ``keys``, ``accounts``), plus ``biometrics`` and
+``synth``. Commands that load into counting join the groups they belong to here, since
+those rooms sit below counting (``elections load-definition``, ``ballots load-scan``,
+``candidates to-definition``). Old names stay as hidden
 aliases for one release: ``audit`` (now ``ledger``), ``rla`` (now ``audits``), ``results
 seats``, ``results load-definition`` and ``results load-scan``.
 """
@@ -19,11 +20,17 @@ from typer.core import TyperGroup
 from shailoo.accounts.cli import app as accounts_app
 from shailoo.biometrics.cli import app as biometrics_app
 from shailoo.biometrics.dedup.cli import app as dedup_app
+from shailoo.candidates.cli import app as candidates_app
 from shailoo.common.cli import console, django_setup
 from shailoo.counting.audits.cli import app as audits_app
 from shailoo.counting.ballots.cli import app as ballots_app
 from shailoo.counting.cli import app as counting_results_app
-from shailoo.counting.cli import definition_app, definition_details, scan_app
+from shailoo.counting.cli import (
+    candidates_definition_app,
+    definition_app,
+    definition_details,
+    scan_app,
+)
 from shailoo.counting.results.cli import app as results_app
 from shailoo.counting.seats.cli import seats
 from shailoo.demo import commands as demo_commands
@@ -43,7 +50,7 @@ TRUST = "Integrity and access"
 OTHER = "Biometrics, synthetic data, running the platform"
 #: The order of ``shailoo --help``: the commission's work, from the law to the ledger.
 ORDER = (
-    "law", "geo", "elections", "register",
+    "law", "geo", "elections", "register", "candidates",
     "ballots", "results", "seats", "audits",
     "ledger", "keys", "accounts",
     "biometrics", "synth", "demo", "serve", "manage",
@@ -71,11 +78,13 @@ ballots_app.add_typer(scan_app)  # load-scan
 results_app.add_typer(counting_results_app)  # hidden aliases: load-definition, load-scan
 results_app.command("seats", hidden=True)(seats)  # alias of `shailoo seats`
 biometrics_app.add_typer(dedup_app)
+candidates_app.add_typer(candidates_definition_app)  # to-definition
 
 app.add_typer(law_app, name="law", rich_help_panel=PREPARE)
 app.add_typer(geo_app, name="geo", rich_help_panel=PREPARE)
 app.add_typer(elections_app, name="elections", rich_help_panel=PREPARE)
 app.add_typer(register_app, name="register", rich_help_panel=PREPARE)
+app.add_typer(candidates_app, name="candidates", rich_help_panel=PREPARE)
 app.add_typer(
     ballots_app,
     name="ballots",

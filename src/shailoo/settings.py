@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "shailoo.register",
     "shailoo.biometrics",
     "shailoo.biometrics.dedup",
+    "shailoo.candidates",
     "shailoo.counting",
     "shailoo.counting.audits",
     "shailoo.counting.results",

@@ -19,9 +19,11 @@ urlpatterns = [
     path("staff/results/", include("shailoo.counting.results.urls")),
     path("staff/dedup/", include("shailoo.biometrics.dedup.urls")),
     path("results/", include("shailoo.counting.results.public_urls")),
+    path("", include("shailoo.candidates.urls")),
     path("api/", include("shailoo.portal.api_urls")),
     path("api/integrity/", include("shailoo.integrity.urls")),
     path("api/results/", include("shailoo.counting.results.api_urls")),
+    path("api/candidates/", include("shailoo.candidates.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

@@ -4,10 +4,11 @@ Every operation is called with generated input, valid and invalid (schemathesis'
 fuzzing and coverage phases), through Django's WSGI application, once anonymously and once
 with a CEC administrator's session (password and second factor passed, CSRF token sent),
 over a small synthetic country: the geography from ``shailoo.synth``, a current election,
-voters, an accepted and signed protocol, a ledger with signed heads. Each answer must be no
-server error, a status code the schema documents, of the documented content type, and match
-the documented body (refusals included: ``common.api.RefusalSerializer``). Bounded: a few
-examples per operation, derandomized, so every machine runs the same cases.
+voters, an accepted and signed protocol, a ledger with signed heads, a nomination refused
+for a second citizenship. Each answer must be no server error, a status code the schema
+documents, of the documented content type, and match the documented body (refusals
+included: ``common.api.RefusalSerializer``). Bounded: a few examples per operation,
+derandomized, so every machine runs the same cases.
 
 A second test sends what a generator cannot guess — a real PIN with its birth date, real
 election codes and station numbers, requests signed by a registered device key — and holds
@@ -108,6 +109,7 @@ class World:
         self.stations = list(PollingStation.objects.select_related("region").order_by("number"))
         self.voter = f.person(self.stations[0], birth_date=BIRTH)
         f.person(self.stations[1], birth_date=BIRTH, eligible=False)
+        self.candidate = refused_candidate(self.election)
         services.record_automatic_count(
             self.election, self.stations[0], "pres", VOTES, "cli", source="scanner"
         )
@@ -142,6 +144,37 @@ class World:
         return WsgiClient(APP).post(
             path, data=body, headers=headers, content_type="application/json"
         )
+
+
+def refused_candidate(election: Any) -> Any:
+    """A nomination refused for a second citizenship: the public API lists its reasons."""
+    from shailoo.candidates import registry_models as registry
+    from shailoo.candidates import services as candidates
+    from shailoo.register.pin import build_pin
+
+    data = candidates.NominationData(
+        ref="P-1",
+        pin=build_pin("M", BIRTH, 77),
+        surname="Асанов",
+        given_name="Бакыт",
+        patronymic="",
+        sex="M",
+        birth_date=BIRTH,
+        office="jk_deputy",
+        district="1",
+        nominated_on=datetime.date(2027, 1, 20),
+        deposit_som=300_000,  # paid: the refusal is for the second citizenship alone
+    )
+    candidate = candidates.nominate("cli", election, data)
+    on = datetime.date(2027, 1, 15)
+    registry.CitizenshipRecord.objects.create(pin=data.pin, citizenships="KG;RU", as_of=on)
+    registry.ResidenceStay.objects.create(pin=data.pin, started_on=BIRTH, as_of=on)
+    registry.LanguageTest.objects.create(pin=data.pin, result="passed", tested_on=on)
+    registry.EducationRecord.objects.create(pin=data.pin, level="higher", as_of=on)
+    registry.RecordsChecked.objects.create(pin=data.pin, as_of=on)
+    candidates.check_candidate("cli", candidate)
+    candidates.decide_registration("cli", candidate)
+    return candidate
 
 
 @pytest.fixture
@@ -212,6 +245,10 @@ def test_known_records_answer_as_documented(world: World) -> None:
             "GET /api/results/{code}/stations/{number}/",
             path_parameters={"code": ELECTION, "number": station.number},
         ),
+        "GET /api/candidates/": _call(
+            "GET /api/candidates/", query={"election": ELECTION, "status": "refused"}
+        ),
+        "GET /api/candidates/parties/": _call("GET /api/candidates/parties/"),
         "GET /api/integrity/head/": _call("GET /api/integrity/head/"),
         "GET /api/integrity/keys/": _call("GET /api/integrity/keys/"),
         "GET /api/integrity/entries/{index}/proof/": _call(
@@ -245,6 +282,8 @@ def test_known_records_answer_as_documented(world: World) -> None:
     # Every operation the schema lists has a known-good case here: add one with a new endpoint.
     labels = {operation.ok().label for operation in schema.get_all_operations()}
     assert set(statuses) == labels
+    (refused,) = statuses["GET /api/candidates/"].json()["results"]
+    assert [r["code"] for r in refused["refusal_reasons"]] == ["OTHER_CITIZENSHIP"]
     answered = {label: response.status_code for label, response in statuses.items()}
     assert answered == {label: 201 if label == submit else 200 for label in labels}
 

@@ -216,7 +216,7 @@ def test_single_member_districts_elect_one(tmp_path: Path) -> None:
 
 
 def test_the_counting_section_is_required(tmp_path: Path) -> None:
-    text = KG_2021[: KG_2021.index("counting:\n")]
+    text = KG_2021[: KG_2021.index("counting:\n")] + KG_2021[KG_2021.index("\ncandidates:\n") :]
     problem = only_problem(text, tmp_path)
     assert (problem.where, problem.why) == ("counting", "required key is missing")
 

@@ -77,6 +77,10 @@ class Permission(StrEnum):
     PROTOCOL_ACCEPT = "counting.protocol_accept"
     ELECTION_DEFINE = "counting.election_define"
     AUDIT_CONDUCT = "counting.audit_conduct"
+    CANDIDATES_VIEW = "candidates.view"
+    CANDIDATES_NOMINATE = "candidates.nominate"
+    CANDIDATES_DECIDE = "candidates.decide"
+    PARTICIPANTS_ADMIT = "candidates.participants"
 
 
 class Open(StrEnum):
@@ -122,6 +126,10 @@ PERMISSION_TEXT: Mapping[Permission, str] = {
     Permission.PROTOCOL_ACCEPT: "Accept or dispute protocols of stations in scope",
     Permission.ELECTION_DEFINE: "Import the election definition: contests, options, ballot styles",
     Permission.AUDIT_CONDUCT: "Run a risk-limiting audit: draw the sample, record ballots",
+    Permission.CANDIDATES_VIEW: "Read nominations, checks with their evidence, lists, signatures",
+    Permission.CANDIDATES_NOMINATE: "File nominations and documents, change, withdraw, replace",
+    Permission.CANDIDATES_DECIDE: "Check candidates, decide registration, signatures, appeals",
+    Permission.PARTICIPANTS_ADMIT: "Register representatives, proxies and observers; revoke them",
 }
 
 
@@ -177,8 +185,12 @@ ROLES: Mapping[Role, RoleSpec] = {
                 Permission.RESULTS_VIEW,
                 Permission.PROTOCOL_ACCEPT,
                 Permission.AUDIT_CONDUCT,
+                Permission.CANDIDATES_VIEW,
+                Permission.CANDIDATES_DECIDE,
+                Permission.PARTICIPANTS_ADMIT,
             },
-            note="Oversees the register, results and audits; reviews access to personal data.",
+            note="Oversees the register, results and audits; reviews access to personal data; "
+            "decides on candidates and accredits participants.",
         ),
         RoleSpec(
             Role.TEC_OPERATOR,
@@ -422,6 +434,24 @@ PAGES: Mapping[str, Access] = {
     "counting:sheet": Permission.BALLOT_ADJUDICATE,
     "counting:decide": Permission.BALLOT_ADJUDICATE,
     "counting:sheet_image": Permission.BALLOT_ADJUDICATE,
+    # candidates: public list and API; staff pages in the candidate's region (checked inside)
+    "candidates:public": Open.PUBLIC,
+    "api-candidates": Open.PUBLIC,
+    "api-candidates-parties": Open.PUBLIC,
+    "candidates:nominations": Permission.CANDIDATES_VIEW,
+    "candidates:nominate": Permission.CANDIDATES_NOMINATE,
+    "candidates:candidate": Permission.CANDIDATES_VIEW,
+    "candidates:check": Permission.CANDIDATES_DECIDE,
+    "candidates:decide": Permission.CANDIDATES_DECIDE,
+    "candidates:change": Permission.CANDIDATES_NOMINATE,
+    "candidates:decision_pdf": Permission.CANDIDATES_VIEW,
+    "candidates:appeal": Permission.CANDIDATES_DECIDE,
+    "candidates:appeal_decide": Permission.CANDIDATES_DECIDE,
+    "candidates:badge": Permission.PARTICIPANTS_ADMIT,
+    "candidates:participants": Permission.PARTICIPANTS_ADMIT,
+    "candidates:participant_register": Permission.PARTICIPANTS_ADMIT,
+    "candidates:participant": Permission.PARTICIPANTS_ADMIT,
+    "candidates:participant_revoke": Permission.PARTICIPANTS_ADMIT,
 }
 
 

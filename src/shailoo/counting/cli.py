@@ -28,6 +28,8 @@ MAX_SCAN_BYTES = 128 * 1024 * 1024
 app = typer.Typer(no_args_is_help=True)
 definition_app = typer.Typer()
 scan_app = typer.Typer()
+#: Merged into ``shailoo candidates`` by the composition: counting sits above candidates.
+candidates_definition_app = typer.Typer()
 
 
 def _fail(lines: list[str], code: int) -> typer.Exit:
@@ -91,6 +93,44 @@ def load_definition_command(
         f"options={done.options} ballot_styles={done.styles} stations={done.stations}"
         + (f" ledger={done.ledger_sequence}" if done.ledger_sequence is not None else "")
     )
+
+
+@candidates_definition_app.command("to-definition")
+def candidates_to_definition_command(
+    election: str | None = ELECTION_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Also write the new definition here"),
+    load: bool = typer.Option(
+        False, "--load", help="Load it (replacing the definition while no ballot is recorded)"
+    ),
+) -> None:
+    """Put the registered candidates and party lists on the ballot.
+
+    Takes the loaded definition and replaces the options of every contest that has
+    registered candidates (with each candidate's sex); other contests keep theirs.
+    """
+    django_setup()
+    from shailoo.common.refusals import Refusal
+    from shailoo.counting.definition import dump_definition
+    from shailoo.counting.from_candidates import definition_from_candidates
+    from shailoo.counting.services import current_definition, import_definition
+
+    target = _election(election)
+    try:
+        built = definition_from_candidates(target, current_definition(target))
+        if out is not None:
+            out.write_text(dump_definition(built.definition), encoding="utf-8")
+        done = import_definition(target, built.definition, "cli") if load else None
+    except Refusal as exc:
+        raise _fail([exc.message], 1) from None
+    console.print(
+        f"to-definition: {len(built.replaced)} contests from registered candidates, "
+        f"{len(built.kept)} kept as they were"
+        + (f"; load-definition: {done.action} sha256={done.sha256[:16]}" if done else "")
+    )
+    if built.kept:
+        console.print(
+            "kept: " + ", ".join(built.kept[:20]) + (" …" if len(built.kept) > 20 else "")
+        )
 
 
 def load_scan_command(

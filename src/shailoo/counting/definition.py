@@ -58,6 +58,9 @@ class Option(_Strict):
     party: LocalText | None = None
     #: Candidates of a party list in registered order (names as registered), for seat filling.
     list_candidates: tuple[LocalText, ...] = ()
+    #: A candidate's sex, as registered: the 2025 district seat rule (at most two winners of
+    #: one sex) needs it. Absent for parties, "against all" and older definitions.
+    sex: Literal["F", "M"] | None = None
 
 
 class Contest(_Strict):

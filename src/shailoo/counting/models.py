@@ -70,6 +70,8 @@ class ContestOption(models.Model):
     name_ru = models.CharField(max_length=300)
     party_ky = models.CharField(max_length=300, blank=True)
     party_ru = models.CharField(max_length=300, blank=True)
+    #: F or M for a candidate whose sex the definition gives (the 2025 seat rule needs it).
+    sex = models.CharField(max_length=1, blank=True)
     position = models.PositiveIntegerField()
 
     class Meta:

@@ -217,6 +217,7 @@ def _store_rows(
             name_ru=o.name.ru,
             party_ky=o.party.ky if o.party else "",
             party_ru=o.party.ru if o.party else "",
+            sex=o.sex or "",
             position=n,
         )
         for c in definition.contests

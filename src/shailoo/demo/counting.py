@@ -20,6 +20,7 @@ through the real services one call at a time, exactly as staff pages would:
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,9 +140,21 @@ def plant(seed: int, figures: list[ContestFigures]) -> dict[str, list[int]]:
     return out
 
 
-def build_counting(election: Election, seed: int, out_dir: Path) -> CountingSummary:
-    """Definition, scans, protocols and decisions for every station of the demo country."""
+def build_counting(
+    election: Election,
+    seed: int,
+    out_dir: Path,
+    on_definition: Callable[[ElectionDefinition], ElectionDefinition] | None = None,
+) -> CountingSummary:
+    """Definition, scans, protocols and decisions for every station of the demo country.
+
+    ``on_definition`` may change the loaded definition before any ballot exists (the
+    candidates step puts the registered candidates on it) and returns the one to use.
+    """
     definition = load_definition(election, seed, out_dir / "definition.json")
+    if on_definition is not None:
+        definition = on_definition(definition)
+        (out_dir / "definition.json").write_text(dump_definition(definition), encoding="utf-8")
     stations = {
         s.number: s
         for s in PollingStation.objects.select_related("region", "tec").order_by("number")

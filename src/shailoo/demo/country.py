@@ -132,6 +132,11 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
 
     with console.status(f"Generating {persons:,} persons…"):
         write_population_csv(pop_csv, seed, persons, geography, truth_path=truth_csv)
+    from shailoo.demo.candidates import ballot_from_candidates, load_candidates, plan_candidates
+
+    # Candidates are persons of this population; the few the world needs on a boundary
+    # (a birthday the day after polling day, a stateless person) join the extract.
+    world = plan_candidates(election, seed, persons, geography, pop_csv)
     size = pop_csv.stat().st_size
     with progress() as bar:
         task = bar.add_task("register import", total=size)
@@ -158,11 +163,19 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
     )
     device = enrol_totp(admin_user)
 
+    from shailoo.counting.definition import ElectionDefinition
     from shailoo.demo.biometrics import enrol_and_dedup, pick_stations
     from shailoo.demo.counting import build_counting
 
     started = time.monotonic()
-    counting = build_counting(election, seed, out)
+    candidates_out = out / "candidates"
+    candidates_out.mkdir(exist_ok=True)
+
+    def with_candidates(definition: ElectionDefinition) -> ElectionDefinition:
+        load_candidates(election, world, candidates_out)
+        return ballot_from_candidates(election, definition)
+
+    counting = build_counting(election, seed, out, on_definition=with_candidates)
     counted = time.monotonic()
     biometrics = enrol_and_dedup(seed, pick_stations(seed))
     console.print(

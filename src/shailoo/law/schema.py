@@ -475,6 +475,225 @@ class Counting(LawModel):
         return problems
 
 
+# -- candidates and other participants ---------------------------------------------------
+
+#: The offices a candidate may stand for (the keys of :class:`Offices`).
+Office = Literal["president", "jk_deputy", "local_deputy"]
+OFFICES: tuple[Office, ...] = ("president", "jk_deputy", "local_deputy")
+#: Levels of education, lowest first.
+Education = Literal["none", "secondary", "higher"]
+EDUCATION_LEVELS: tuple[Education, ...] = ("none", "secondary", "higher")
+#: Documents a nomination files (the checklist an office's law sets).
+NominationDocument = Literal[
+    "application",
+    "passport",
+    "biography",
+    "photo",
+    "income_declaration",
+    "diploma",
+    "language_certificate",
+    "criminal_record_certificate",
+    "deposit_receipt",
+    "signature_sheets",
+    "party_decision",
+    # Filed to settle a check the registries left undecided:
+    "citizenship_certificate",
+    "residence_record",
+    "term_record",
+]
+#: Which criminal records bar a candidate: none, an unexpunged one, or any (even expunged).
+RecordBar = Literal["none", "unexpunged", "any"]
+#: How residence is counted: years in total over a lifetime, or the last N years without a
+#: longer absence in any one of them than ``max_absence_days_per_year``.
+ResidenceCounting = Literal["total", "last_years"]
+#: Who else acts in an election.
+ParticipantRole = Literal[
+    "candidate_representative",
+    "authorised_representative",
+    "trusted_person",
+    "party_representative",
+    "domestic_observer",
+    "international_observer",
+    "media",
+]
+PARTICIPANT_ROLES: tuple[ParticipantRole, ...] = (
+    "candidate_representative",
+    "authorised_representative",
+    "trusted_person",
+    "party_representative",
+    "domestic_observer",
+    "international_observer",
+    "media",
+)
+#: Offices whose holders may not be domestic observers.
+BarredOffice = Literal[
+    "deputy",
+    "official",
+    "commission_member",
+    "judge",
+    "prosecutor",
+    "law_enforcement",
+    "fiscal_officer",
+    "military",
+]
+
+
+class OfficeRules(LawModel):
+    """Who may stand for one office, and what standing costs (signatures, deposit)."""
+
+    min_age: Cited[PositiveInt]
+    max_age: Cited[PositiveInt] | None = None
+    citizenship: Cited[CountryCode]
+    other_citizenship_bars: Cited[bool]
+    residence_years: Cited[NonNegativeInt]
+    residence_counting: Cited[ResidenceCounting]
+    max_absence_days_per_year: Cited[NonNegativeInt] | None = None
+    state_language_required: Cited[bool]
+    min_education: Cited[Education]
+    criminal_record_bars: Cited[RecordBar]
+    max_terms: Cited[PositiveInt] | None = None
+    signatures_min: Cited[NonNegativeInt] | None = None
+    signatures_max: Cited[PositiveInt] | None = None
+    deposit_som: Cited[NonNegativeInt] | None = None
+    deposit_refund_share: Cited[Share] | None = None
+    #: The documents a nomination for this office files; ``deposit_receipt``,
+    #: ``signature_sheets`` and ``party_decision`` are asked only where they apply (a deposit
+    #: to pay, signatures to collect, a party's nominee).
+    documents: Cited[list[NominationDocument]] | None = None
+
+    def consistency(self) -> list[Problem]:
+        problems: list[Problem] = []
+        if self.documents is not None and len(set(self.documents.value)) != len(
+            self.documents.value
+        ):
+            problems.append(Problem("documents.value", "a document is listed twice"))
+        if self.max_age is not None and self.max_age.value < self.min_age.value:
+            problems.append(Problem("max_age.value", "must not be below min_age"))
+        if (
+            self.signatures_min is not None
+            and self.signatures_max is not None
+            and self.signatures_max.value < self.signatures_min.value
+        ):
+            problems.append(Problem("signatures_max.value", "must not be below signatures_min"))
+        last_years = self.residence_counting.value == "last_years"
+        absence = self.max_absence_days_per_year
+        if last_years and absence is None:
+            problems.append(
+                Problem(
+                    "max_absence_days_per_year",
+                    "required when residence_counting is last_years",
+                )
+            )
+        if not last_years and absence is not None:
+            problems.append(
+                Problem(
+                    "max_absence_days_per_year",
+                    "only allowed when residence_counting is last_years",
+                )
+            )
+        if absence is not None and absence.value > 366:
+            problems.append(
+                Problem("max_absence_days_per_year.value", "a year has at most 366 days")
+            )
+        problems += _refund_needs_deposit(self.deposit_som, self.deposit_refund_share)
+        return problems
+
+
+def _refund_needs_deposit(deposit: object, refund_share: object) -> list[Problem]:
+    """A refund share says when a deposit comes back: without a deposit it means nothing."""
+    if refund_share is not None and deposit is None:
+        return [Problem("deposit_som", "required when deposit_refund_share is given")]
+    return []
+
+
+class Offices(LawModel):
+    """Eligibility per office; an edition leaves out an office its law does not cover."""
+
+    president: OfficeRules | None = None
+    jk_deputy: OfficeRules | None = None
+    local_deputy: OfficeRules | None = None
+
+    def consistency(self) -> list[Problem]:
+        if all(getattr(self, office) is None for office in OFFICES):
+            return [Problem("president", "an edition needs the rules of at least one office")]
+        return []
+
+
+class SignatureRules(LawModel):
+    """How signature sheets supporting a nomination are verified."""
+
+    invalid_share_max: Cited[Share]
+    sample_share: Cited[Share]
+    one_signature_per_voter: Cited[bool]
+    signer_must_be_in_territory: Cited[bool]
+
+
+class PartyListRules(LawModel):
+    """The make-up of a party list, checked position by position."""
+
+    min_length: Cited[PositiveInt] | None = None
+    max_length: Cited[PositiveInt] | None = None
+    max_one_sex_share: Cited[Share] | None = None
+    max_sex_gap_positions: Cited[PositiveInt] | None = None
+    min_minority_share: Cited[Share] | None = None
+    min_young_share: Cited[Share] | None = None
+    young_under_age: Cited[PositiveInt] | None = None
+    min_with_disabilities: Cited[NonNegativeInt] | None = None
+    #: The deposit a party pays for its list (a candidate's own is ``OfficeRules.deposit_som``).
+    deposit_som: Cited[NonNegativeInt] | None = None
+    deposit_refund_share: Cited[Share] | None = None
+
+    def consistency(self) -> list[Problem]:
+        problems = _pair(
+            self.min_young_share, self.young_under_age, "young_under_age", "min_young_share"
+        )
+        one_sex = self.max_one_sex_share
+        if one_sex is not None and one_sex.value < 0.5:
+            problems.append(
+                Problem(
+                    "max_one_sex_share.value",
+                    "no list can keep each sex under half; write at least 0.5",
+                )
+            )
+        problems += _refund_needs_deposit(self.deposit_som, self.deposit_refund_share)
+        if (
+            self.min_length is not None
+            and self.max_length is not None
+            and self.max_length.value < self.min_length.value
+        ):
+            problems.append(Problem("max_length.value", "must not be below min_length"))
+        return problems
+
+
+class ParticipantRules(LawModel):
+    """Nationality and office bars on everyone else who acts in an election."""
+
+    foreign_citizens_barred: Cited[list[ParticipantRole]]
+    stateless_barred: Cited[list[ParticipantRole]]
+    domestic_observer_must_be_voter: Cited[bool]
+    domestic_observer_barred_offices: Cited[list[BarredOffice]]
+    international_observers_accredited: Cited[bool]
+
+
+class NominationRules(LawModel):
+    """Who a party may nominate, and the deadlines (days before polling day) for a
+    candidate's withdrawal and a party's replacement of a candidate."""
+
+    members_of_other_parties_barred: Cited[bool]
+    withdrawal_days_before: Cited[NonNegativeInt]
+    replacement_days_before: Cited[NonNegativeInt]
+
+
+class Candidates(LawModel):
+    """Who may stand and who may act: offices, signatures, party lists, participants."""
+
+    offices: Offices
+    signatures: SignatureRules
+    party_lists: PartyListRules | None = None
+    participants: ParticipantRules
+    nomination: NominationRules
+
+
 class Edition(LawModel):
     """One edition of the electoral law. Add a domain by adding a section field here."""
 
@@ -483,6 +702,7 @@ class Edition(LawModel):
     polling: Polling
     calendar: Calendar
     counting: Counting
+    candidates: Candidates
 
     @model_validator(mode="after")
     def _resolve_sources(self) -> Edition:
