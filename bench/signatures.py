@@ -303,7 +303,10 @@ def worker_ours(data: Path, signers: Path) -> dict[str, Any]:
     times["read_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     sample = math.ceil(rules.sample_share.value * len(rows))
-    report = verify(rows, snapshot, rules, TERRITORY, other, sample=sample, seed=20250720)
+    # As the service calls it: the voting age checked on each signing date too.
+    report = verify(
+        rows, snapshot, rules, TERRITORY, other, sample=sample, seed=20250720, min_age=18
+    )
     times["verify_s"] = time.perf_counter() - mark
     mark = time.perf_counter()
     explained = sum(1 for _ in report.explain())

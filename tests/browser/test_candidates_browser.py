@@ -25,6 +25,7 @@ from shailoo.accounts.testing import login_verified, make_user
 from shailoo.candidates import registry_models as reg
 from shailoo.candidates import services
 from shailoo.candidates.models import Candidate, Participant, RegistrationDecision
+from shailoo.law.loader import load_edition
 from shailoo.register.pin import build_pin
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -203,3 +204,62 @@ def test_staff_register_a_stateless_trusted_person_and_see_the_refusal_reason(
     expect(listed.locator('ul.reasons li[data-code="STATELESS"]')).to_contain_text(
         "лицо без гражданства не может быть доверенным лицом"
     )
+
+
+def test_staff_upload_signature_sheets_and_see_the_verdict_with_each_invalid_line(
+    page: Page, live_server: Any, sign_in: Callable[[Any], None], tmp_path: Any
+) -> None:
+    election = f.election("kg-2025", polling_day=datetime.date(2027, 3, 14), name="Президент 2027")
+    candidate = services.nominate(
+        "cli",
+        election,
+        services.NominationData(
+            ref="PRES-07", pin=PIN, surname="Асанов", given_name="Бакыт",
+            patronymic="Эркинович", sex="M", birth_date=BIRTH, office="president",
+            nominated_on=datetime.date(2027, 1, 20),
+        ),
+    )  # fmt: skip
+    station = f.station(1001)
+    voters = [f.person(station, birth_date=datetime.date(1980, 1, 1 + n)) for n in range(3)]
+    signed = (datetime.date.today() - datetime.timedelta(days=7)).isoformat()
+    rows = [f"1,{n + 1},K-1,{v.pin},{v.surname},{v.given_name},{v.patronymic},{signed}"
+            for n, v in enumerate(voters)]  # fmt: skip
+    first = voters[0]  # signs again
+    rows.append(
+        f"1,4,K-1,{first.pin},{first.surname},{first.given_name},{first.patronymic},{signed}"
+    )
+    sheets = tmp_path / "листы-1.csv"
+    sheets.write_text(
+        "sheet,line,collector,pin,surname,given_name,patronymic,signed_on\n"
+        + "\n".join(rows)
+        + "\n",
+        encoding="utf-8",
+    )
+    sign_in(make_user("cec-clerk", Role.CEC_ADMIN))
+    page.goto(f"/staff/candidates/{candidate.pk}/")
+    page.get_by_text(ru("Verify signature sheets")).click()
+    form = page.locator("#signatures-form")
+    form.locator("input[name=signers]").set_input_files(str(sheets))
+    form.locator("button[type=submit]").click()
+
+    submission = candidate.signature_submissions.get()
+    assert submission.file_name == "листы-1.csv" and submission.valid == 3
+    expect(page).to_have_url(re.compile(rf"/staff/candidates/signatures/{submission.pk}/$"))
+    expect(page.locator("ul.messages li.warning")).to_contain_text(ru("insufficient"))
+    expect(page.locator("#verdict-text")).to_have_text(ru("insufficient"))
+    expect(page.locator("#verdict-figures")).to_contain_text("3")
+    expect(page.locator('#counts tr[data-reason="DUPLICATE"] td.num')).to_have_text("1")
+    expect(page.locator('#counts tr[data-reason="VALID"] td.num')).to_have_text("3")
+    duplicate = page.locator('#findings tr[data-sheet="1"][data-line="4"]')
+    expect(duplicate).to_contain_text(ru("signed twice"))
+    expect(duplicate).to_contain_text("sheet 1, line 1")  # where the counted signature is
+    office = load_edition("kg-2025").candidates.offices.president
+    assert office.signatures_min is not None
+    expect(page.locator("#required .citation")).to_have_text(
+        office.signatures_min.citation_in("ru")
+    )
+    for voter in voters:
+        assert voter.pin not in page.content()
+
+    page.get_by_role("link", name=re.compile("PRES-07")).click()
+    expect(page.locator("#signatures")).to_contain_text("листы-1.csv")

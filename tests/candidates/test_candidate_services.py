@@ -290,3 +290,27 @@ def test_a_registration_needs_every_document_of_the_checklist(election) -> None:
     with pytest.raises(InvalidInput):
         services.add_document("cli", candidate, "horoscope", "x", datetime.date(2027, 2, 1))
     assert services.decide_registration("cli", candidate).outcome == "registered"
+
+
+def test_a_list_candidate_needs_the_party_to_pay_the_list_deposit() -> None:
+    election = f.election("kg-2021", polling_day=POLLING_DAY)
+    party = services.register_party(
+        "cli",
+        code="ata",
+        name_ky="Ата Журт",
+        name_ru="Ата Журт",
+        registration_number="MJ-1",
+        registered_on=datetime.date(2010, 1, 1),
+    )
+    candidate = services.nominate(
+        "cli", election, _data(office="jk_deputy", party="ata", member_of="ata", list_position=1)
+    )
+    _clean_records(candidate.pin)
+    services.check_candidate("cli", candidate)
+    assert services.list_deposit_short(candidate)
+    services.record_list_deposit("cli", election, party, 1_000_000, datetime.date(2027, 1, 5))
+    assert not services.list_deposit_short(candidate)
+    services.record_list_deposit("cli", election, party, 999_999, datetime.date(2027, 1, 6))
+    decision = services.decide_registration("cli", candidate)
+    assert (decision.outcome, decision.grounds) == ("refused", ["DEPOSIT"])
+    assert LedgerEntry.objects.filter(kind=services.LIST_DEPOSIT).count() == 2

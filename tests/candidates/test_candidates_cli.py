@@ -116,3 +116,15 @@ def test_a_party_is_recorded_once_with_located_errors() -> None:
               "--registration-number", "M", "--registered-on", "2010-05-01")  # fmt: skip
     assert bad.exit_code == 2 and "CODE: " in bad.output and "name_ky: " in bad.output
     assert run(*args[:-1], "2010-13-01").exit_code == 2
+
+
+def test_a_list_deposit_is_recorded() -> None:
+    f.election("kg-2021", polling_day=POLLING_DAY)
+    Party.objects.create(
+        code="ak", name_ky="Ак жол", name_ru="Ак жол", registered_on=datetime.date(2010, 1, 1)
+    )
+    result = run("list-deposit", "ak", "1000000", "--on", "2027-01-05")
+    assert result.exit_code == 0, result.output
+    assert "deposit 1000000 som recorded" in result.output
+    assert run("list-deposit", "nope", "5", "--on", "2027-01-05").exit_code == 2
+    assert run("list-deposit", "ak", "5", "--on", "yesterday").exit_code == 2

@@ -264,3 +264,20 @@ def test_the_ballot_carries_the_registered_candidates_with_their_sex(election, t
     assert "1 contests from registered candidates" in result.output
     loaded = current_definition(election).contest("d01")
     assert [o.sex for o in loaded.options[:2]] == ["F", "M"]
+
+
+def test_a_voter_who_signs_before_turning_18_signs_too_young(election, tmp_path) -> None:
+    station = f.station(5001)
+    birthday = datetime.date(2027, 1, 20)  # 18 between the signing days and polling day
+    young = f.person(station, birth_date=datetime.date(2009, 1, 20))
+    rows = [
+        _row(1, 1, young, day=birthday - datetime.timedelta(days=1)),
+        _row(1, 2, young, day=birthday),
+    ]
+    candidate = _president(election)
+    submission, _ = verify_signatures(
+        "cli", candidate, _write(tmp_path / "y.csv", rows), today=POLLING_DAY
+    )
+    assert submission.counts["NOT_ELIGIBLE"] == 1 and submission.valid == 1
+    (finding,) = SignatureFinding.objects.filter(reason="NOT_ELIGIBLE")
+    assert (finding.line, finding.detail) == (1, "not of voting age on the signing date 2027-01-19")

@@ -15,6 +15,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from shailoo.candidates.nomination_cli import nomination_app
 from shailoo.candidates.participants_cli import participants_app
 from shailoo.common.cli import console
 from shailoo.elections.cli import chosen, refused
@@ -24,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(participants_app, name="participants")
+app.add_typer(nomination_app)  # withdraw, replace, document, documents
 
 CLI = "cli"
 _LANG = typer.Option("en", "--lang", help="ky, ru or en")
@@ -299,3 +301,31 @@ def party_add(
     except Refusal as exc:
         raise refused(exc, 2 if exc.http_status in (400, 404) else 1) from None
     console.print(f"party {escape(party.code)} recorded")
+
+
+@app.command("list-deposit")
+def list_deposit(
+    party: str = typer.Argument(..., help="The party's code"),
+    amount: int = typer.Argument(..., min=0, help="The deposit paid for its list, in som"),
+    submitted_on: str = typer.Option(..., "--on", help="Day the list was submitted, YYYY-MM-DD"),
+    election: str | None = _ELECTION,
+) -> None:
+    """Record a party's list as submitted with the deposit paid for it."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(submitted_on)
+    except ValueError:
+        console.print("[red]--on: must be a date YYYY-MM-DD[/]")
+        raise typer.Exit(2) from None
+    chosen_election = chosen(election)
+    from shailoo.candidates import services
+    from shailoo.common.refusals import Refusal
+
+    try:
+        row = services.record_list_deposit(
+            CLI, chosen_election, services.party_named(party), amount, day
+        )
+    except Refusal as exc:
+        raise refused(exc, 2 if exc.http_status in (400, 404) else 1) from None
+    console.print(f"list of {escape(row.party.code)}: deposit {row.deposit_som} som recorded")

@@ -7,7 +7,7 @@ types a service takes, so a typing slip is shown beside its field instead of as 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args
 
 from django import forms
 from django.utils import timezone
@@ -19,7 +19,7 @@ from shailoo.candidates.models import OFFICE_CHOICES, Appeal, Participant, Party
 from shailoo.candidates.participant_messages import ADMISSION, OFFICE_NAMES, ROLE_NAMES
 from shailoo.candidates.participant_services import ParticipantData
 from shailoo.candidates.participants import BARRED_OFFICES
-from shailoo.law.schema import PARTICIPANT_ROLES
+from shailoo.law.schema import PARTICIPANT_ROLES, NominationDocument
 from shailoo.register.services import ui_lang
 
 #: The documents a nomination is filed with, each received with its number (the checklist;
@@ -388,8 +388,157 @@ class RevokeForm(forms.Form):
     )
 
 
+# -- documents, withdrawal, replacement, signature sheets -------------------------------------
+
+#: A date picker's value is ISO whatever the page's language (a localised value leaves it blank).
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+#: Every document a nomination's checklist may name (the law's list and the papers a check may
+#: ask for), with its title.
+CHECKLIST_NAMES: dict[str, Any] = {
+    **DOCUMENT_NAMES,
+    "biography": _("Biography"),
+    "photo": _("Photographs"),
+    "income_declaration": _("Declaration of income and property"),
+    "signature_sheets": _("Signature sheets"),
+    "party_decision": _("Party's decision to nominate"),
+}
+
+
+class DocumentForm(forms.Form):
+    """One more document of the checklist, received with its number on a day."""
+
+    kind = forms.ChoiceField(label=_("Document"), choices=())
+    number = forms.CharField(label=_("Number"), max_length=80, required=False)
+    received_on = forms.DateField(label=_("Received on"), widget=ISO_DATE)
+
+    def __init__(
+        self, *args: Any, missing: tuple[str, ...] | list[str] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        kinds = list(get_args(NominationDocument))
+        first = [kind for kind in missing if kind in kinds]
+        rest = [kind for kind in kinds if kind not in first]
+        self.fields["kind"].choices = [
+            (kind, CHECKLIST_NAMES.get(kind, kind)) for kind in (*first, *rest)
+        ]
+        if not self.is_bound:
+            self.initial.setdefault("received_on", timezone.localdate())
+
+
+class WithdrawForm(forms.Form):
+    """A candidate's withdrawal (or a party's recall): the day and the document it rests on."""
+
+    on = forms.DateField(label=_("Withdrawn on"), widget=ISO_DATE)
+    source_document = forms.CharField(
+        label=_("Source document"),
+        max_length=200,
+        help_text=_("the candidate's statement or the party's decision, with its number"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("on", timezone.localdate())
+
+
+class ReplacementForm(NominationForm):
+    """The person a party puts in place of one of its candidates, at the same list position.
+
+    The office, district, region, party and position are the replaced candidate's; the new
+    nomination is filed on the day of the replacement. Always POSTed: it carries a PIN.
+    """
+
+    #: Fields of the nomination form that the replaced candidate's nomination decides.
+    TAKEN_OVER = (
+        "office",
+        "district",
+        "region",
+        "party",
+        "list_position",
+        "deposit_som",
+        "nominated_on",
+    )
+
+    on = forms.DateField(label=_("Replaced on"), widget=ISO_DATE)
+    source_document = forms.CharField(
+        label=_("Source document"),
+        max_length=200,
+        help_text=_("the party's decision on the replacement, with its number"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.TAKEN_OVER:
+            del self.fields[name]
+        if not self.is_bound:
+            self.initial.setdefault("on", timezone.localdate())
+
+    def data_for_replacement(self, old: Any) -> services.NominationData:
+        """The new nomination, in the replaced candidate's office, district and region."""
+        data = self.cleaned_data
+        documents = tuple(
+            (kind, data[f"doc_{kind}"].strip())
+            for kind, _ in DOCUMENT_KINDS
+            if data.get(f"doc_{kind}", "").strip()
+        )
+        return services.NominationData(
+            ref=data["ref"].strip(),
+            pin=data["pin"],
+            surname=data["surname"],
+            given_name=data["given_name"],
+            patronymic=data["patronymic"],
+            sex=data["sex"],
+            birth_date=data["birth_date"],
+            office=old.office,
+            nominated_on=data["on"],
+            district=old.district,
+            region=old.region.code if old.region is not None else None,
+            party=old.party.code if old.party is not None else None,
+            member_of=data["member_of"] or None,
+            list_position=old.list_position,
+            minority=_tristate(data["minority"]),
+            disability=_tristate(data["disability"]),
+            documents=documents,
+        )
+
+
+#: Largest seed the database keeps (a signed 64-bit integer).
+MAX_SEED = 2**63 - 1
+
+
+class SignatureUploadForm(forms.Form):
+    """A signer list to verify, and optionally the size and published seed of a sample."""
+
+    signers = forms.FileField(
+        label=_("Signer list (CSV)"),
+        help_text=_("columns sheet,line,collector,pin,surname,given_name,patronymic,signed_on"),
+    )
+    sample = forms.IntegerField(
+        label=_("Sample size"),
+        min_value=1,
+        max_value=10_000_000,
+        required=False,
+        help_text=_("empty: every signature decides"),
+    )
+    seed = forms.IntegerField(
+        label=_("Published seed"),
+        min_value=0,
+        max_value=MAX_SEED,
+        required=False,
+        help_text=_("the seed announced before the sample is drawn"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("sample") is not None and data.get("seed") is None:
+            self.add_error("seed", _("a sample needs the published seed"))
+        return data
+
+
 __all__ = [
     "CHANGE_FIELDS",
+    "CHECKLIST_NAMES",
     "DOCUMENT_KINDS",
     "DOCUMENT_NAMES",
     "OFFICE_LABELS",
@@ -397,11 +546,15 @@ __all__ = [
     "AppealDecisionForm",
     "AppealForm",
     "ChangeForm",
+    "DocumentForm",
     "FilterForm",
     "NominationForm",
     "ParticipantFilterForm",
     "ParticipantForm",
+    "ReplacementForm",
     "RevokeForm",
+    "SignatureUploadForm",
+    "WithdrawForm",
     "parse_citizenships",
     "participant_status_label",
     "role_choices",

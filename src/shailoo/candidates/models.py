@@ -54,6 +54,24 @@ class Party(models.Model):
         return f"{self.code}: {self.name_ru}"
 
 
+class PartyList(models.Model):
+    """A party's list in one election: when it was submitted and the deposit paid for it
+    (the law may make the party, not each candidate, pay: ``party_lists.deposit_som``)."""
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="party_lists")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="lists")
+    submitted_on = models.DateField()
+    deposit_som = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["election", "party"], name="party_list_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party.code} list ({self.election.code})"
+
+
 class Candidate(models.Model):
     """One nomination of one person for one office in one election."""
 

@@ -28,6 +28,7 @@ from shailoo.candidates.models import (
     CandidateCheck,
     CandidateDocument,
     Party,
+    PartyList,
     RegistrationDecision,
 )
 from shailoo.candidates.party_lists import (
@@ -581,9 +582,12 @@ def decide_registration(actor: Any, candidate: Candidate) -> RegistrationDecisio
     ineligible = bool(grounds)
     signatures = None
     rules = office_rules(candidate.election, candidate.office)
-    deposit = rules.deposit_som.value if rules.deposit_som is not None else 0
-    if deposit and candidate.list_position is None and (candidate.deposit_som or 0) < deposit:
-        # A list candidate's deposit is the party's (party_lists.deposit_som), not the person's.
+    if candidate.list_position is None:
+        deposit = rules.deposit_som.value if rules.deposit_som is not None else 0
+        if deposit and (candidate.deposit_som or 0) < deposit:
+            grounds.append("DEPOSIT")
+    elif list_deposit_short(candidate):
+        # A list candidate's deposit is the party's, paid once for its list.
         grounds.append("DEPOSIT")
     if not ineligible:
         missing = missing_documents(candidate)
@@ -760,6 +764,44 @@ def check_party_list(actor: Any, election: Election, party: Party) -> ListDecisi
     )
 
 
+LIST_DEPOSIT = "candidates.list_deposit"
+
+
+def record_list_deposit(
+    actor: Any, election: Election, party: Party, amount: int, submitted_on: date
+) -> PartyList:
+    """Record the party's list as submitted with the deposit paid for it."""
+    require(actor, Permission.CANDIDATES_NOMINATE, COUNTRY_WIDE)
+    if amount < 0:
+        raise InvalidInput("negative_deposit", gettext("The deposit cannot be negative."))
+    with transaction.atomic():
+        row, _ = PartyList.objects.update_or_create(
+            election=election,
+            party=party,
+            defaults={"deposit_som": amount, "submitted_on": submitted_on},
+        )
+        ledger.record(
+            LIST_DEPOSIT,
+            actor=actor_name(actor),
+            subject=ledger.ref(row),
+            data={"party": party.code, "election": election.code, "deposit_som": amount},
+        )
+    return row
+
+
+def list_deposit_short(candidate: Candidate) -> bool:
+    """Whether the law makes the party pay a deposit for its list and it has paid less."""
+    rules = edition_of(candidate.election).candidates.party_lists
+    if rules is None or rules.deposit_som is None or not rules.deposit_som.value:
+        return False
+    paid = (
+        PartyList.objects.filter(election=candidate.election, party_id=candidate.party_id)
+        .values_list("deposit_som", flat=True)
+        .first()
+    )
+    return (paid or 0) < rules.deposit_som.value
+
+
 # -- withdrawal and replacement --------------------------------------------------------------
 
 
@@ -851,6 +893,14 @@ def replace(
     _deadline(old.election, rules.replacement_days_before, on, gettext("Replacement"))
     _check_replacement(old, data)
     with transaction.atomic():
+        CandidateChange.objects.create(
+            candidate=old,
+            field="status",
+            old=old.status,
+            new=Candidate.Status.REPLACED,
+            source_document=source_document.strip()[:200] or "replacement",
+            actor=actor_name(actor),
+        )
         old.status = Candidate.Status.REPLACED
         old.save(update_fields=["status", "updated_at"])
         new = nominate(

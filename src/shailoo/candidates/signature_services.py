@@ -180,6 +180,8 @@ def verify_signatures(
         sample=sample,
         seed=seed,
         required=office.signatures_min.value if office.signatures_min is not None else None,
+        min_age=edition.voters.min_age.value,
+        leap_day=edition.voters.leap_day_birthday.value,
     )
     summary = report.summary()
     valid = np.unique(signers.pin[report.reasons == 0]).astype("<i8")

@@ -15,10 +15,13 @@ signatures against four million voters take about a second.
     the register records a death **on or before** the signing date (a signer who died the
     day after signing signed alive: the signature stands);
 ``NOT_ELIGIBLE``
-    the register's stored verdict says the person is not a voter. *Limit*: the verdict is the
-    register's for the election (age on polling day, citizenship, capacity, confinement,
-    biometrics as they stand now), not re-decided for the signing date; death is not taken
-    from it but from ``death_date`` on the signing date (see :meth:`RegisterSnapshot.from_rows`);
+    the register's stored verdict says the person is not a voter, or (given ``min_age``) the
+    signer had not reached the voting age on the signing date — the birth date is the one the
+    PIN encodes, so a voter who turns 18 between signing and polling day signed too young.
+    *Limit*: the rest of the verdict is the register's for the election (citizenship,
+    capacity, confinement, biometrics as they stand now), not re-decided for the signing
+    date; death is not taken from it but from ``death_date`` on the signing date (see
+    :meth:`RegisterSnapshot.from_rows`);
 ``MOVED``
     the voter was registered in the territory but left it **on or before** the signing date:
     a change of registered territory takes effect on its date, so a voter who moved out on
@@ -93,7 +96,8 @@ import numpy as np
 import numpy.typing as npt
 
 from shailoo.candidates.signers_file import Signers, key_hashes
-from shailoo.law.schema import SignatureRules
+from shailoo.law.schema import LeapDayBirthday, SignatureRules
+from shailoo.register.eligibility import coming_of_age
 from shailoo.register.pin import mask_pin
 
 #: Family-wise level of the per-collector anomaly test.
@@ -452,6 +456,8 @@ class SignatureReport:
                 f"the register records the death on {died}, on or before the signing date {signed}"
             )
         if reason is Reason.NOT_ELIGIBLE:
+            if bool(snapshot.eligible[at]):
+                return f"not of voting age on the signing date {signed}"
             return "the register does not count this person as a voter in this election"
         if reason in (Reason.MOVED, Reason.WRONG_TERRITORY):
             current, previous = int(snapshot.territory[at]), int(snapshot.previous[at])
@@ -503,6 +509,8 @@ def verify(
     *,
     required: int | None = None,
     anomaly_alpha: float = ANOMALY_ALPHA,
+    min_age: int | None = None,
+    leap_day: LeapDayBirthday = "march_1",
 ) -> SignatureReport:
     """Decide every signature (see the module doc for the reasons, the tests and the sample).
 
@@ -510,7 +518,8 @@ def verify(
     that signed for another candidate for the same office, used when the law allows one
     signature per voter; ``sample``/``seed``: K signatures drawn from the published seed
     decide the verdict; ``required``: valid signatures the office needs (``None``: only the
-    invalid share decides).
+    invalid share decides); ``min_age``: the voting age, checked on the signing date (with
+    the voters' ``leap_day`` convention for a 29 February birthday).
     """
     if sample is not None and (sample < 0 or seed is None):
         raise ValueError("a sample needs a size of zero or more and a published seed")
@@ -548,6 +557,10 @@ def verify(
     _mark(reasons, open_, (death != 0) & (death <= signed), Reason.DEAD)
     del death
     _mark(reasons, open_, ~snapshot.eligible[at], Reason.NOT_ELIGIBLE)
+    if min_age is not None:
+        _mark(
+            reasons, open_, signed < adult_days(signers.pin, min_age, leap_day), Reason.NOT_ELIGIBLE
+        )
     if territory is not None and rules.signer_must_be_in_territory.value:
         current, moved, previous = (
             snapshot.territory[at],
@@ -580,6 +593,28 @@ def verify(
         required,
         anomaly_alpha,
     )
+
+
+def adult_days(
+    pins: npt.NDArray[np.int64], min_age: int, leap_day: LeapDayBirthday
+) -> npt.NDArray[np.int32]:
+    """The day (ordinal) each PIN's holder reaches ``min_age``, from the birth date the PIN
+    encodes (digits 2-9, DDMMYYYY); 0 where the PIN holds no date (a malformed row).
+
+    Computed once per distinct birth date: a million signers have some tens of thousands.
+    """
+    codes = (pins // 100_000) % 100_000_000
+    unique, inverse = np.unique(codes, return_inverse=True)
+    days = np.zeros(len(unique), dtype=np.int32)
+    for i, code in enumerate(unique.tolist()):
+        day, month, year = code // 1_000_000, (code // 10_000) % 100, code % 10_000
+        try:
+            born = date(year, month, day)
+        except ValueError:
+            continue
+        comes = coming_of_age(born, min_age, leap_day)
+        days[i] = comes.toordinal() if comes != date.max else np.iinfo(np.int32).max
+    return days[inverse]
 
 
 def _mark(

@@ -3,7 +3,7 @@ under ``/candidates/`` (mounted at the root by ``shailoo.urls``)."""
 
 from django.urls import path
 
-from shailoo.candidates import views, views_participants
+from shailoo.candidates import views, views_lists, views_participants, views_signatures
 
 app_name = "candidates"
 urlpatterns = [
@@ -14,6 +14,19 @@ urlpatterns = [
     path("staff/candidates/<int:pk>/check/", views.run_check, name="check"),
     path("staff/candidates/<int:pk>/decide/", views.decide, name="decide"),
     path("staff/candidates/<int:pk>/change/", views.change, name="change"),
+    path(
+        "staff/candidates/<int:pk>/documents/",
+        views_signatures.file_document,
+        name="document_add",
+    ),
+    path(
+        "staff/candidates/<int:pk>/signatures/", views_signatures.upload, name="signatures_upload"
+    ),
+    path("staff/candidates/signatures/<int:pk>/", views_signatures.submission, name="signatures"),
+    path("staff/candidates/<int:pk>/withdraw/", views_lists.withdraw, name="withdraw"),
+    path("staff/candidates/<int:pk>/replace/", views_lists.replace, name="replace"),
+    path("staff/candidates/lists/", views_lists.party_lists, name="lists"),
+    path("staff/candidates/lists/<slug:code>/", views_lists.party_list, name="list"),
     path(
         "staff/candidates/decisions/<int:pk>/decision.pdf",
         views.decision_document,

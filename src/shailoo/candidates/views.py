@@ -230,6 +230,11 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "appeal_form": AppealForm(),
         "appeal_decision_form": AppealDecisionForm(),
     }
+    # The papers, signatures, withdrawal and replacement (imported here: that module imports
+    # this one).
+    from shailoo.candidates.views_signatures import candidate_panels
+
+    context.update(candidate_panels(request, candidate))
     return render(request, "candidates/candidate.html", context)
 
 
