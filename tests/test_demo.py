@@ -149,6 +149,7 @@ def test_demo_builds_the_same_country_twice(tmp_path: Path) -> None:
     # 3,000 persons and the few the candidates world adds (a birthday on the boundary, ...)
     assert re.search(r"3,0[0-4]\d persons", first)
     assert re.search(r"candidates: \d+ nominated, \d+ registered, \d+ refused", first)
+    assert re.search(r"incidents: 290 cases .*, \d+ decided, \d+ overdue", first)
     population = tmp_path / "demo" / "population.csv"
     digest = _sha(population)
     db = tmp_path / "shailoo.sqlite3"
@@ -181,6 +182,9 @@ def test_demo_builds_the_same_country_twice(tmp_path: Path) -> None:
         "candidates.decision",
         "candidates.signatures",
         "candidates.participant",
+        "incidents.case_opened",
+        "incidents.case_decided",
+        "incidents.case_escalated",
     ):
         assert day["kinds"].get(kind, 0) > 0, kind
     assert re.search(r"Protocols: \d+ accepted, 6 blocked .*, 3 disputed", first)

@@ -37,6 +37,7 @@ from shailoo.demo import commands as demo_commands
 from shailoo.elections.cli import add_details
 from shailoo.elections.cli import app as elections_app
 from shailoo.geo.cli import app as geo_app
+from shailoo.incidents.cli import app as incidents_app
 from shailoo.integrity.cli import audit_app as ledger_app
 from shailoo.integrity.cli import keys_app
 from shailoo.law.cli import app as law_app
@@ -51,7 +52,7 @@ OTHER = "Biometrics, synthetic data, running the platform"
 #: The order of ``shailoo --help``: the commission's work, from the law to the ledger.
 ORDER = (
     "law", "geo", "elections", "register", "candidates",
-    "ballots", "results", "seats", "audits",
+    "ballots", "results", "seats", "audits", "incidents",
     "ledger", "keys", "accounts",
     "biometrics", "synth", "demo", "serve", "manage",
 )  # fmt: skip
@@ -104,6 +105,7 @@ app.add_typer(
     help="Risk-limiting audits of the paper ballots.",
     rich_help_panel=COUNT,
 )
+app.add_typer(incidents_app, name="incidents", rich_help_panel=COUNT)
 app.add_typer(ledger_app, name="ledger", rich_help_panel=TRUST)
 app.add_typer(keys_app, name="keys", rich_help_panel=TRUST)
 app.add_typer(accounts_app, name="accounts", rich_help_panel=TRUST)

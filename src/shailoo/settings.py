@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "shailoo.geo",
     "shailoo.elections",
     "shailoo.register",
+    "shailoo.incidents",
     "shailoo.biometrics",
     "shailoo.biometrics.dedup",
     "shailoo.candidates",
@@ -234,7 +235,11 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_THROTTLE_RATES": {"selfcheck": os.environ.get("SHAILOO_SELFCHECK_RATE", "30/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "selfcheck": os.environ.get("SHAILOO_SELFCHECK_RATE", "30/min"),
+        # The public complaint form and Open311 share one budget per client address.
+        "incidents": os.environ.get("SHAILOO_INCIDENTS_RATE", "20/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shailoo API",

@@ -279,13 +279,29 @@ def test_known_records_answer_as_documented(world: World) -> None:
         statuses[submit] = _check(submit, response, body=body, media_type="application/json")
         expected = 403 if "station" in changes else 400 if changes else 201
         assert response.status_code == expected, response.get_data()
+    alert = "POST /api/incidents/alerts/"
+    seal = {
+        "kind": "seal_broken",
+        "category": "count_irregularity",
+        "summary": "The seal of ballot box 2 is broken",
+        "station": world.stations[2].number,
+        "subject": "box-2",
+        "evidence": {"seal_number": "KG-0042117", "weight_kg": 4.2},
+        "severity": "critical",
+        "dedupe_key": "box-2-seal",
+    }
+    response = world.signed("/api/incidents/alerts/", json.dumps(seal).encode())
+    statuses[alert] = _check(alert, response, body=seal, media_type="application/json")
+    response = world.signed("/api/incidents/alerts/", json.dumps(seal).encode())
+    again = _check(alert, response, body=seal, media_type="application/json")
+    assert again.status_code == 200 and again.get_json()["new"] is False, again.get_data()
     # Every operation the schema lists has a known-good case here: add one with a new endpoint.
     labels = {operation.ok().label for operation in schema.get_all_operations()}
     assert set(statuses) == labels
     (refused,) = statuses["GET /api/candidates/"].json()["results"]
     assert [r["code"] for r in refused["refusal_reasons"]] == ["OTHER_CITIZENSHIP"]
     answered = {label: response.status_code for label, response in statuses.items()}
-    assert answered == {label: 201 if label == submit else 200 for label in labels}
+    assert answered == {label: 201 if label in (submit, alert) else 200 for label in labels}
 
 
 def test_throttled_selfchecks_answer_as_documented(

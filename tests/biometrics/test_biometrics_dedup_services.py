@@ -118,6 +118,13 @@ def test_a_decision_goes_on_the_ledger_by_reference(world: dict[str, Any]) -> No
     with pytest.raises(Refusal) as twice:
         services.adjudicate(pair, "different_persons", "Changed my mind today.", world["cec"])
     assert twice.value.code == "already_decided"
+    # a confirmed double enrolment reaches the rapid-response groups as a case
+    from shailoo.incidents.models import Case
+
+    (case,) = Case.objects.filter(alert_kind="biometrics.duplicate_enrolment")
+    assert (case.category, case.agency, case.severity) == ("multiple_voting", "commission", "high")
+    assert case.alert_subject == ledger.ref(pair)
+    assert pair.person_a.pin not in case.description
 
 
 def test_decisions_need_a_reason_an_outcome_and_the_whole_country(world: dict[str, Any]) -> None:

@@ -212,6 +212,13 @@ def test_participants_are_admitted_or_refused_with_cited_reasons(election) -> No
     with pytest.raises(Conflict):
         revoke_participant("cli", foreign, "x")
     assert LedgerEntry.objects.filter(kind="candidates.participant").count() == 5
+    # the foreign and the stateless proxies are put before the rapid-response groups
+    from shailoo.incidents.models import Case
+
+    alerts = Case.objects.filter(alert_kind="candidates.foreign_participant")
+    assert alerts.count() == 2
+    assert {c.category for c in alerts} == {"foreign_interference"}
+    assert {c.agency for c in alerts} == {"national_security"}
 
 
 def test_the_ballot_carries_the_registered_candidates_with_their_sex(election, tmp_path) -> None:

@@ -84,6 +84,27 @@ def test_a_later_automatic_count_rechecks_and_resolves(world) -> None:
     assert "counting.alert_resolved" in kinds()
 
 
+def test_counting_alerts_reach_the_rapid_response_groups_as_cases(world) -> None:
+    """Counting raises each alert through the incidents door: a case for the commission's
+    members of the station's territory, closed when the alert no longer holds."""
+    from shailoo.incidents.models import Case
+
+    s1 = world["stations"][0]
+    enter(world, s1, automatic=None)
+    (case,) = Case.objects.all()
+    assert (case.kind, case.alert_kind, case.category) == (
+        "alert",
+        "counting.no_automatic",
+        "count_irregularity",
+    )
+    assert (case.agency, case.station_id, case.severity) == ("commission", s1.pk, "low")
+    assert case.alert_subject == f"counting_results.countingalert:{CountingAlert.objects.get().pk}"
+    services.record_automatic_count(world["election"], s1, "pres", VOTES, "cli", source="signed")
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED  # nobody had started on it; the alert resolved
+    assert case.events.filter(kind="alert_resolved").exists()
+
+
 def test_control_failure_blocks_with_the_relation_named(world) -> None:
     version = enter(world, world["stations"][0], lines=lines(ballots_unused=431))
     assert not version.acceptable

@@ -352,7 +352,7 @@ def test_an_age_window_is_accepted_exactly_when_it_is_not_empty(min_age: int, ma
 
 def test_the_section_is_required(tmp_path: Path) -> None:
     text = TEXT["kg-2021"]
-    text = text[: text.index("\ncandidates:\n")] + "\n"
+    text = text[: text.index("\ncandidates:\n")] + text[text.index("\nincidents:\n") :]
     path, lines = check(text, tmp_path, "kg-2021")
     root = text.splitlines().index("meta:") + 1  # a missing section points at the top
     assert lines == [f"{path}:{root}: candidates: required key is missing"]

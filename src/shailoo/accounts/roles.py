@@ -81,6 +81,9 @@ class Permission(StrEnum):
     CANDIDATES_NOMINATE = "candidates.nominate"
     CANDIDATES_DECIDE = "candidates.decide"
     PARTICIPANTS_ADMIT = "candidates.participants"
+    INCIDENTS_VIEW = "incidents.view"
+    INCIDENTS_HANDLE = "incidents.handle"
+    INCIDENTS_ROUTE = "incidents.route"
 
 
 class Open(StrEnum):
@@ -130,6 +133,9 @@ PERMISSION_TEXT: Mapping[Permission, str] = {
     Permission.CANDIDATES_NOMINATE: "File nominations and documents, change, withdraw, replace",
     Permission.CANDIDATES_DECIDE: "Check candidates, decide registration, signatures, appeals",
     Permission.PARTICIPANTS_ADMIT: "Register representatives, proxies and observers; revoke them",
+    Permission.INCIDENTS_VIEW: "Read the cases of one's agency and territory (views logged)",
+    Permission.INCIDENTS_HANDLE: "Work cases: notes, evidence, sharing, decisions",
+    Permission.INCIDENTS_ROUTE: "Set which agency handles each category of case",
 }
 
 
@@ -256,10 +262,11 @@ ROLES: Mapping[Role, RoleSpec] = {
             "Response-group member",
             staff=True,
             mfa=True,
-            scopes=frozenset({Scope.COUNTRY, Scope.REGION}),
+            scopes=frozenset({Scope.COUNTRY, Scope.REGION, Scope.TEC}),
             agency=True,
-            permissions=frozenset(),
-            note="Delegated by an agency; pages arrive with the incidents capability.",
+            permissions=frozenset({Permission.INCIDENTS_VIEW, Permission.INCIDENTS_HANDLE}),
+            note="Delegated by an agency to the CEC's or a TEC's coordination group: works the "
+            "cases routed to the agency in the group's territory.",
         ),
         RoleSpec(
             Role.AGENT,
@@ -435,6 +442,14 @@ PAGES: Mapping[str, Access] = {
     "counting:decide": Permission.BALLOT_ADJUDICATE,
     "counting:sheet_image": Permission.BALLOT_ADJUDICATE,
     # candidates: public list and API; staff pages in the candidate's region (checked inside)
+    "open311-discovery": Open.PUBLIC,
+    "open311-services": Open.PUBLIC,
+    "open311-service": Open.PUBLIC,
+    "open311-requests": Open.PUBLIC,
+    "open311-request": Open.PUBLIC,
+    "open311-token": Open.PUBLIC,
+    "open311-unknown": Open.PUBLIC,
+    "api-incidents-alerts": Open.SIGNED,
     "candidates:public": Open.PUBLIC,
     "api-candidates": Open.PUBLIC,
     "api-candidates-parties": Open.PUBLIC,
@@ -459,6 +474,21 @@ PAGES: Mapping[str, Access] = {
     "candidates:participant_register": Permission.PARTICIPANTS_ADMIT,
     "candidates:participant": Permission.PARTICIPANTS_ADMIT,
     "candidates:participant_revoke": Permission.PARTICIPANTS_ADMIT,
+    # incidents: the public complaint form, status look-up and register (nothing personal);
+    # staff pages in the member's compartment (agency and territory, checked inside: 404)
+    "incidents:report": Open.PUBLIC,
+    "incidents:status_lookup": Open.PUBLIC,
+    "incidents:status": Open.PUBLIC,
+    "incidents:register": Open.PUBLIC,
+    "incidents:cases": Permission.INCIDENTS_VIEW,
+    "incidents:case": Permission.INCIDENTS_VIEW,
+    "incidents:evidence": Permission.INCIDENTS_VIEW,
+    "incidents:new": Permission.INCIDENTS_HANDLE,
+    "incidents:note": Permission.INCIDENTS_HANDLE,
+    "incidents:evidence_add": Permission.INCIDENTS_HANDLE,
+    "incidents:route": Permission.INCIDENTS_HANDLE,
+    "incidents:decide": Permission.INCIDENTS_HANDLE,
+    "incidents:routes": Permission.INCIDENTS_ROUTE,
 }
 
 

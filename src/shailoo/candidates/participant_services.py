@@ -26,6 +26,7 @@ from shailoo.candidates.services import citation_json, edition_of, scope
 from shailoo.common.actors import actor_name
 from shailoo.common.refusals import Conflict, InvalidInput, NotFound
 from shailoo.elections.models import Election
+from shailoo.incidents import services as incidents
 from shailoo.integrity import ledger
 from shailoo.law.schema import PARTICIPANT_ROLES
 from shailoo.register.models import Person
@@ -194,6 +195,22 @@ def register_participant(
         )
         participant.ledger_index = entry.sequence
         participant.save(update_fields=["badge_number", "ledger_index"])
+    foreign = {"FOREIGN_CITIZEN", "STATELESS"} & set(decision.codes)
+    if decision.outcome == "refused" and foreign:
+        # A foreign citizen put forward to act in the campaign: worth the groups' review.
+        incidents.raise_alert(
+            "candidates",
+            "foreign_participant",
+            category="foreign_interference",
+            summary=f"A {data.role.replace('_', ' ')} refused: {', '.join(sorted(foreign))}",
+            subject=ledger.ref(participant),
+            evidence={
+                "for_candidate": data.for_candidate or "-",
+                "for_party": data.for_party or "-",
+                "ledger_entry": entry.sequence,
+            },
+            severity="medium",
+        )
     return participant
 
 

@@ -183,6 +183,10 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
         f"(counting {counted - started:.1f} s, biometrics {time.monotonic() - counted:.1f} s)"
     )
 
+    from shailoo.demo.incidents import build_incidents
+
+    build_incidents(election, seed)
+
     from shailoo.integrity.heads import sign_head
 
     head = sign_head()

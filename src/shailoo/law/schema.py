@@ -694,6 +694,26 @@ class Candidates(LawModel):
     nomination: NominationRules
 
 
+# -- complaints and rapid response -------------------------------------------------------
+
+
+class Incidents(LawModel):
+    """How fast complaints and appeals must be answered (the rapid-response groups' clocks).
+
+    A complaint during the campaign is answered within ``campaign_answer_days`` days and, by
+    the usual rule, before polling day starts; one on polling day within
+    ``polling_day_answer_hours``; an appeal against a station's result is filed within
+    ``result_appeal_days`` days of the result and decided within
+    ``result_appeal_decision_days``.
+    """
+
+    campaign_answer_days: Cited[PositiveInt]
+    answer_before_polling_day: Cited[bool]
+    polling_day_answer_hours: Cited[PositiveInt]
+    result_appeal_days: Cited[PositiveInt]
+    result_appeal_decision_days: Cited[PositiveInt]
+
+
 class Edition(LawModel):
     """One edition of the electoral law. Add a domain by adding a section field here."""
 
@@ -703,6 +723,7 @@ class Edition(LawModel):
     calendar: Calendar
     counting: Counting
     candidates: Candidates
+    incidents: Incidents
 
     @model_validator(mode="after")
     def _resolve_sources(self) -> Edition:

@@ -41,6 +41,7 @@ from shailoo.biometrics.minutiae import FingerTemplate
 from shailoo.biometrics.models import BiometricTemplate
 from shailoo.common.actors import Actor, actor_name, is_system
 from shailoo.common.refusals import Conflict, InvalidInput, PermissionRefused, Refusal
+from shailoo.incidents import services as incidents
 from shailoo.integrity import ledger
 from shailoo.register.models import Person
 
@@ -393,4 +394,22 @@ def adjudicate(
         decision.ledger_sequence = entry.sequence
         decision.save(update_fields=["ledger_sequence"])
     candidate.status = DuplicateCandidate.Status.DECIDED
+    if outcome == AdjudicationDecision.Outcome.SAME_PERSON:
+        # One person enrolled twice may vote twice: the rapid-response groups' door.
+        station = locked.person_a.station
+        incidents.raise_alert(
+            "biometrics",
+            "duplicate_enrolment",
+            category="multiple_voting",
+            summary="A person confirmed enrolled twice (biometric deduplication)",
+            station=station.number if station is not None else None,
+            subject=ledger.ref(locked),
+            evidence={
+                "person_a": ledger.pin_ref(locked.person_a.pin),
+                "person_b": ledger.pin_ref(locked.person_b.pin),
+                "run": locked.run_id,
+                "decision_entry": entry.sequence,
+            },
+            severity="high",
+        )
     return decision

@@ -43,6 +43,7 @@ from shailoo.counting.results.protocol import (
 )
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
+from shailoo.incidents import services as incidents
 from shailoo.integrity import ledger
 from shailoo.integrity.canonical import JSONValue, canonical_json
 from shailoo.integrity.models import LedgerEntry
@@ -323,6 +324,7 @@ def _sync_alerts(protocol: Protocol, verdict: Verdict, actor: str) -> None:
             subject=ledger.ref(alert),
             data={"protocol": ledger.ref(protocol), "kind": alert.kind},
         )
+        incidents.alert_resolved("counting", ledger.ref(alert))
     for kind, reasons in wanted.items():
         alert = CountingAlert.objects.create(
             election=protocol.election,
@@ -344,6 +346,18 @@ def _sync_alerts(protocol: Protocol, verdict: Verdict, actor: str) -> None:
                 "kind": kind,
                 "reasons": list(reasons),
             },
+        )
+        # The rapid-response groups' one door: the commission's members see it as a case.
+        incidents.raise_alert(
+            "counting",
+            kind,
+            category="count_irregularity",
+            summary=f"{kind}: station {protocol.station.number}, contest {protocol.contest_id}",
+            station=protocol.station.number,
+            subject=ledger.ref(alert),
+            evidence={"version": version.number, "reasons": "; ".join(reasons)},
+            severity="low" if kind == ALERT_NO_AUTOMATIC else "high",
+            dedupe_key=f"counting:{protocol.pk}:{kind}",
         )
 
 

@@ -1,0 +1,54 @@
+"""Telling members about their cases: in-app notices, e-mail, and SMS through an adapter.
+
+E-mail goes through Django's mail framework (``EMAIL_*`` settings; the console backend in
+development). SMS goes through an :class:`SmsGateway`: the default only logs that a message
+was sent (never its text or the number in full), a deployment plugs its operator's gateway in
+with ``SHAILOO_SMS_GATEWAY`` (a dotted path to a class).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from typing import Any, Protocol
+
+from django.core.mail import send_mail
+
+from shailoo.incidents import clock
+from shailoo.incidents.models import Case, Notification
+
+log = logging.getLogger("shailoo.incidents")
+
+
+class SmsGateway(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class LoggingSms:
+    """The development gateway: records that a message went out, and to whom (masked)."""
+
+    def send(self, phone: str, text: str) -> None:
+        log.info("sms to %s…%s (%d characters)", phone[:4], phone[-2:], len(text))
+
+
+def sms_gateway() -> SmsGateway:
+    path = os.environ.get("SHAILOO_SMS_GATEWAY", "")
+    if not path:
+        return LoggingSms()
+    module, _, name = path.rpartition(".")
+    gateway: Any = getattr(importlib.import_module(module), name)()
+    return gateway
+
+
+def tell(users: list[Any], case: Case, kind: str, text: str) -> int:
+    """Notify each member in the app and by e-mail (where they have one); return how many."""
+    moment = clock.now()
+    Notification.objects.bulk_create(
+        Notification(user=user, case=case, kind=kind, text=text[:300], created_at=moment)
+        for user in users
+    )
+    addresses = [user.email for user in users if getattr(user, "email", "")]
+    if addresses:
+        send_mail(f"[Shailoo] {case.reference}: {kind}", text, None, addresses, fail_silently=True)
+    return len(users)
