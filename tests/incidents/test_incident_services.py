@@ -182,3 +182,24 @@ def test_an_appeal_against_a_result_before_polling_day_is_refused(station) -> No
         services.open_case("cli", report(kind="result_appeal"))
     assert refused.value.code == "no_deadline"
     assert not Case.objects.exists()
+
+
+def test_an_appeal_upheld_reopens_the_case_with_a_new_deadline(station) -> None:
+    handler = member("police", "police")
+    with clock.frozen_at(at(1)):
+        case = services.open_case("public", report())
+        with pytest.raises(Conflict):
+            services.file_appeal("cli", case, "the complainant", "not decided yet")
+        services.decide(handler, case, outcome="dismissed", legal_basis="Art. 43")
+    with clock.frozen_at(at(3)):
+        with pytest.raises(InvalidInput):
+            services.file_appeal(handler, case, "", "")
+        appeal = services.file_appeal(handler, case, "the complainant", "Witnesses were not heard")
+        services.decide_appeal(handler, appeal, "upheld", "The witnesses must be heard")
+    case.refresh_from_db()
+    assert case.status == Case.Status.IN_PROGRESS and case.due_at == at(8)
+    with pytest.raises(Conflict):
+        services.decide_appeal(handler, appeal, "dismissed", "again")
+    kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
+    assert {services.APPEALED, services.APPEAL_DECIDED} <= kinds
+    assert [e.kind for e in case.events.all()][-2:] == ["appealed", "appeal_decided"]

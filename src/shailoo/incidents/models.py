@@ -199,3 +199,27 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.text[:40]}"
+
+
+class CaseAppeal(models.Model):
+    """An appeal against a case's decision (by the complainant, a party or a candidate)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "pending"
+        UPHELD = "upheld", "upheld: the case is reopened"
+        DISMISSED = "dismissed", "dismissed"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="appeals")
+    filed_by = models.CharField(max_length=200)
+    grounds = models.TextField()
+    filed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    reasons = models.TextField(blank=True)
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "filed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} appeal: {self.outcome}"

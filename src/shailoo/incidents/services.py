@@ -38,7 +38,14 @@ from shailoo.incidents.categories import (
     SEVERITIES,
 )
 from shailoo.incidents.deadlines import KINDS, Deadline, Kind, deadline, state
-from shailoo.incidents.models import Case, CaseDecision, CaseEvent, Evidence, RoutingRule
+from shailoo.incidents.models import (
+    Case,
+    CaseAppeal,
+    CaseDecision,
+    CaseEvent,
+    Evidence,
+    RoutingRule,
+)
 from shailoo.integrity import ledger
 from shailoo.law.loader import load_edition
 
@@ -48,6 +55,8 @@ EVIDENCE = "incidents.evidence"
 DECIDED = "incidents.case_decided"
 ESCALATED = "incidents.case_escalated"
 ROUTE_SET = "incidents.route_set"
+APPEALED = "incidents.case_appealed"
+APPEAL_DECIDED = "incidents.appeal_decided"
 
 MAX_DESCRIPTION = 4000
 #: Evidence: at most this many bytes a file, and only types that carry no active content.
@@ -519,6 +528,76 @@ def decide(
         decision.save(update_fields=["ledger_index"])
         _event(case, actor_name(actor), "decided", outcome=outcome)
     return decision
+
+
+def file_appeal(actor: Any, case: Case, filed_by: str, grounds: str) -> CaseAppeal:
+    """Register an appeal against a decided case (the higher commission's group hears it)."""
+    if not isinstance(actor, str):
+        _may_handle(actor, case)
+    if case.status != Case.Status.DECIDED:
+        raise Conflict("not_decided", gettext("Only a decided case can be appealed."))
+    if not filed_by.strip() or not grounds.strip() or len(grounds) > MAX_DESCRIPTION:
+        raise InvalidInput(
+            "bad_appeal",
+            gettext("An appeal needs who files it and its grounds."),
+            problems=[("grounds", gettext("required, at most 4000 characters"))],
+        )
+    with transaction.atomic():
+        appeal = CaseAppeal.objects.create(
+            case=case,
+            filed_by=filed_by.strip()[:200],
+            grounds=grounds.strip(),
+            filed_at=clock.now(),
+        )
+        _event(case, actor_name(actor), "appealed", appeal=appeal.pk)
+        ledger.record(
+            APPEALED,
+            actor=actor_name(actor),
+            subject=ledger.ref(case),
+            data={
+                "reference": case.reference,
+                "grounds_sha256": hashlib.sha256(appeal.grounds.encode()).hexdigest(),
+            },
+        )
+    return appeal
+
+
+def decide_appeal(actor: Any, appeal: CaseAppeal, outcome: str, reasons: str) -> CaseAppeal:
+    """Uphold an appeal (the case is reopened, with a new legal deadline counted from now) or
+    dismiss it, with reasons."""
+    case = appeal.case
+    if not isinstance(actor, str):
+        _may_handle(actor, case)
+    if appeal.outcome != CaseAppeal.Outcome.PENDING:
+        raise Conflict("appeal_decided", gettext("The appeal is already decided."))
+    if outcome not in (CaseAppeal.Outcome.UPHELD, CaseAppeal.Outcome.DISMISSED):
+        raise InvalidInput("bad_outcome", gettext("The outcome must be upheld or dismissed."))
+    if not reasons.strip():
+        raise InvalidInput("reasons_required", gettext("Give the reasons."))
+    moment = clock.now()
+    with transaction.atomic():
+        appeal.outcome = outcome
+        appeal.reasons = reasons.strip()
+        appeal.decided_by = actor_name(actor)
+        appeal.decided_at = moment
+        appeal.save()
+        if outcome == CaseAppeal.Outcome.UPHELD:
+            election = case.election
+            polling_day = election.polling_day if election is not None else date.max
+            edition = election.law_edition if election is not None else "kg-2025"
+            due = deadline("complaint", moment, polling_day, load_edition(edition).incidents)
+            case.status = Case.Status.IN_PROGRESS
+            case.due_at, case.due_rule = due.due, due.rule
+            case.reminded_at = case.escalated_at = None
+            case.save(update_fields=["status", "due_at", "due_rule", "reminded_at", "escalated_at"])
+        _event(case, actor_name(actor), "appeal_decided", appeal=appeal.pk, outcome=outcome)
+        ledger.record(
+            APPEAL_DECIDED,
+            actor=actor_name(actor),
+            subject=ledger.ref(case),
+            data={"reference": case.reference, "outcome": outcome, "status": case.status},
+        )
+    return appeal
 
 
 # -- deadlines -------------------------------------------------------------------------------
