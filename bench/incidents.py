@@ -1,13 +1,14 @@
 """Benchmark: cases of an election day through the intake API (HTTP on loopback).
 
 The platform is served by waitress (as ``shailoo serve`` runs it) on 127.0.0.1 over a fresh
-SQLite database with a synthetic geography and a current election; a client posts ``--cases``
-Open311 service requests (form-encoded, as reporting apps send them) one after another over a
-keep-alive connection, each routed and given its legal deadline by the product's
-``incidents.services.open_case``, and times each answer. The baseline, in the same run, is a
-bare Django ``Case.objects.create`` of the same rows (no HTTP, no routing, no deadline, no
-ledger). The per-client rate limit of the public doors is lifted for the run
-(``SHAILOO_INCIDENTS_RATE``): what is measured is the intake's capacity, not the throttle.
+SQLite database with a synthetic geography and a current election; ``--clients`` reporting
+apps (default one) post ``--cases`` Open311 service requests (form-encoded, as such apps send
+them), each over its own keep-alive connection; each request is routed and given its legal
+deadline by the product's ``incidents.services.open_case``, and each answer is timed. With
+several clients SQLite serialises the writes: throughput stays, latency grows. The baseline,
+in the same run, is a bare Django ``Case.objects.create`` of the same rows (no HTTP, no
+routing, no deadline, no ledger). The per-client rate limit of the public doors is lifted
+for the run (``SHAILOO_INCIDENTS_RATE``): what is measured is the intake, not the throttle.
 
 Prints ``RESULT incidents intake_per_s=... p99_ms=... ratio=<ours/bare>`` (ratio of
 throughputs, higher is better; target p99 < 100 ms and ratio >= 0.3 on 2 cores).
@@ -70,13 +71,13 @@ def _serve() -> tuple[object, int]:
     return server, port
 
 
-def _ours(port: int, stations: list[int], n: int, seed: int) -> tuple[float, list[float]]:
-    rng = random.Random(seed)
+def _client(port: int, stations: list[int], numbers: range, seed: int) -> list[float]:
+    """One reporting app: its own keep-alive connection, requests one after another."""
+    rng = random.Random(f"{seed}/{numbers.start}")
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Content-Type": "application/x-www-form-urlencoded", "Connection": "keep-alive"}
     latencies: list[float] = []
-    start = time.perf_counter()
-    for i in range(n):
+    for i in numbers:
         body = urllib.parse.urlencode(
             {
                 "service_code": rng.choice(CATEGORIES),
@@ -91,7 +92,21 @@ def _ours(port: int, stations: list[int], n: int, seed: int) -> tuple[float, lis
         latencies.append(time.perf_counter() - began)
         if response.status != 200:
             raise SystemExit(f"request {i}: HTTP {response.status}")
-    return time.perf_counter() - start, latencies
+    return latencies
+
+
+def _ours(
+    port: int, stations: list[int], n: int, seed: int, clients: int
+) -> tuple[float, list[float]]:
+    """``clients`` apps posting at once (the server has as many threads as cores allow)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    share = -(-n // clients)
+    ranges = [range(k * share, min(n, (k + 1) * share)) for k in range(clients)]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        parts = list(pool.map(lambda r: _client(port, stations, r, seed), ranges))
+    return time.perf_counter() - start, [x for part in parts for x in part]
 
 
 def _bare(stations: list[int], n: int, seed: int) -> float:
@@ -124,12 +139,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--clients", type=int, default=1, help="reporting apps posting at once")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     with tempfile.TemporaryDirectory(prefix="shailoo-bench-incidents-") as tmp:
         stations = _setup(Path(tmp))
         server, port = _serve()
-        seconds, latencies = _ours(port, stations, args.cases, args.seed)
+        seconds, latencies = _ours(port, stations, args.cases, args.seed, args.clients)
         server.close()  # type: ignore[attr-defined]
         bare = _bare(stations, args.cases, args.seed)
     latencies.sort()
