@@ -34,6 +34,7 @@ from shailoo.candidates.models import (
 from shailoo.candidates.party_lists import (
     ListDecision,
     ListEntry,
+    ListFinding,
     check_list,
     check_replacement,
 )
@@ -441,23 +442,22 @@ def change_candidate(
 DOCUMENT_ADDED = "candidates.document"
 
 
-def required_documents(candidate: Candidate) -> list[str]:
-    """The documents the office's law asks of this nomination, in the law file's order.
+def checklist(rules: OfficeRules, *, party: bool, on_list: bool) -> list[str]:
+    """The documents an office's law asks of one nomination, in the law file's order.
 
-    The deposit receipt only where a deposit is due from the candidate, the signature sheets
-    only where the office needs signatures, the party's decision only for a party's nominee,
-    the language certificate, diploma and criminal-record certificate only where the office
-    has that requirement.
+    The deposit receipt only where a deposit is due from the candidate (not from a list's
+    party), the signature sheets only where the office needs signatures, the party's decision
+    only for a party's nominee, the language certificate, diploma and criminal-record
+    certificate only where the office has that requirement.
     """
-    rules = office_rules(candidate.election, candidate.office)
     if rules.documents is None:
         return []
     skip: set[str] = set()
-    if not (rules.deposit_som and rules.deposit_som.value) or candidate.list_position is not None:
+    if not (rules.deposit_som and rules.deposit_som.value) or on_list:
         skip.add("deposit_receipt")
     if rules.signatures_min is None:
         skip.add("signature_sheets")
-    if candidate.party_id is None:
+    if not party:
         skip.add("party_decision")
     if not rules.state_language_required.value:
         skip.add("language_certificate")
@@ -466,6 +466,15 @@ def required_documents(candidate: Candidate) -> list[str]:
     if rules.criminal_record_bars.value == "none":
         skip.add("criminal_record_certificate")
     return [kind for kind in rules.documents.value if kind not in skip]
+
+
+def required_documents(candidate: Candidate) -> list[str]:
+    """The checklist of :func:`checklist` for this nomination."""
+    return checklist(
+        office_rules(candidate.election, candidate.office),
+        party=candidate.party_id is not None,
+        on_list=candidate.list_position is not None,
+    )
 
 
 def missing_documents(candidate: Candidate) -> list[str]:
@@ -843,15 +852,17 @@ def withdraw(actor: Any, candidate: Candidate, on: date, source_document: str) -
     return candidate
 
 
-def _check_replacement(old: Candidate, data: NominationData) -> None:
-    """Refuse a replacement that breaks a rule of the party's list at the replaced position
-    (a rule the list already broke before is not the replacement's doing)."""
+def replacement_breaks(old: Candidate, data: NominationData) -> list[ListFinding]:
+    """The rules of the party's list that ``data``'s person at ``old``'s position would newly
+    break there (a rule the list already broke before is not the replacement's doing)."""
     election = old.election
     edition = edition_of(election)
     rules = edition.candidates.party_lists
     if old.party is None or old.list_position is None or rules is None:
-        return
+        return []
     entries = list_entries(election, old.party)
+    if sum(1 for entry in entries if entry.position == old.list_position) != 1:
+        return []
     new_entry = ListEntry(
         position=old.list_position,
         ref=data.ref,
@@ -866,11 +877,16 @@ def _check_replacement(old: Candidate, data: NominationData) -> None:
     before = check_list(entries, *args, leap_day=leap)
     after = check_replacement(entries, old.list_position, new_entry, *args, leap_day=leap)
     failed_before = {(f.code, f.positions) for f in before.failing}
-    broken = [
+    return [
         f
         for f in after.failing
         if old.list_position in f.positions and (f.code, f.positions) not in failed_before
     ]
+
+
+def _check_replacement(old: Candidate, data: NominationData) -> None:
+    """Refuse a replacement that breaks a rule of the party's list at the replaced position."""
+    broken = replacement_breaks(old, data)
     if broken:
         raise Conflict(
             "replacement_breaks_list",

@@ -46,7 +46,6 @@ from shailoo.candidates.party_lists import (
     ListDecision,
     ListEntry,
     ListFinding,
-    check_replacement,
     compact_positions,
 )
 from shailoo.candidates.views import _candidate, may
@@ -302,36 +301,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def broken_rows(old: Candidate, data: services.NominationData, lang: Lang) -> list[FindingRow]:
-    """The rules the list would fail at the replaced position with ``data``'s person there,
-    as the list engine decides them (what the service refused the replacement for)."""
-    election = old.election
-    edition = services.edition_of(election)
-    rules = edition.candidates.party_lists
-    if old.party is None or old.list_position is None or rules is None:
-        return []
-    entries = services.list_entries(election, old.party)
-    if sum(1 for e in entries if e.position == old.list_position) != 1:
-        return []
-    new_entry = ListEntry(
-        position=old.list_position,
-        ref=data.ref,
-        sex=cast(Any, data.sex),
-        birth_date=data.birth_date,
-        minority=data.minority,
-        disability=data.disability,
-        party_member_of=data.member_of,
-    )
-    after = check_replacement(
-        entries,
-        old.list_position,
-        new_entry,
-        old.party.code,
-        rules,
-        edition.candidates.nomination,
-        election.polling_day,
-        leap_day=edition.voters.leap_day_birthday.value,
-    )
-    return [finding_row(f, lang) for f in after.failing if old.list_position in f.positions]
+    """The rules the list would newly fail at the replaced position with ``data``'s person
+    there (what the service refused the replacement for), as rows in ``lang``."""
+    return [finding_row(f, lang) for f in services.replacement_breaks(old, data)]
 
 
 @require_http_methods(["GET", "POST"])

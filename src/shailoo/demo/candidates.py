@@ -133,18 +133,10 @@ def _documents(
 ) -> tuple[tuple[str, str], ...]:
     """The checklist of the office's law, filed whole (the papers that apply to this one)."""
     rules = services.office_rules(election, office)
-    if rules.documents is None:
-        return (("application", f"APP-{ref}"), ("passport", f"ID-{ref}"))
-    skip = set()
-    if party is None:
-        skip.add("party_decision")
-    if rules.signatures_min is None:
-        skip.add("signature_sheets")
-    if rules.deposit_som is None or not rules.deposit_som.value or position is not None:
-        skip.add("deposit_receipt")
-    return tuple(
-        (kind, f"{kind[:3].upper()}-{ref}") for kind in rules.documents.value if kind not in skip
-    )
+    kinds = services.checklist(rules, party=party is not None, on_list=position is not None)
+    if not kinds:
+        kinds = ["application", "passport"]
+    return tuple((kind, f"{kind[:3].upper()}-{ref}") for kind in kinds)
 
 
 def load_candidates(election: Election, world: CandidateWorld, out: Path) -> CandidatesSummary:
