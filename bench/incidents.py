@@ -4,10 +4,16 @@ The platform is served by waitress (as ``shailoo serve`` runs it) on 127.0.0.1 o
 SQLite database with a synthetic geography and a current election; ``--clients`` reporting
 apps (default one) post ``--cases`` Open311 service requests (form-encoded, as such apps send
 them), each over its own keep-alive connection; each request is routed and given its legal
-deadline by the product's ``incidents.services.open_case``, and each answer is timed. With
-several clients SQLite serialises the writes: throughput stays, latency grows. The baseline,
-in the same run, is a bare Django ``Case.objects.create`` of the same rows (no HTTP, no
-routing, no deadline, no ledger). The per-client rate limit of the public doors is lifted
+deadline by the product's ``incidents.services.open_case`` (and written to the ledger), and
+each answer is timed. With several clients SQLite serialises the writes: throughput stays,
+latency grows.
+
+The baseline, in the same run and on the same server, is a bare Django create of the same
+rows behind the same HTTP stack: a view (mounted for the run only, at ``/bench/bare/``) that
+reads the same form and does ``Case.objects.create`` with a fixed agency and deadline — no
+validation, routing, deadline rule, timeline or ledger. The ratio is what those cost. A
+create without HTTP at all is printed too, for scale: no HTTP server answers at that rate,
+so it is not the ratio's baseline. The per-client rate limit of the public doors is lifted
 for the run (``SHAILOO_INCIDENTS_RATE``): what is measured is the intake, not the throttle.
 
 Prints ``RESULT incidents intake_per_s=... p99_ms=... ratio=<ours/bare>`` (ratio of
@@ -60,6 +66,47 @@ def _setup(tmp: Path) -> list[int]:
     return list(PollingStation.objects.values_list("number", flat=True))
 
 
+def _mount_bare() -> None:
+    """Add ``/bench/bare/`` (the baseline) to the URL map for this run only."""
+    import types
+    from itertools import count
+
+    from django.conf import settings
+    from django.http import JsonResponse
+    from django.urls import path
+    from django.utils import timezone
+    from django.views.decorators.csrf import csrf_exempt
+
+    from shailoo import urls
+    from shailoo.geo.models import PollingStation
+    from shailoo.incidents.models import Case
+
+    ids = dict(PollingStation.objects.values_list("number", "pk"))
+    numbers = count()
+
+    @csrf_exempt
+    def bare(request):  # type: ignore[no-untyped-def]
+        now = timezone.now()
+        case = Case.objects.create(
+            reference=f"H-{next(numbers):012d}",
+            category=request.POST["service_code"],
+            severity="high",
+            source="open311",
+            station_id=ids[int(request.POST["station"])],
+            description=request.POST["description"],
+            agency="police",
+            received_at=now,
+            due_at=now + timedelta(hours=2),
+            due_rule="polling_day_hours",
+        )
+        return JsonResponse([{"service_request_id": case.reference}], safe=False)
+
+    module = types.ModuleType("bench_incidents_urls")
+    module.urlpatterns = [path("bench/bare/", bare), *urls.urlpatterns]  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    settings.ROOT_URLCONF = module.__name__
+
+
 def _serve() -> tuple[object, int]:
     from waitress.server import create_server
 
@@ -71,7 +118,13 @@ def _serve() -> tuple[object, int]:
     return server, port
 
 
-def _client(port: int, stations: list[int], numbers: range, seed: int) -> list[float]:
+def _client(
+    port: int,
+    stations: list[int],
+    numbers: range,
+    seed: int,
+    url: str = "/open311/v2/requests.json",
+) -> list[float]:
     """One reporting app: its own keep-alive connection, requests one after another."""
     rng = random.Random(f"{seed}/{numbers.start}")
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -86,7 +139,7 @@ def _client(port: int, stations: list[int], numbers: range, seed: int) -> list[f
             }
         )
         began = time.perf_counter()
-        conn.request("POST", "/open311/v2/requests.json", body=body, headers=headers)
+        conn.request("POST", url, body=body, headers=headers)
         response = conn.getresponse()
         response.read()
         latencies.append(time.perf_counter() - began)
@@ -96,7 +149,12 @@ def _client(port: int, stations: list[int], numbers: range, seed: int) -> list[f
 
 
 def _ours(
-    port: int, stations: list[int], n: int, seed: int, clients: int
+    port: int,
+    stations: list[int],
+    n: int,
+    seed: int,
+    clients: int,
+    url: str = "/open311/v2/requests.json",
 ) -> tuple[float, list[float]]:
     """``clients`` apps posting at once (the server has as many threads as cores allow)."""
     from concurrent.futures import ThreadPoolExecutor
@@ -105,11 +163,11 @@ def _ours(
     ranges = [range(k * share, min(n, (k + 1) * share)) for k in range(clients)]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        parts = list(pool.map(lambda r: _client(port, stations, r, seed), ranges))
+        parts = list(pool.map(lambda r: _client(port, stations, r, seed, url), ranges))
     return time.perf_counter() - start, [x for part in parts for x in part]
 
 
-def _bare(stations: list[int], n: int, seed: int) -> float:
+def _bare_in_process(stations: list[int], n: int, seed: int) -> float:
     from django.utils import timezone
 
     from shailoo.geo.models import PollingStation
@@ -144,20 +202,29 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     with tempfile.TemporaryDirectory(prefix="shailoo-bench-incidents-") as tmp:
         stations = _setup(Path(tmp))
+        _mount_bare()
         server, port = _serve()
         seconds, latencies = _ours(port, stations, args.cases, args.seed, args.clients)
+        bare_http, bare_latencies = _ours(
+            port, stations, args.cases, args.seed, args.clients, url="/bench/bare/"
+        )
         server.close()  # type: ignore[attr-defined]
-        bare = _bare(stations, args.cases, args.seed)
+        in_process = _bare_in_process(stations, args.cases, args.seed)
     latencies.sort()
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
-    ours_rate, bare_rate = args.cases / seconds, args.cases / bare
-    p50 = latencies[len(latencies) // 2] * 1000
+    bare_latencies.sort()
+
+    def at(share: float, values: list[float]) -> float:
+        return values[min(len(values) - 1, int(len(values) * share))] * 1000
+
+    ours_rate, bare_rate = args.cases / seconds, args.cases / bare_http
     print(
-        f"cases={args.cases} ours={ours_rate:.0f}/s (p50 {p50:.1f} ms, p99 {p99:.1f} ms) "
-        f"bare={bare_rate:.0f}/s"
+        f"cases={args.cases} clients={args.clients} ours={ours_rate:.0f}/s "
+        f"(p50 {at(0.5, latencies):.1f} ms, p99 {at(0.99, latencies):.1f} ms) "
+        f"bare over HTTP={bare_rate:.0f}/s (p50 {at(0.5, bare_latencies):.1f} ms, "
+        f"p99 {at(0.99, bare_latencies):.1f} ms) bare without HTTP={args.cases / in_process:.0f}/s"
     )
     print(
-        f"RESULT incidents intake_per_s={ours_rate:.0f} p99_ms={p99:.1f} "
+        f"RESULT incidents intake_per_s={ours_rate:.0f} p99_ms={at(0.99, latencies):.1f} "
         f"ratio={ours_rate / bare_rate:.2f}"
     )
 

@@ -84,6 +84,10 @@ class Permission(StrEnum):
     INCIDENTS_VIEW = "incidents.view"
     INCIDENTS_HANDLE = "incidents.handle"
     INCIDENTS_ROUTE = "incidents.route"
+    INCIDENTS_REPORT = "incidents.report"
+    FINANCE_VIEW = "finance.view"
+    FINANCE_IMPORT = "finance.import"
+    FINANCE_REVIEW = "finance.review"
 
 
 class Open(StrEnum):
@@ -136,6 +140,10 @@ PERMISSION_TEXT: Mapping[Permission, str] = {
     Permission.INCIDENTS_VIEW: "Read the cases of one's agency and territory (views logged)",
     Permission.INCIDENTS_HANDLE: "Work cases: notes, evidence, sharing, decisions",
     Permission.INCIDENTS_ROUTE: "Set which agency handles each category of case",
+    Permission.INCIDENTS_REPORT: "File reports signed in (hotline, observers, agents), follow them",
+    Permission.FINANCE_VIEW: "Read election funds, statements, donors, flags and their evidence",
+    Permission.FINANCE_IMPORT: "Import bank statements of election funds",
+    Permission.FINANCE_REVIEW: "Resolve donors, review flags, decide returns and transfers",
 }
 
 
@@ -194,9 +202,10 @@ ROLES: Mapping[Role, RoleSpec] = {
                 Permission.CANDIDATES_VIEW,
                 Permission.CANDIDATES_DECIDE,
                 Permission.PARTICIPANTS_ADMIT,
+                Permission.FINANCE_VIEW,
             },
-            note="Oversees the register, results and audits; reviews access to personal data; "
-            "decides on candidates and accredits participants.",
+            note="Oversees the register, results, audits and campaign finance; reviews access "
+            "to personal data; decides on candidates and accredits participants.",
         ),
         RoleSpec(
             Role.TEC_OPERATOR,
@@ -254,8 +263,11 @@ ROLES: Mapping[Role, RoleSpec] = {
             mfa=True,
             scopes=frozenset({Scope.COUNTRY, Scope.REGION}),
             agency=False,
-            permissions=frozenset(),
-            note="Audits campaign finance; its pages arrive with the finance capability.",
+            permissions=frozenset(
+                {Permission.FINANCE_VIEW, Permission.FINANCE_IMPORT, Permission.FINANCE_REVIEW}
+            ),
+            note="Audits campaign finance: imports fund statements, resolves donors, reviews "
+            "flags and decides on prohibited money.",
         ),
         RoleSpec(
             Role.RESPONSE_GROUP,
@@ -264,7 +276,13 @@ ROLES: Mapping[Role, RoleSpec] = {
             mfa=True,
             scopes=frozenset({Scope.COUNTRY, Scope.REGION, Scope.TEC}),
             agency=True,
-            permissions=frozenset({Permission.INCIDENTS_VIEW, Permission.INCIDENTS_HANDLE}),
+            permissions=frozenset(
+                {
+                    Permission.INCIDENTS_VIEW,
+                    Permission.INCIDENTS_HANDLE,
+                    Permission.INCIDENTS_REPORT,
+                }
+            ),
             note="Delegated by an agency to the CEC's or a TEC's coordination group: works the "
             "cases routed to the agency in the group's territory.",
         ),
@@ -275,8 +293,9 @@ ROLES: Mapping[Role, RoleSpec] = {
             mfa=True,
             scopes=_ALL_LEVELS,
             agency=False,
-            permissions=frozenset(),
-            note="Sees what the public sees; own pages arrive with the candidates capability.",
+            permissions=frozenset({Permission.INCIDENTS_REPORT}),
+            note="Sees what the public sees; files reports of violations signed in and follows "
+            "them.",
         ),
         RoleSpec(
             Role.OBSERVER,
@@ -285,8 +304,9 @@ ROLES: Mapping[Role, RoleSpec] = {
             mfa=True,
             scopes=_ALL_LEVELS,
             agency=False,
-            permissions=frozenset(),
-            note="Accredited observer; sees what the public sees.",
+            permissions=frozenset({Permission.INCIDENTS_REPORT}),
+            note="Accredited observer; sees what the public sees; files reports of violations "
+            "signed in and follows them.",
         ),
         RoleSpec(
             Role.PUBLIC,
@@ -483,11 +503,14 @@ PAGES: Mapping[str, Access] = {
     "incidents:cases": Permission.INCIDENTS_VIEW,
     "incidents:case": Permission.INCIDENTS_VIEW,
     "incidents:evidence": Permission.INCIDENTS_VIEW,
-    "incidents:new": Permission.INCIDENTS_HANDLE,
+    "incidents:new": Permission.INCIDENTS_REPORT,
+    "incidents:mine": Permission.INCIDENTS_REPORT,
     "incidents:note": Permission.INCIDENTS_HANDLE,
     "incidents:evidence_add": Permission.INCIDENTS_HANDLE,
     "incidents:route": Permission.INCIDENTS_HANDLE,
     "incidents:decide": Permission.INCIDENTS_HANDLE,
+    "incidents:appeal": Permission.INCIDENTS_HANDLE,
+    "incidents:appeal_decide": Permission.INCIDENTS_HANDLE,
     "incidents:routes": Permission.INCIDENTS_ROUTE,
 }
 

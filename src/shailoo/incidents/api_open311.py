@@ -600,11 +600,9 @@ def _post(request: HttpRequest, fmt: str) -> HttpResponse:
     lang = language(request)
     with transaction.atomic():
         try:
-            case = open_case(SOURCE, _report(new))
+            case = open_case(SOURCE, _report(new), token=secrets.token_urlsafe(24))
         except (InvalidInput, NotFound) as refusal:
             raise _as_client_sent(refusal) from None
-        case.token = secrets.token_urlsafe(24)
-        case.save(update_fields=["token"])
         extras = _extras(new)
         if extras:
             CaseEvent.objects.create(

@@ -714,6 +714,101 @@ class Incidents(LawModel):
     result_appeal_decision_days: Cited[PositiveInt]
 
 
+# -- campaign finance ---------------------------------------------------------------------
+
+
+#: The sources of money the law forbids (Art. 41(3)). ``foreign_participation_entity`` is a
+#: legal entity registered in the country whose participants include foreign citizens or
+#: foreign legal entities; ``state_share_tax_preference`` one with a state or municipal share
+#: that enjoys tax preferences.
+ProhibitedSource = Literal[
+    "foreign_state",
+    "foreign_legal_entity",
+    "foreign_branch",
+    "foreign_citizen",
+    "stateless_person",
+    "international_organisation",
+    "foreign_participation_entity",
+    "state_body",
+    "state_enterprise",
+    "state_share_tax_preference",
+    "military_unit",
+    "law_enforcement",
+    "court",
+    "charity",
+    "religious_organisation",
+    "anonymous",
+    "budget_debtor",
+    "civil_servant",
+    "religious_figure",
+]
+PROHIBITED_SOURCES: tuple[str, ...] = ProhibitedSource.__args__  # type: ignore[attr-defined]
+Disposition = Literal["transfer_to_budget", "return_to_donor"]
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+
+class FundCaps(LawModel):
+    """The caps of one kind of election fund, in som (absent: the edition sets none).
+
+    A donor cap is read as the total a donor gives one fund over the campaign, so that a
+    donation split in parts is held to the same cap as a single one.
+    """
+
+    fund_total_som: Cited[PositiveInt] | None = None
+    spending_som: Cited[PositiveInt] | None = None
+    own_funds_som: Cited[NonNegativeInt] | None = None
+    from_party_som: Cited[NonNegativeInt] | None = None
+    individual_donation_som: Cited[PositiveInt] | None = None
+    legal_entity_donation_som: Cited[PositiveInt] | None = None
+    paid_campaigners: Cited[PositiveInt] | None = None
+
+
+class FinanceCaps(LawModel):
+    """Caps per kind of fund: a party's and a candidate's."""
+
+    party: FundCaps | None = None
+    candidate: FundCaps | None = None
+
+
+class Finance(LawModel):
+    """Election funds: who may not give, how much others may, where the money must be.
+
+    ``foreign_participation_min_share`` is the direct foreign share above which a local legal
+    entity counts as one with foreign participation (0: any share at all, as the law says
+    "no minimum"). Through chains of ownership the law is silent; the platform looks through
+    a local intermediary when foreign owners hold at least ``look_through_control_share`` of
+    it, multiplying shares along each chain.
+    """
+
+    currency: Cited[CurrencyCode]
+    prohibited_sources: Cited[list[ProhibitedSource]]
+    foreign_participation_min_share: Cited[Share]
+    look_through_control_share: Cited[Share]
+    designated_banks_only: Cited[bool]
+    cash_allowed: Cited[bool]
+    prohibited_money: Cited[Disposition]
+    caps: FinanceCaps
+    report_days_before: Cited[NonNegativeInt] | None = None
+    report_days_after: Cited[NonNegativeInt] | None = None
+
+    def consistency(self) -> list[Problem]:
+        found: list[Problem] = []
+        sources = self.prohibited_sources.value
+        repeated = sorted({x for x in sources if sources.count(x) > 1})
+        if repeated:
+            found.append(
+                Problem("prohibited_sources.value", f"named twice: {', '.join(repeated)}")
+            )
+        if self.look_through_control_share.value == 0:
+            found.append(
+                Problem(
+                    "look_through_control_share.value",
+                    "must be above 0: at 0 every chain of any share would look through",
+                )
+            )
+        return found
+
+
 class Edition(LawModel):
     """One edition of the electoral law. Add a domain by adding a section field here."""
 
@@ -724,6 +819,7 @@ class Edition(LawModel):
     counting: Counting
     candidates: Candidates
     incidents: Incidents
+    finance: Finance
 
     @model_validator(mode="after")
     def _resolve_sources(self) -> Edition:

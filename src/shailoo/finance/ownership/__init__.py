@@ -1,0 +1,1 @@
+"""Ownership of legal entities over time: effective shares along chains, foreign look-through."""
