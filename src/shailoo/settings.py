@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "shailoo.biometrics",
     "shailoo.biometrics.dedup",
     "shailoo.candidates",
+    "shailoo.finance",
     "shailoo.counting",
     "shailoo.counting.audits",
     "shailoo.counting.results",

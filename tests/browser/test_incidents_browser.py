@@ -1,6 +1,7 @@
 """A complaint in a real browser: a citizen files it on the public form, gets the reference
 number, follows it on the status page; a member of the agency it was routed to decides it in
-the staff workspace, and the public status then shows the outcome — and never the citizen."""
+the staff workspace, and the public status then shows the outcome — and never the citizen.
+An observer signed in files a report and follows it under "My reports"."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import factories as f
 from shailoo.accounts.models import PersonalDataAccess
 from shailoo.accounts.roles import Role
 from shailoo.accounts.testing import login_verified, make_user
-from shailoo.incidents import forms
+from shailoo.incidents import forms, services
 from shailoo.incidents.models import Case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,3 +123,64 @@ def test_a_citizen_files_and_follows_a_complaint_and_sees_the_decision(
     expect(row).to_contain_text("Раздача прекращена")
     expect(page.locator("#chart-by-category svg rect")).to_have_count(1)
     assert violations == []
+
+
+def signed_in_context(browser: Any, live_server: Any, user: Any) -> Any:
+    """A browser context carrying ``user``'s session (password and second factor passed)."""
+    context = browser.new_context(base_url=live_server.url, locale="ru-RU")
+    context.set_default_timeout(15_000)
+    client = Client()
+    login_verified(client, user)
+    name = django_settings.SESSION_COOKIE_NAME
+    context.add_cookies(
+        [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
+    )
+    return context
+
+
+def test_an_observer_files_a_report_signed_in_and_follows_it_under_my_reports(
+    browser: Any, live_server: Any, station: Any
+) -> None:
+    observer = make_user("observer-osh", Role.OBSERVER)
+    context = signed_in_context(browser, live_server, observer)
+    tab = context.new_page()
+    tab.goto("/")
+    tab.locator("#nav-my-reports").click()
+    expect(tab).to_have_url(re.compile(r"/staff/incidents/mine/$"))
+    expect(tab.locator("h1")).to_have_text(ru("My reports"))
+    expect(tab.locator("#mine tbody")).to_contain_text(ru("You have not filed a report yet."))
+    tab.locator("#new-link").click()
+    form = tab.locator("#intake-form")
+    form.locator("select[name=category]").select_option(label=ru("Illegal campaigning"))
+    form.locator("textarea[name=description]").fill(
+        "Агитационные листовки в кабине для голосования"
+    )
+    form.locator("input[name=station]").fill("1001")
+    form.locator("button[type=submit]").click()
+
+    expect(tab).to_have_url(re.compile(r"/staff/incidents/mine/$"))
+    case = Case.objects.get()
+    assert (case.source, case.reporter, case.agency) == ("observer", "observer-osh", "commission")
+    expect(tab.locator("ul.messages li.success")).to_contain_text(case.reference)
+    row = tab.locator(f'#mine tr[data-reference="{case.reference}"]')
+    expect(row).to_contain_text(ru("Illegal campaigning"))
+    expect(row).to_contain_text("№1001 · Мектеп №5")
+    expect(row.locator("td.status")).to_have_text(ru("received, not yet examined"))
+    expect(tab.locator("#mine tbody tr")).to_have_count(1)
+    assert "Агитационные листовки" not in tab.locator("#mine").inner_text()
+
+    # the group decides it; the observer sees the outcome and the public summary
+    services.decide(
+        "cli", case, outcome="upheld", legal_basis="Art. 22", measures="Leaflets removed",
+        public_summary="Листовки убраны из кабины",
+    )  # fmt: skip
+    tab.reload()
+    expect(row.locator("td.status")).to_have_text(f"{ru('decided')}: {ru('complaint upheld')}")
+    expect(row.locator("td.summary")).to_have_text("Листовки убраны из кабины")
+    row.locator("a").click()  # to the public status page, not the case file
+    expect(tab).to_have_url(re.compile(rf"/report/{case.reference}/$"))
+    expect(tab.locator("#summary")).to_have_text("Листовки убраны из кабины")
+    refused = tab.goto(f"/staff/incidents/{case.reference}/")  # the case file is the group's
+    assert refused is not None and refused.status == 403
+    assert "Агитационные листовки" not in tab.locator("body").inner_text()
+    context.close()

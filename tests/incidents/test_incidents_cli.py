@@ -1,4 +1,4 @@
-"""``shailoo incidents``: report, overdue, sweep, route, summary."""
+"""``shailoo incidents``: report, overdue, sweep, route, summary, appeal, decide-appeal."""
 
 from __future__ import annotations
 
@@ -84,3 +84,113 @@ def test_summary_is_a_bilingual_pdf_without_personal_data(tmp_path) -> None:
     for secret in ("Маматова", "+996555000111", "Asanov paid"):
         assert secret not in text
     assert run("summary", "--day", "14.03.2027", "--out", str(out)).exit_code == 2
+
+
+# -- appeals -----------------------------------------------------------------------------------
+
+
+def _decided_case() -> Case:
+    with clock.frozen_at(datetime.datetime(2027, 3, 1, 10, tzinfo=BISHKEK)):
+        case = services.open_case(
+            "cli",
+            services.Report(category="other", description="x", source="hotline", station=1001),
+        )
+        services.decide("cli", case, outcome="dismissed", legal_basis="Art. 43")
+    return case
+
+
+def test_appeal_registers_an_appeal_on_a_decided_case_as_the_cli() -> None:
+    case = _decided_case()
+    code = case.reference[3:].replace("-", "")
+    typed = f"kg {code[:5].lower()} {code[5:]}"  # as people read it out
+    result = run("appeal", typed, "--by", "Candidate Asanov", "--grounds", "Not examined")
+    assert result.exit_code == 0, result.output
+    appeal = case.appeals.get()
+    assert (appeal.filed_by, appeal.grounds, appeal.outcome) == (
+        "Candidate Asanov",
+        "Not examined",
+        "pending",
+    )
+    assert f"appeal {appeal.pk} against {case.reference}: pending" in result.output
+    assert case.events.get(kind="appealed").actor == "cli"
+
+
+def test_appeal_refusals_exit_non_zero_with_their_message() -> None:
+    from django.utils.translation import gettext
+
+    with clock.frozen_at(datetime.datetime(2027, 3, 1, 10, tzinfo=BISHKEK)):
+        open_case = services.open_case(
+            "cli", services.Report(category="other", description="x", source="hotline")
+        )
+    undecided = run("appeal", open_case.reference, "--by", "X", "--grounds", "Y")
+    assert undecided.exit_code == 1
+    assert gettext("Only a decided case can be appealed.") in undecided.output
+    unknown = run("appeal", "KG-AAAAA-BBBBB", "--by", "X", "--grounds", "Y")
+    assert unknown.exit_code == 2 and gettext("No such case.") in unknown.output
+    assert run("appeal", "12", "--by", "X", "--grounds", "Y").exit_code == 2
+    case = _decided_case()
+    empty = run("appeal", case.reference, "--by", " ", "--grounds", "Y")
+    assert empty.exit_code == 2 and "--grounds" in empty.output
+    assert not open_case.appeals.exists() and not case.appeals.exists()
+
+
+def test_decide_appeal_takes_the_latest_pending_appeal_or_the_one_named() -> None:
+    case = _decided_case()
+    with clock.frozen_at(datetime.datetime(2027, 3, 2, 9, tzinfo=BISHKEK)):
+        first = services.file_appeal("cli", case, "Party A", "Ground one")
+    with clock.frozen_at(datetime.datetime(2027, 3, 2, 11, tzinfo=BISHKEK)):
+        second = services.file_appeal("cli", case, "Party B", "Ground two")
+    result = run("decide-appeal", case.reference, "--outcome", "dismissed", "--reasons", "Weighed")
+    assert result.exit_code == 0, result.output
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.outcome, second.outcome) == ("pending", "dismissed")
+    assert (second.reasons, second.decided_by) == ("Weighed", "cli")
+    assert f"appeal {second.pk} against {case.reference}: dismissed; case decided" in result.output
+    with clock.frozen_at(datetime.datetime(2027, 3, 4, 12, tzinfo=BISHKEK)):
+        upheld = run(
+            "decide-appeal", case.reference, "--appeal", str(first.pk),
+            "--outcome", "upheld", "--reasons", "Witness not heard",
+        )  # fmt: skip
+    assert upheld.exit_code == 0, upheld.output
+    case.refresh_from_db()
+    assert case.status == "in_progress"
+    assert case.due_at == datetime.datetime(2027, 3, 9, 12, tzinfo=BISHKEK)
+    assert "case in_progress, due 2027-03-09 12:00 +0600 (campaign_days)" in upheld.output
+
+
+def test_decide_appeal_refusals_exit_non_zero_and_change_nothing() -> None:
+    from django.utils.translation import gettext
+
+    case = _decided_case()
+    none_pending = run("decide-appeal", case.reference, "--outcome", "upheld", "--reasons", "R")
+    assert none_pending.exit_code == 1
+    assert gettext("The case has no pending appeal.") in none_pending.output
+    appeal = services.file_appeal("cli", case, "Party A", "Ground")
+    bad = run("decide-appeal", case.reference, "--outcome", "reversed", "--reasons", "R")
+    assert bad.exit_code == 2
+    assert gettext("The outcome must be upheld or dismissed.") in bad.output
+    blank = run("decide-appeal", case.reference, "--outcome", "upheld", "--reasons", " ")
+    assert blank.exit_code == 2 and gettext("Give the reasons.") in blank.output
+    other = _decided_case()
+    foreign = services.file_appeal("cli", other, "Party C", "Ground")
+    wrong = run(
+        "decide-appeal", case.reference, "--appeal", str(foreign.pk),
+        "--outcome", "upheld", "--reasons", "R",
+    )  # fmt: skip
+    assert wrong.exit_code == 2 and gettext("No such appeal in this case.") in wrong.output
+    appeal.refresh_from_db()
+    foreign.refresh_from_db()
+    assert (appeal.outcome, foreign.outcome) == ("pending", "pending")
+    done = run(
+        "decide-appeal", case.reference, "--appeal", str(appeal.pk),
+        "--outcome", "dismissed", "--reasons", "R",
+    )  # fmt: skip
+    assert done.exit_code == 0
+    again = run(
+        "decide-appeal", case.reference, "--appeal", str(appeal.pk),
+        "--outcome", "upheld", "--reasons", "R",
+    )  # fmt: skip
+    assert again.exit_code == 1 and gettext("The appeal is already decided.") in again.output
+    appeal.refresh_from_db()
+    assert appeal.outcome == "dismissed"

@@ -1,18 +1,24 @@
-"""``shailoo incidents``: file a report, list overdue cases, run the deadline sweep, routes.
+"""``shailoo incidents``: file a report, list overdue cases, run the deadline sweep, routes,
+appeals against a case's decision.
 
 Exit codes: 0 done (``overdue``: none overdue); 1 something to act on (cases overdue) or a
-refusal by the state of things; 2 bad input (an unknown category or station: located).
+refusal by the state of things (a case not decided yet, an appeal already decided); 2 bad
+input (an unknown category, station, case or appeal: located).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
 from shailoo.common.cli import console, django_setup
+
+if TYPE_CHECKING:
+    from shailoo.incidents.models import Case
 
 app = typer.Typer(help="Rapid-response groups: cases, deadlines, alerts.", no_args_is_help=True)
 CLI = "cli"
@@ -60,6 +66,100 @@ def report(
         f"{case.due_at:%Y-%m-%d %H:%M %z} ({case.due_rule})",
         highlight=False,
     )
+
+
+def _case_named(reference: str) -> Case:
+    """The case of ``reference`` as people type it (``kg abcde 23456``); NotFound otherwise.
+
+    The command line is the operator's shell: no compartment applies (the system actor)."""
+    from django.utils.translation import gettext
+
+    from shailoo.common.refusals import NotFound
+    from shailoo.incidents.forms import normalise_reference
+    from shailoo.incidents.models import Case
+
+    canonical = normalise_reference(reference)
+    case = Case.objects.filter(reference=canonical).first() if canonical else None
+    if case is None:
+        raise NotFound(
+            "unknown_case",
+            gettext("No such case."),
+            problems=[("reference", gettext("no case has this reference"))],
+        )
+    return case
+
+
+def _exit_code(exc: object) -> int:
+    from shailoo.common.refusals import Refusal
+
+    assert isinstance(exc, Refusal)
+    return 2 if exc.http_status in (400, 404) else 1
+
+
+@app.command("appeal")
+def appeal_command(
+    reference: str = typer.Argument(..., help="The case's reference, e.g. KG-ABCDE-23456"),
+    filed_by: str = typer.Option(..., "--by", help="Who files the appeal"),
+    grounds: str = typer.Option(..., "--grounds", help="The grounds of the appeal"),
+) -> None:
+    """Register an appeal against a decided case."""
+    django_setup()
+    from shailoo.common.refusals import Refusal
+    from shailoo.incidents import services
+
+    try:
+        case = _case_named(reference)
+        item = services.file_appeal(CLI, case, filed_by, grounds)
+    except Refusal as exc:
+        raise _refused(exc, _exit_code(exc)) from None
+    console.print(f"appeal {item.pk} against {item.case.reference}: pending", highlight=False)
+
+
+@app.command("decide-appeal")
+def decide_appeal_command(
+    reference: str = typer.Argument(..., help="The case's reference, e.g. KG-ABCDE-23456"),
+    outcome: str = typer.Option(..., "--outcome", help="upheld (reopen the case) or dismissed"),
+    reasons: str = typer.Option(..., "--reasons", help="The reasons of the decision"),
+    appeal_id: int | None = typer.Option(
+        None, "--appeal", help="Which appeal (default: the case's latest pending one)"
+    ),
+) -> None:
+    """Uphold (the case is reopened with a new legal deadline) or dismiss an appeal."""
+    django_setup()
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from shailoo.common.refusals import Conflict, NotFound, Refusal
+    from shailoo.incidents import services
+    from shailoo.incidents.models import CaseAppeal
+
+    try:
+        case = _case_named(reference)
+        if appeal_id is None:
+            item = (
+                case.appeals.filter(outcome=CaseAppeal.Outcome.PENDING)
+                .order_by("-filed_at", "-pk")
+                .first()
+            )
+            if item is None:
+                raise Conflict("no_pending_appeal", gettext("The case has no pending appeal."))
+        else:
+            item = case.appeals.filter(pk=appeal_id).first()
+            if item is None:
+                raise NotFound(
+                    "unknown_appeal",
+                    gettext("No such appeal in this case."),
+                    problems=[("appeal", str(appeal_id))],
+                )
+        services.decide_appeal(CLI, item, outcome, reasons)
+    except Refusal as exc:
+        raise _refused(exc, _exit_code(exc)) from None
+    case.refresh_from_db()
+    line = f"appeal {item.pk} against {case.reference}: {item.outcome}; case {case.status}"
+    if item.outcome == CaseAppeal.Outcome.UPHELD:
+        due = timezone.localtime(case.due_at)
+        line += f", due {due:%Y-%m-%d %H:%M %z} ({case.due_rule})"
+    console.print(line, highlight=False)
 
 
 @app.command("overdue")

@@ -1,5 +1,5 @@
 """Forms of the incidents pages: the public complaint form and look-up, the register's filters,
-and the staff forms (intake, note, evidence, routing, decision).
+and the staff forms (intake, note, evidence, routing, decision, appeal).
 
 A form only turns text into what a service takes, so a slip is shown beside its field; the
 services check everything again. The names people read (categories, statuses, outcomes,
@@ -83,6 +83,8 @@ EVENT_LABELS: dict[str, Any] = {
     "escalated": _("Escalated to the CEC's group"),
     "alert_again": _("Alert raised again"),
     "alert_resolved": _("Alert no longer holds"),
+    "appealed": _("Appeal registered"),
+    "appeal_decided": _("Appeal decided"),
 }
 #: The names of what a timeline step records (``CaseEvent.data`` keys).
 DETAIL_LABELS: dict[str, Any] = {
@@ -97,6 +99,13 @@ DETAIL_LABELS: dict[str, Any] = {
     "due": _("Answer due by"),
     "alert": _("Alert"),
     "evidence": _("Attached evidence"),
+    "appeal": _("Appeal"),
+}
+#: An appeal's outcome (``CaseAppeal.Outcome``), as staff and the public read it.
+APPEAL_OUTCOME_LABELS: dict[str, Any] = {
+    "pending": _("appeal pending"),
+    "upheld": _("appeal upheld: the case is examined again"),
+    "dismissed": _("appeal dismissed: the decision stands"),
 }
 RULE_LABELS: dict[str, Any] = {
     "campaign_days": _("campaign complaint: calendar days"),
@@ -406,6 +415,35 @@ class DecisionForm(forms.Form):
         if data.get("outcome") == CaseDecision.Outcome.REFERRED and not referral:
             self.add_error("referral", _("name the body the case is referred to"))
         return data
+
+
+class AppealForm(forms.Form):
+    """An appeal against the case's decision, as it reached the commission."""
+
+    filed_by = forms.CharField(
+        label=_("Filed by"),
+        max_length=200,
+        help_text=_("The complainant, a party or a candidate, as the appeal names them."),
+    )
+    grounds = forms.CharField(
+        label=_("Grounds"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class AppealDecisionForm(forms.Form):
+    """Uphold an appeal (the case is reopened with a new deadline) or dismiss it."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            ("", _("— choose —")),  # no default: the handler picks one deliberately
+            ("dismissed", _("dismiss: the decision stands")),
+            ("upheld", _("uphold: reopen the case")),
+        ],
+    )
+    reasons = forms.CharField(
+        label=_("Reasons"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class RouteRuleForm(forms.Form):

@@ -74,6 +74,15 @@ class Case(models.Model):
     complainant_phone = models.CharField(max_length=40, blank=True)
     complainant_email = models.CharField(max_length=200, blank=True)
     reporter = models.CharField(max_length=150, blank=True)  # staff, device or system actor
+    #: The signed-in user who filed it (observers and agents follow their reports by it; a
+    #: username equal to a system actor's name must not pick up that actor's cases).
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="filed_cases",
+    )
     agency = models.CharField(max_length=20, choices=AGENCY_CHOICES)
     #: Other agencies handling the case jointly, as ",code,code," (searchable on any database).
     shared_with = models.CharField(max_length=100, blank=True)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from shailoo.accounts.models import RoleAssignment
 from shailoo.accounts.permissions import require
 from shailoo.accounts.roles import Permission, Role, Scope
-from shailoo.common.actors import actor_name
+from shailoo.common.actors import actor_name, user_of
 from shailoo.common.refusals import Conflict, InvalidInput, NotFound, PermissionRefused
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
@@ -263,6 +263,7 @@ def open_case(
                     complainant_phone=report.complainant_phone.strip(),
                     complainant_email=report.complainant_email.strip(),
                     reporter=name,
+                    filed_by=user_of(actor),
                     agency=agency,
                     received_at=received,
                     due_at=due.due,

@@ -2,8 +2,9 @@
 number, and the register of cases with its statistics.
 
 Nothing personal leaves through these pages. The register and the status page show the
-case's category, place, status, days, the summary the handlers wrote for the public and what
-was decided — never the description, the complainant, the parties or the evidence — and every
+case's category, place, status, days, the summary the handlers wrote for the public, what was
+decided, and whether an appeal against the decision is pending and how it ended — never the
+description, the complainant, the parties, the evidence, or who appealed and why — and every
 free text they do show (place, summary, decision) passes :func:`public_text`, which removes
 the complainant's own name, phone and e-mail and anything shaped like a phone number, a PIN or
 an e-mail address, in case a handler pasted one. Alerts the platform raised by itself (a
@@ -45,6 +46,7 @@ from shailoo.geo.models import Region
 from shailoo.incidents import clock, services
 from shailoo.incidents.categories import CATEGORIES
 from shailoo.incidents.forms import (
+    APPEAL_OUTCOME_LABELS,
     CATEGORY_LABELS,
     OPEN,
     OPEN_STATUSES,
@@ -58,7 +60,7 @@ from shailoo.incidents.forms import (
     refreshed,
     spam_reason,
 )
-from shailoo.incidents.models import Case, CaseDecision
+from shailoo.incidents.models import Case, CaseAppeal, CaseDecision
 
 #: Submissions of the public form one client address may make (``SHAILOO_INCIDENTS_RATE``,
 #: or the ``incidents`` rate of ``REST_FRAMEWORK``). Generous, because mobile operators put
@@ -167,6 +169,25 @@ def public_decisions(case: Case) -> list[PublicDecision]:
 
 
 @dataclass(frozen=True)
+class PublicAppeal:
+    """That an appeal was filed, when, and how it ended: not who filed it (a person), its
+    grounds or the reasons (free text about persons, which no redaction can vouch for)."""
+
+    outcome_code: str
+    outcome: str
+    filed_at: datetime
+    decided_at: datetime | None
+
+
+def public_appeals(case: Case) -> list[PublicAppeal]:
+    appeals: list[CaseAppeal] = list(case.appeals.all())
+    return [
+        PublicAppeal(a.outcome, label(APPEAL_OUTCOME_LABELS, a.outcome), a.filed_at, a.decided_at)
+        for a in appeals
+    ]
+
+
+@dataclass(frozen=True)
 class PublicCase:
     """A case as the public register and the status page show it."""
 
@@ -181,6 +202,11 @@ class PublicCase:
     overdue: bool
     summary: str
     decisions: list[PublicDecision]
+    appeals: list[PublicAppeal]
+
+    @property
+    def under_appeal(self) -> bool:
+        return any(a.outcome_code == CaseAppeal.Outcome.PENDING for a in self.appeals)
 
     @property
     def measures(self) -> str:
@@ -204,6 +230,7 @@ def public_case(case: Case, now: datetime) -> PublicCase:
         overdue=case.open and case.due_at < now,
         summary=public_text(case.public_summary, case),
         decisions=public_decisions(case),
+        appeals=public_appeals(case),
     )
 
 
@@ -403,15 +430,15 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def status(request: HttpRequest, reference: str) -> HttpResponse:
-    """A case's public status: category, place, deadline, summary, decision — nothing
-    personal, nothing of the description or evidence."""
+    """A case's public status: category, place, deadline, summary, decision, appeals —
+    nothing personal, nothing of the description or evidence."""
     canonical = normalise_reference(reference)
     if canonical is not None and canonical != reference:
         return redirect("incidents:status", reference=canonical)
     case = (
         public_cases()
         .select_related("station", "region")
-        .prefetch_related("decisions")
+        .prefetch_related("decisions", "appeals")
         .filter(reference=canonical or "")
         .first()
     )
@@ -454,7 +481,7 @@ def register(request: HttpRequest) -> HttpResponse:
     form = RegisterFilterForm(request.GET, regions=_regions())
     rows = _filtered(public_cases(), form)
     charts = statistics(rows)
-    listed = rows.select_related("station", "region").prefetch_related("decisions")
+    listed = rows.select_related("station", "region").prefetch_related("decisions", "appeals")
     page = Paginator(listed.order_by("-received_at", "-pk"), REGISTER_PAGE).get_page(
         request.GET.get("page")
     )

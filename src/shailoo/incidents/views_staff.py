@@ -1,13 +1,17 @@
 """Staff pages of the rapid-response groups: the cases of one's compartment, a case with its
-timeline, evidence and decisions, the actions on it, hotline intake, and the routing table.
+timeline, evidence, decisions and appeals, the actions on it, signed-in intake (hotline
+operators, observers, candidates' agents) with "My reports", and the routing table.
 
 Compartments come from ``incidents.services.visible_cases``: a member sees the cases routed
 to (or shared with) their agency in their group's territory, a CEC administrator all of them.
 A case outside them reads as missing (404), for reading and for every action alike, so its
 existence is not disclosed. Pages name their permission (``accounts.roles.PAGES``): reading
-needs ``incidents.view``, acting ``incidents.handle``, routing ``incidents.route``; the
-services check the actor again. A case page shows the complainant's personal data, so every
-view of it, and every evidence download, is written to the personal-data access log.
+needs ``incidents.view``, acting ``incidents.handle``, routing ``incidents.route``, filing a
+report and following one's own ``incidents.report``; the services check the actor again.
+Observers and agents hold only ``incidents.report``: they file, then follow their reports on
+"My reports" (status, deadline, the public summary), never the case file itself. A case page
+shows the complainant's personal data, so every view of it, and every evidence download, is
+written to the personal-data access log.
 """
 
 from __future__ import annotations
@@ -29,11 +33,12 @@ from shailoo.accounts.access_log import record_view
 from shailoo.accounts.permissions import grants_of, has_permission, permission_required
 from shailoo.accounts.roles import Permission, Role
 from shailoo.common.refusals import InvalidInput, NotFound, Refusal
-from shailoo.incidents import clock, services
+from shailoo.incidents import clock, report_services, services
 from shailoo.incidents.categories import CATEGORIES, DEFAULT_ROUTES
 from shailoo.incidents.deadlines import Deadline, state
 from shailoo.incidents.forms import (
     AGENCY_LABELS,
+    APPEAL_OUTCOME_LABELS,
     CATEGORY_LABELS,
     DETAIL_LABELS,
     EVENT_LABELS,
@@ -44,6 +49,8 @@ from shailoo.incidents.forms import (
     SEVERITY_LABELS,
     SOURCE_LABELS,
     STATUS_LABELS,
+    AppealDecisionForm,
+    AppealForm,
     DecisionForm,
     EvidenceForm,
     IntakeForm,
@@ -53,7 +60,8 @@ from shailoo.incidents.forms import (
     StaffFilterForm,
     label,
 )
-from shailoo.incidents.models import Case, CaseEvent, Notification, RoutingRule
+from shailoo.incidents.models import Case, CaseAppeal, CaseEvent, Notification, RoutingRule
+from shailoo.incidents.views_public import public_text
 
 #: Rows the list shows at most (the filters narrow it down).
 LIST_LIMIT = 500
@@ -141,8 +149,12 @@ def _details(event: CaseEvent) -> list[tuple[str, str]]:
             continue
         if key == "agency":
             text = label(AGENCY_LABELS, str(value))
+        elif key == "outcome" and event.kind == "appeal_decided":
+            text = label(APPEAL_OUTCOME_LABELS, str(value))
         elif key == "outcome":
             text = label(OUTCOME_LABELS, str(value))
+        elif key == "appeal":
+            text = f"#{value}"
         elif key == "source":
             text = label(SOURCE_LABELS, str(value))
         elif key == "due":
@@ -201,6 +213,7 @@ def cases(request: HttpRequest) -> HttpResponse:
         "limit": LIST_LIMIT,
         "notices": notices[:20],
         "can_handle": has_permission(request.user, Permission.INCIDENTS_HANDLE),
+        "can_report": has_permission(request.user, Permission.INCIDENTS_REPORT),
         "can_route": has_permission(request.user, Permission.INCIDENTS_ROUTE),
         "now": now,
     }
@@ -210,16 +223,46 @@ def cases(request: HttpRequest) -> HttpResponse:
 # -- a case ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class AppealRow:
+    appeal: CaseAppeal
+    outcome: str
+    form: AppealDecisionForm | None  # the form to decide it, while it is pending
+
+
+def _appeal_decision_form(appeal: CaseAppeal, data: Any = None) -> AppealDecisionForm:
+    """A decision form for one appeal; its ids are the appeal's own (several on one page)."""
+    return AppealDecisionForm(data, auto_id=f"id_appeal{appeal.pk}_%s")
+
+
+def _appeal_rows(case: Case, bound: tuple[int, AppealDecisionForm] | None) -> list[AppealRow]:
+    rows = []
+    for appeal in case.appeals.all():
+        form = None
+        if appeal.outcome == CaseAppeal.Outcome.PENDING:
+            form = bound[1] if bound and bound[0] == appeal.pk else _appeal_decision_form(appeal)
+        rows.append(AppealRow(appeal, label(APPEAL_OUTCOME_LABELS, appeal.outcome), form))
+    return rows
+
+
 def _case_page(
-    request: HttpRequest, case: Case, status: int = 200, **forms_and_refusal: Any
+    request: HttpRequest,
+    case: Case,
+    status: int = 200,
+    appeal_decision: tuple[int, AppealDecisionForm] | None = None,
+    **forms_and_refusal: Any,
 ) -> HttpResponse:
-    """The case with its personal data: logged before it is shown."""
+    """The case with its personal data: logged before it is shown.
+
+    ``appeal_decision`` is the (appeal, bound form) of a refused decision on an appeal, shown
+    in that appeal's place with its errors; every other form comes by its context name."""
     record_view(request, case, case.reference)
     Notification.objects.filter(user=request.user, case=case, read_at__isnull=True).update(
         read_at=clock.now()
     )
     now = clock.now()
     events = case.events.all()
+    appeals = _appeal_rows(case, appeal_decision)
     context: dict[str, Any] = {
         "case": case,
         "category": label(CATEGORY_LABELS, case.category),
@@ -233,11 +276,14 @@ def _case_page(
         "timeline": [TimelineEntry(e, label(EVENT_LABELS, e.kind), _details(e)) for e in events],
         "evidence": case.evidence.defer("content").order_by("added_at", "pk"),
         "decisions": [(d, label(OUTCOME_LABELS, d.outcome)) for d in case.decisions.all()],
+        "appeals": appeals,
+        "under_appeal": any(row.appeal.outcome == CaseAppeal.Outcome.PENDING for row in appeals),
         "can_handle": has_permission(request.user, Permission.INCIDENTS_HANDLE),
         "note_form": NoteForm(),
         "evidence_form": EvidenceForm(),
         "route_form": RouteCaseForm(),
         "decision_form": DecisionForm(),
+        "appeal_form": AppealForm(),
         "refusal": None,
     }
     context.update(forms_and_refusal)
@@ -407,16 +453,79 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("incidents:case", reference=case.reference)
 
 
+@require_POST
+@permission_required(Permission.INCIDENTS_HANDLE)
+def appeal(request: HttpRequest, reference: str) -> HttpResponse:
+    """Register an appeal against the case's decision (who files it, on which grounds)."""
+    case = _case(request, reference)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, 400, appeal_form=form)
+    data = form.cleaned_data
+    try:
+        services.file_appeal(request.user, case, data["filed_by"], data["grounds"])
+    except Refusal as error:
+        if not _locate(form, error):
+            form.add_error(None, error.message)
+        return _case_page(request, case, error.http_status, appeal_form=form, refusal=error)
+    messages.success(request, gettext("Appeal registered."))
+    return redirect("incidents:case", reference=case.reference)
+
+
+@require_POST
+@permission_required(Permission.INCIDENTS_HANDLE)
+def appeal_decide(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """Uphold an appeal (the case is reopened, with a new legal deadline) or dismiss it."""
+    case = _case(request, reference)
+    item = case.appeals.filter(pk=pk).first()
+    if item is None:
+        raise NotFound("unknown_appeal", gettext("No such appeal in this case."))
+    form = _appeal_decision_form(item, request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, 400, appeal_decision=(item.pk, form))
+    outcome = form.cleaned_data["outcome"]
+    try:
+        services.decide_appeal(request.user, item, outcome, form.cleaned_data["reasons"])
+    except Refusal as error:
+        form.add_error(None, error.message)
+        case.refresh_from_db()
+        return _case_page(
+            request, case, error.http_status, appeal_decision=(item.pk, form), refusal=error
+        )
+    messages.success(request, gettext("Appeal decided."))
+    if outcome == CaseAppeal.Outcome.UPHELD:
+        case.refresh_from_db()
+        messages.info(
+            request,
+            gettext("%(ref)s is reopened: a new decision is due by %(due)s.")
+            % {
+                "ref": case.reference,
+                "due": timezone.localtime(case.due_at).strftime("%d.%m.%Y %H:%M"),
+            },
+        )
+    return redirect("incidents:case", reference=case.reference)
+
+
 # -- intake and routing ------------------------------------------------------------------------
 
 
+def _may_view(user: Any, case: Case) -> bool:
+    return has_permission(user, Permission.INCIDENTS_VIEW) and (
+        services.visible_cases(user).filter(pk=case.pk).exists()
+    )
+
+
 @require_http_methods(["GET", "POST"])
-@permission_required(Permission.INCIDENTS_HANDLE)
+@permission_required(Permission.INCIDENTS_REPORT)
 def new_case(request: HttpRequest) -> HttpResponse:
-    """Enter a report taken on the hotline (or an observer's or agent's own report)."""
+    """Enter a report taken on the hotline, or an observer's or agent's own report.
+
+    Afterwards a member who may read the case goes to it; a member whose compartment does
+    not hold it to the list; an observer or agent to "My reports"."""
     source = intake_source(request.user)
     form = IntakeForm(request.POST if request.method == "POST" else None)
-    context = {"form": form, "source": label(SOURCE_LABELS, source)}
+    can_view = has_permission(request.user, Permission.INCIDENTS_VIEW)
+    context = {"form": form, "source": label(SOURCE_LABELS, source), "can_view": can_view}
     if request.method != "POST":
         return render(request, "incidents/staff_new.html", context)
     if not form.is_valid():
@@ -453,9 +562,50 @@ def new_case(request: HttpRequest) -> HttpResponse:
             "due": timezone.localtime(case.due_at).strftime("%d.%m.%Y %H:%M"),
         },
     )
-    if services.visible_cases(request.user).filter(pk=case.pk).exists():
+    if _may_view(request.user, case):
         return redirect("incidents:case", reference=case.reference)
-    return redirect("incidents:cases")
+    if can_view:
+        return redirect("incidents:cases")
+    return redirect("incidents:mine")
+
+
+@dataclass(frozen=True)
+class MyReport:
+    case: Case
+    category: str
+    status: str
+    due: str  # on_time, due_soon, overdue, or ""
+    outcome: str  # of the latest decision, "" while undecided
+    summary: str  # the summary written for the public, redacted as the public pages are
+
+
+@require_GET
+@permission_required(Permission.INCIDENTS_REPORT)
+def mine(request: HttpRequest) -> HttpResponse:
+    """My reports: the cases the signed-in observer, agent or operator filed, with their
+    status, deadline and the public summary of a decision (nothing of the case file)."""
+    found = report_services.my_reports(request.user)
+    now = clock.now()
+    rows = []
+    for case in found[:LIST_LIMIT]:
+        decisions = list(case.decisions.all())
+        rows.append(
+            MyReport(
+                case,
+                label(CATEGORY_LABELS, case.category),
+                label(STATUS_LABELS, case.status),
+                due_state(case, now),
+                label(OUTCOME_LABELS, decisions[-1].outcome) if decisions else "",
+                public_text(case.public_summary, case),
+            )
+        )
+    context = {
+        "rows": rows,
+        "count": found.count(),
+        "limit": LIST_LIMIT,
+        "can_view": has_permission(request.user, Permission.INCIDENTS_VIEW),
+    }
+    return render(request, "incidents/mine.html", context)
 
 
 @dataclass(frozen=True)

@@ -153,20 +153,29 @@ def lists(
 @app.command("duplicates")
 def duplicates(
     out: Path | None = typer.Option(None, "--out", help="Write the pairs to this CSV"),
-    threshold: float = typer.Option(88.0, "--threshold", help="Name similarity 0-100"),
+    threshold: float = typer.Option(
+        88.0, "--threshold", min=0, max=100, help="Name similarity 0-100"
+    ),
+    alert: bool = typer.Option(
+        False, "--alert", help="Raise each pair as an alert to the rapid-response groups"
+    ),
 ) -> None:
-    """List likely duplicate persons (same birth date and sex, near-identical names)."""
+    """List likely duplicate persons (same birth date and sex, near-identical names).
+
+    With --alert each pair becomes a multiple-voting case for the response groups (persons
+    named by their ledger reference, never by PIN); a pair whose case is still open is added
+    to that case, not opened again.
+    """
     django_setup()
+    from rich.markup import escape
+
     from shailoo.common import csvout
-    from shailoo.register.duplicates import find_likely_duplicates
-    from shailoo.register.models import Person
+    from shailoo.common.refusals import Refusal
+    from shailoo.register.alerts import likely_duplicates, raise_duplicate_alerts
     from shailoo.register.pin import mask_pin
 
-    records = Person.objects.values_list("pin", "birth_date", "name_key", "sex").iterator(
-        chunk_size=10000
-    )
     with console.status("Comparing names within birth-date blocks…"):
-        pairs = find_likely_duplicates(records, threshold=threshold)
+        pairs = likely_duplicates(threshold)
     if out is not None:
         with out.open("w", newline="", encoding="utf-8") as fh:
             writer = csvout.Writer(fh)
@@ -178,6 +187,74 @@ def duplicates(
             f"{mask_pin(pair.pin_a)}  {mask_pin(pair.pin_b)}  {pair.score:5.1f}  {pair.reason}"
         )
     console.print(f"register duplicates: {len(pairs)} likely duplicate pairs")
+    if alert:
+        try:
+            opened, already = raise_duplicate_alerts(pairs, "cli")
+        except Refusal as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
+            raise typer.Exit(2) from None
+        console.print(f"register duplicates: {opened} alerts opened, {already} already open")
+
+
+@app.command("dwellings")
+def dwellings(
+    over: int | None = typer.Option(
+        None,
+        "--over",
+        min=0,
+        help="List dwellings with more voters than this (default: the law edition's "
+        "polling.max_registered_per_dwelling, a screening level, not a legal limit)",
+    ),
+    alert: bool = typer.Option(
+        False, "--alert", help="Raise each dwelling as an alert to the rapid-response groups"
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Write the dwellings to this CSV"),
+) -> None:
+    """List dwellings with more voters on the lists than a screening level (register padding).
+
+    The default level is the current election's law edition (10 in the packaged editions,
+    from CEC practice, the level the staff dashboard uses); --over sets another, e.g. higher
+    where dormitories are common. With --alert each dwelling becomes a multiple-voting case
+    for the response groups; one whose case is still open is not opened again.
+    """
+    django_setup()
+    from rich.markup import escape
+
+    from shailoo.common import csvout
+    from shailoo.common.refusals import Refusal
+    from shailoo.register.alerts import (
+        crowded_dwellings,
+        dwelling_threshold,
+        raise_crowded_dwelling_alerts,
+    )
+
+    try:
+        threshold = over if over is not None else dwelling_threshold()
+        rows = crowded_dwellings(threshold)
+    except Refusal as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(2) from None
+    if out is not None:
+        with out.open("w", newline="", encoding="utf-8") as fh:
+            writer = csvout.Writer(fh)
+            writer.writerow(["dwelling_id", "address", "station", "voters", "persons"])
+            for row in rows:
+                writer.writerow(
+                    [row.dwelling_id, row.address, row.station_number, row.voters, row.persons]
+                )
+    for row in rows[:20]:
+        console.print(
+            f"{escape(row.dwelling_id)}  №{row.station_number}  {row.voters:4d} voters "
+            f"({row.persons} persons)  {escape(row.address)}"
+        )
+    console.print(f"register dwellings: {len(rows)} dwellings with more than {threshold} voters")
+    if alert:
+        try:
+            opened, already = raise_crowded_dwelling_alerts(rows, "cli")
+        except Refusal as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
+            raise typer.Exit(2) from None
+        console.print(f"register dwellings: {opened} alerts opened, {already} already open")
 
 
 @app.command("reevaluate")

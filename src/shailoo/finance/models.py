@@ -1,0 +1,233 @@
+"""Election funds, what their banks report, who gave, and what the screen found.
+
+A fund is a special account at a designated bank, one per candidate or party and election.
+Statements are imported whole or not at all (a statement that does not reconcile changes
+nothing); each transaction is stored once, keyed by its account and the bank's entry
+reference, so importing a file again adds nothing. Donors are resolved to one identity
+(``Donor``) across statements, funds and years; a transaction whose donor could not be
+resolved waits in the review queue (``resolution`` not in RESOLVED) and is never treated as
+clean. Flags carry their evidence and citation; their review, the decision on the money, the
+notice to the fund's owner, the alert and the disclosure are each one step on the ledger.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from shailoo.candidates.models import Candidate, Party
+from shailoo.elections.models import Election
+from shailoo.finance.registry_models import (  # noqa: F401 (one app, two modules of tables)
+    EntityDebt,
+    LegalEntity,
+    PersonStatus,
+    ReportedTransfer,
+    Shareholding,
+)
+
+
+class DesignatedBank(models.Model):
+    """A bank the CEC designated to hold election funds (a decision, not a law figure)."""
+
+    bic = models.CharField(max_length=11, unique=True)
+    name = models.CharField(max_length=200)
+    designated_on = models.DateField()
+    decision = models.CharField(max_length=120, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.bic} {self.name}"
+
+
+class Fund(models.Model):
+    """An election fund: the special account of a candidate or a party for one election."""
+
+    class Kind(models.TextChoices):
+        PARTY = "party", "party"
+        CANDIDATE = "candidate", "candidate"
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="funds")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    candidate = models.ForeignKey(
+        Candidate, on_delete=models.PROTECT, null=True, blank=True, related_name="funds"
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, null=True, blank=True, related_name="funds"
+    )
+    #: The special account (IBAN or the bank's account number), unique across funds.
+    account = models.CharField(max_length=40, unique=True)
+    bank_bic = models.CharField(max_length=11, blank=True)
+    bank_name = models.CharField(max_length=200, blank=True)
+    currency = models.CharField(max_length=3, default="KGS")
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="party", party__isnull=False, candidate__isnull=True)
+                    | models.Q(kind="candidate", candidate__isnull=False)
+                ),
+                name="fund_has_its_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} ({self.owner_name})"
+
+    @property
+    def owner_name(self) -> str:
+        if self.candidate_id is not None:
+            c = self.candidate
+            return f"{c.surname} {c.given_name}".strip()
+        return self.party.name_ru if self.party is not None else ""
+
+
+class StatementImport(models.Model):
+    """One bank statement taken in (or refused: then nothing of it is stored)."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="statements")
+    statement_id = models.CharField(max_length=80)
+    source_name = models.CharField(max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    opening_balance = models.DecimalField(max_digits=18, decimal_places=2)
+    closing_balance = models.DecimalField(max_digits=18, decimal_places=2)
+    transactions_new = models.PositiveIntegerField(default=0)
+    transactions_known = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField()
+    imported_by = models.CharField(max_length=150)
+    ledger_index = models.BigIntegerField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} ({self.source_name})"
+
+
+class Donor(models.Model):
+    """One identity who gave or was paid, whatever the spelling on each statement.
+
+    ``key`` is ``P:<pin>`` for a person of the register, ``E:<inn>`` for a registered entity.
+    """
+
+    key = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=10)  # person | entity
+    name = models.CharField(max_length=300)
+    country = models.CharField(max_length=2, blank=True)
+    first_seen = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.name}"
+
+
+class Transaction(models.Model):
+    """A booked movement on a fund's account, with every detail that shows where it came from
+    (or, for spending, where it went)."""
+
+    class Resolution(models.TextChoices):
+        EXACT_ID = "exact_id", "identified by PIN or INN"
+        NAME_MATCH = "name_match", "identified by name with corroboration"
+        AMBIGUOUS = "ambiguous", "several candidates: review"
+        UNRESOLVED = "unresolved", "nobody found: review"
+        CONFLICT = "conflict", "id and name disagree: review"
+        ANONYMOUS = "anonymous", "no name and no id"
+        OWN = "own", "the fund's own party or candidate"
+        REVIEWED = "reviewed", "resolved by an auditor"
+        NOT_DONATION = "not_donation", "a payment out, or the bank's own entry"
+
+    RESOLVED = frozenset({"exact_id", "name_match", "own", "reviewed", "not_donation"})
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="transactions")
+    statement = models.ForeignKey(
+        StatementImport, on_delete=models.PROTECT, related_name="transactions"
+    )
+    entry_ref = models.CharField(max_length=120)
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    instructed_amount = models.DecimalField(max_digits=18, decimal_places=2, null=True)
+    instructed_currency = models.CharField(max_length=3, blank=True)
+    credit = models.BooleanField()
+    reversal = models.BooleanField(default=False)
+    status = models.CharField(max_length=4, default="BOOK")
+    booking_date = models.DateField()
+    value_date = models.DateField(null=True, blank=True)
+    #: The counterparty as the bank wrote it: the debtor of money in, the creditor of money out.
+    name = models.CharField(max_length=300, blank=True)
+    person_id = models.CharField(max_length=40, blank=True)
+    org_id = models.CharField(max_length=40, blank=True)
+    id_scheme = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    counterparty_country = models.CharField(max_length=2, blank=True)
+    ultimate_name = models.CharField(max_length=300, blank=True)
+    ultimate_id = models.CharField(max_length=40, blank=True)
+    account = models.CharField(max_length=40, blank=True)
+    account_country = models.CharField(max_length=2, blank=True)
+    agent_bic = models.CharField(max_length=11, blank=True)
+    agent_name = models.CharField(max_length=200, blank=True)
+    remittance = models.CharField(max_length=500, blank=True)
+    bank_tx_code = models.CharField(max_length=40, blank=True)
+    #: Spending purpose (printing, media, ...) for money out, from the fund's report.
+    purpose = models.CharField(max_length=40, blank=True)
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, null=True, blank=True, related_name="transactions"
+    )
+    resolution = models.CharField(max_length=16, choices=Resolution.choices)
+    resolution_score = models.FloatField(null=True, blank=True)
+    resolution_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "entry_ref"], name="one_entry_per_fund_ref")
+        ]
+        indexes = [models.Index(fields=["resolution"]), models.Index(fields=["fund", "credit"])]
+
+    def __str__(self) -> str:
+        sign = "+" if self.credit else "-"
+        return f"{self.entry_ref} {sign}{self.amount} {self.currency}"
+
+
+class Flag(models.Model):
+    """What the screen found, with its evidence and the law it applies.
+
+    The workflow: open → confirmed or dismissed by an auditor → for confirmed money a
+    decision (return to the donor or transfer to the budget, as the law's edition says) →
+    notice to the fund's owner → alert to the response groups → disclosed.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "open"
+        CONFIRMED = "confirmed", "confirmed"
+        DISMISSED = "dismissed", "dismissed"
+        DECIDED = "decided", "decided"
+
+    #: What makes a flag the same flag on the next screen run.
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, db_index=True)
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="flags")
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, null=True, blank=True, related_name="flags"
+    )
+    transactions = models.ManyToManyField(Transaction, related_name="flags")
+    amount = models.DecimalField(max_digits=18, decimal_places=2)
+    severity = models.CharField(max_length=10)
+    summary = models.TextField()
+    evidence = models.JSONField(default=dict)
+    citation = models.CharField(max_length=400, blank=True)
+    picture_svg = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    found_at = models.DateTimeField()
+    reviewed_by = models.CharField(max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reasons = models.TextField(blank=True)
+    disposition = models.CharField(max_length=20, blank=True)  # transfer_to_budget | return
+    decided_by = models.CharField(max_length=150, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    case_reference = models.CharField(max_length=20, blank=True)
+    disclosed_at = models.DateTimeField(null=True, blank=True)
+    ledger_index = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["fund", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.summary[:60]}"
