@@ -4,7 +4,8 @@ The platform is served by waitress (as ``shailoo serve`` runs it) on 127.0.0.1 o
 SQLite database with a synthetic geography and a current election; ``--clients`` reporting
 apps (default one) post ``--cases`` Open311 service requests (form-encoded, as such apps send
 them), each over its own keep-alive connection; each request is routed and given its legal
-deadline by the product's ``incidents.services.open_case`` (and written to the ledger), and
+deadline by the product's ``incidents.services.open_case``, written to the ledger, and its
+handlers in the coordination groups (two per agency at the CEC, two at each TEC) are notified;
 each answer is timed. With several clients SQLite serialises the writes: throughput stays,
 latency grows.
 
@@ -43,6 +44,8 @@ def _setup(tmp: Path) -> list[int]:
     os.environ["SHAILOO_VAR_DIR"] = str(tmp)
     os.environ["DJANGO_SETTINGS_MODULE"] = "shailoo.settings"
     os.environ["SHAILOO_INCIDENTS_RATE"] = "100000000/min"
+    # Notices are handed to Django's mail framework; the run keeps them in memory (no SMTP).
+    os.environ["SHAILOO_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     from shailoo.common.cli import django_setup
 
     django_setup()
@@ -63,7 +66,36 @@ def _setup(tmp: Path) -> list[int]:
         law_edition="kg-2025",
         is_current=True,
     )
+    _groups()
     return list(PollingStation.objects.values_list("number", flat=True))
+
+
+def _groups() -> None:
+    """The coordination groups every case notifies: at the CEC two members of each agency,
+    at each TEC one of the commission and one of the police (in-app notices, e-mail)."""
+    from django.contrib.auth import get_user_model
+
+    from shailoo.accounts.models import RoleAssignment
+    from shailoo.accounts.roles import Agency, Role, Scope
+    from shailoo.geo.models import TerritorialCommission
+
+    users = get_user_model()
+    grants = []
+    for agency in Agency:
+        for k in range(2):
+            user = users.objects.create(username=f"cec-{agency.value}-{k}", email=f"c{k}@x.kg")
+            grants.append((user, Scope.COUNTRY.value, None, agency.value))
+    for tec in TerritorialCommission.objects.all():
+        for agency in (Agency.COMMISSION, Agency.POLICE):
+            user = users.objects.create(username=f"tec-{tec.pk}-{agency.value}")
+            grants.append((user, Scope.TEC.value, tec, agency.value))
+    RoleAssignment.objects.bulk_create(
+        RoleAssignment(
+            user=user, role=Role.RESPONSE_GROUP.value, scope=scope, tec=tec, agency=agency,
+            granted_by="bench",
+        )
+        for user, scope, tec, agency in grants
+    )  # fmt: skip
 
 
 def _mount_bare() -> None:

@@ -175,6 +175,21 @@ LANGUAGE_CODE = "ru"
 LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Bishkek"
+
+# Mail (case notices to response-group members): SMTP in production, configured from the
+# environment; in development the console backend, so that nothing leaves the machine.
+EMAIL_BACKEND = os.environ.get(
+    "SHAILOO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("SHAILOO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SHAILOO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SHAILOO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SHAILOO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("SHAILOO_EMAIL_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("SHAILOO_EMAIL_FROM", "shailoo@localhost")
 USE_I18N = True
 USE_TZ = True
 

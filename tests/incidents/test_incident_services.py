@@ -203,3 +203,21 @@ def test_an_appeal_upheld_reopens_the_case_with_a_new_deadline(station) -> None:
     kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
     assert {services.APPEALED, services.APPEAL_DECIDED} <= kinds
     assert [e.kind for e in case.events.all()][-2:] == ["appealed", "appeal_decided"]
+
+
+def test_a_new_case_tells_its_agency_in_its_territory_and_nobody_revoked(station) -> None:
+    from django.utils import timezone
+
+    tec_police = member("police-tec", "police", scope="tec", tec=station.tec)
+    cec_police = member("police-cec", "police")
+    other_tec = f.station(2002).tec
+    member("police-elsewhere", "police", scope="tec", tec=other_tec)
+    member("prosecutor-cec", "prosecutor")
+    gone = member("police-revoked", "police")
+    RoleAssignment.objects.filter(user=gone).update(revoked_at=timezone.now())
+    idle = member("police-inactive", "police")
+    idle.is_active = False
+    idle.save()
+    case = services.open_case("public", report())
+    told = set(Notification.objects.filter(case=case).values_list("user__username", flat=True))
+    assert told == {tec_police.username, cec_police.username}

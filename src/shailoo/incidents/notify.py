@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from django.core.mail import send_mail
@@ -41,14 +42,16 @@ def sms_gateway() -> SmsGateway:
     return gateway
 
 
-def tell(users: list[Any], case: Case, kind: str, text: str) -> int:
-    """Notify each member in the app and by e-mail (where they have one); return how many."""
+def tell(members: Sequence[Any], case: Case, kind: str, text: str) -> int:
+    """Notify each member (anything with ``pk`` and ``email``: a user, or a
+    :class:`~shailoo.incidents.services.Member`) in the app and by e-mail where they have an
+    address; return how many."""
     moment = clock.now()
     Notification.objects.bulk_create(
-        Notification(user=user, case=case, kind=kind, text=text[:300], created_at=moment)
-        for user in users
+        Notification(user_id=member.pk, case=case, kind=kind, text=text[:300], created_at=moment)
+        for member in members
     )
-    addresses = [user.email for user in users if getattr(user, "email", "")]
+    addresses = [member.email for member in members if getattr(member, "email", "")]
     if addresses:
         send_mail(f"[Shailoo] {case.reference}: {kind}", text, None, addresses, fail_silently=True)
-    return len(users)
+    return len(members)

@@ -411,20 +411,45 @@ def case_for(user: Any, reference: str) -> Case:
     return case
 
 
-def handlers(case: Case) -> list[Any]:
-    """The members who handle ``case``: its agency (and the agencies it is shared with) in
-    its TEC's group, else its region's, else the CEC's."""
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member to tell about a case: the user's id and e-mail address."""
+
+    pk: int
+    email: str
+
+
+def handlers(case: Case) -> list[Member]:
+    """The active members who handle ``case``: its agency (and the agencies it is shared with)
+    in its TEC's group, its region's and the CEC's. A revoked assignment tells nobody.
+
+    One plain statement: it runs for every case the doors open, and the ORM's compilation of
+    the same query cost more than the rest of the intake.
+    """
     agencies = [case.agency, *case.shared_agencies]
-    members = RoleAssignment.objects.filter(
-        role=Role.RESPONSE_GROUP.value, agency__in=agencies, user__is_active=True
+    quote = connection.ops.quote_name
+    user_table = get_user_model()._meta.db_table
+    marks = ", ".join(["%s"] * len(agencies))
+    sql = (
+        f"SELECT DISTINCT u.id, u.email FROM {quote(RoleAssignment._meta.db_table)} ra"
+        f" JOIN {quote(user_table)} u ON u.id = ra.user_id"
+        f" WHERE ra.role = %s AND ra.agency IN ({marks}) AND ra.revoked_at IS NULL"
+        f" AND u.is_active = %s AND (ra.scope = %s OR (ra.scope = %s AND ra.region_id = %s)"
+        f" OR (ra.scope = %s AND ra.tec_id = %s)) ORDER BY u.id"
     )
-    local = Q(scope=Scope.COUNTRY.value)
-    if case.region_id:
-        local |= Q(scope=Scope.REGION.value, region_id=case.region_id)
-    if case.tec_id:
-        local |= Q(scope=Scope.TEC.value, tec_id=case.tec_id)
-    # One statement (a subquery): this runs for every case the doors open.
-    return list(get_user_model().objects.filter(pk__in=members.filter(local).values("user_id")))
+    params = [
+        Role.RESPONSE_GROUP.value,
+        *agencies,
+        True,
+        Scope.COUNTRY.value,
+        Scope.REGION.value,
+        case.region_id if case.region_id else -1,
+        Scope.TEC.value,
+        case.tec_id if case.tec_id else -1,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [Member(pk, email or "") for pk, email in cursor.fetchall()]
 
 
 def _may_handle(user: Any, case: Case) -> None:
