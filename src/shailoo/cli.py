@@ -36,6 +36,7 @@ from shailoo.counting.seats.cli import seats
 from shailoo.demo import commands as demo_commands
 from shailoo.elections.cli import add_details
 from shailoo.elections.cli import app as elections_app
+from shailoo.finance.cli import app as finance_app
 from shailoo.geo.cli import app as geo_app
 from shailoo.incidents.cli import app as incidents_app
 from shailoo.integrity.cli import audit_app as ledger_app
@@ -51,7 +52,7 @@ TRUST = "Integrity and access"
 OTHER = "Biometrics, synthetic data, running the platform"
 #: The order of ``shailoo --help``: the commission's work, from the law to the ledger.
 ORDER = (
-    "law", "geo", "elections", "register", "candidates",
+    "law", "geo", "elections", "register", "candidates", "finance",
     "ballots", "results", "seats", "audits", "incidents",
     "ledger", "keys", "accounts",
     "biometrics", "synth", "demo", "serve", "manage",
@@ -86,6 +87,7 @@ app.add_typer(geo_app, name="geo", rich_help_panel=PREPARE)
 app.add_typer(elections_app, name="elections", rich_help_panel=PREPARE)
 app.add_typer(register_app, name="register", rich_help_panel=PREPARE)
 app.add_typer(candidates_app, name="candidates", rich_help_panel=PREPARE)
+app.add_typer(finance_app, name="finance", rich_help_panel=PREPARE)
 app.add_typer(
     ballots_app,
     name="ballots",

@@ -124,6 +124,7 @@ class Transaction(models.Model):
     (or, for spending, where it went)."""
 
     class Resolution(models.TextChoices):
+        PENDING = "pending", "not yet resolved (imported, before the screen)"
         EXACT_ID = "exact_id", "identified by PIN or INN"
         NAME_MATCH = "name_match", "identified by name with corroboration"
         AMBIGUOUS = "ambiguous", "several candidates: review"

@@ -1,0 +1,210 @@
+"""``shailoo finance``: import fund statements, screen them, explain and decide the flags.
+
+Exit codes: 0 done; 1 the state of things says no (a flag already reviewed, nothing to
+decide); 2 bad input (a malformed or unreconciled statement — its located problems are
+printed —, an account that is no fund, an unknown flag or transaction).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from shailoo.common.cli import console, django_setup
+from shailoo.elections.cli import chosen, refused
+
+app = typer.Typer(
+    help="Campaign finance: fund statements, the screen against prohibited money, flags.",
+    no_args_is_help=True,
+)
+CLI = "cli"
+_ELECTION = typer.Option(None, "--election", help="Election code (default: the current one)")
+
+
+def _print_json(value: object) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+@app.command("import")
+def import_(
+    path: Path = typer.Argument(..., help="A camt.053 (any version) or statement CSV file"),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Read, check and reconcile only: print each transaction as JSON"
+    ),
+) -> None:
+    """Import a bank statement of an election fund (all of it, or nothing)."""
+    from shailoo.common.refusals import Refusal
+    from shailoo.finance.statements.dryrun import (
+        read_statement_file,
+        summary_line,
+        transaction_line,
+    )
+
+    if dry_run:  # no database, no fund: the file alone
+        try:
+            statements = read_statement_file(path)
+        except OSError as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
+            raise typer.Exit(2) from None
+        except Refusal as exc:
+            raise refused(exc, 2, path.name) from None
+        for statement in statements:
+            for tx in statement.transactions:
+                _print_json(transaction_line(tx))
+        _print_json(summary_line(statements))
+        return
+    django_setup()
+    from shailoo.finance.import_services import import_statements
+
+    try:
+        report = import_statements(CLI, path)
+    except OSError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(2) from None
+    except Refusal as exc:
+        raise refused(exc, 2, path.name) from None
+    console.print(
+        f"finance import: {report.statements} statements, {report.new} new transactions, "
+        f"{report.known} already stored (sha256 {report.file_sha256[:12]})"
+    )
+
+
+@app.command("screen")
+def screen(
+    election: str | None = _ELECTION,
+    report: Path | None = typer.Option(None, "--report", help="Write the flags to this CSV"),
+) -> None:
+    """Resolve donors and screen every fund: print the number of flags of each kind."""
+    chosen_election = chosen(election)
+    from shailoo.common.refusals import Refusal
+    from shailoo.finance.screen_services import screen as run
+
+    try:
+        result = run(CLI, chosen_election)
+    except Refusal as exc:
+        raise refused(exc, 2) from None
+    if report is not None:
+        _write_report(report, chosen_election)
+    for kind, count in sorted(result.flags.items()):
+        console.print(f"{kind:24} {count}", highlight=False)
+    console.print(
+        f"finance screen: {result.resolved} transactions resolved, "
+        f"{sum(result.flags.values())} flags ({result.new_flags} new), "
+        f"{result.review} donations for a person to resolve"
+    )
+
+
+def _write_report(path: Path, election: object) -> None:
+    from shailoo.common import csvout
+    from shailoo.finance.models import Flag
+
+    flags = Flag.objects.filter(fund__election=election).select_related("fund", "donor")
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csvout.Writer(fh)
+        writer.writerow(
+            ["flag", "kind", "status", "fund", "owner", "amount", "severity", "summary", "citation"]
+        )
+        for flag in flags.order_by("kind", "pk"):
+            writer.writerow(
+                [
+                    flag.pk,
+                    flag.kind,
+                    flag.status,
+                    flag.fund.account,
+                    flag.fund.owner_name,
+                    flag.amount,
+                    flag.severity,
+                    flag.summary,
+                    flag.citation,
+                ]
+            )
+
+
+@app.command("explain")
+def explain(
+    donation: int = typer.Option(..., "--donation", help="The transaction's id"),
+) -> None:
+    """Why a donation was flagged (or not): its donor, each flag's evidence and the law."""
+    django_setup()
+    from shailoo.finance.models import Transaction
+
+    tx = Transaction.objects.select_related("fund", "donor", "statement").filter(pk=donation)
+    row = tx.first()
+    if row is None:
+        console.print(f"[red]No transaction {donation}.[/]")
+        raise typer.Exit(2)
+    sign = "+" if row.credit != row.reversal else "-"
+    console.print(
+        f"{row.statement.statement_id}/{escape(row.entry_ref)}: {sign}{row.amount} {row.currency}"
+        f" on {row.booking_date} to fund {escape(row.fund.account)}"
+        f" ({escape(row.fund.owner_name)})",
+        highlight=False,
+    )
+    donor = row.donor.name if row.donor is not None else "—"
+    console.print(
+        f"counterparty: {escape(row.name) or '—'}; account {escape(row.account) or '—'}"
+        f" ({row.account_country or '?'}); resolved: {row.resolution} → {escape(donor)}",
+        highlight=False,
+    )
+    if row.resolution_note:
+        console.print(f"  {escape(row.resolution_note)}", highlight=False)
+    flags = list(row.flags.order_by("kind"))
+    if not flags:
+        console.print("no flag")
+    for flag in flags:
+        console.print(f"[bold]{flag.kind}[/] ({flag.status}, {flag.severity}) #{flag.pk}")
+        console.print(f"  {escape(flag.summary)}", highlight=False)
+        for key, value in sorted(flag.evidence.items()):
+            text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+            console.print(f"  {key}: {escape(text)}", highlight=False)
+        console.print(f"  law: {escape(flag.citation)}", highlight=False)
+
+
+@app.command("review")
+def review(
+    flag_id: int = typer.Argument(..., help="The flag's id"),
+    confirm: bool = typer.Option(False, "--confirm", help="The money is what the flag says"),
+    dismiss: bool = typer.Option(False, "--dismiss", help="The flag is wrong"),
+    reasons: str = typer.Option(..., "--reasons"),
+) -> None:
+    """Confirm or dismiss a flag, with reasons."""
+    django_setup()
+    from shailoo.common.refusals import Conflict, Refusal
+    from shailoo.finance import review_services
+
+    if confirm == dismiss:
+        console.print("[red]Say --confirm or --dismiss.[/]")
+        raise typer.Exit(2)
+    try:
+        flag = review_services.review(
+            CLI, review_services.flag_named(flag_id), confirmed=confirm, reasons=reasons
+        )
+    except Conflict as exc:
+        raise refused(exc, 1) from None
+    except Refusal as exc:
+        raise refused(exc, 2) from None
+    console.print(f"finance review: flag {flag.pk} {flag.status}")
+
+
+@app.command("decide")
+def decide(flag_id: int = typer.Argument(..., help="A confirmed flag's id")) -> None:
+    """Decide on a confirmed flag: the money's disposition, the notice, the alert."""
+    django_setup()
+    from shailoo.common.refusals import Conflict, Refusal
+    from shailoo.finance import review_services
+
+    try:
+        flag = review_services.decide(CLI, review_services.flag_named(flag_id))
+    except Conflict as exc:
+        raise refused(exc, 1) from None
+    except Refusal as exc:
+        raise refused(exc, 2) from None
+    console.print(
+        f"finance decide: flag {flag.pk} {flag.disposition}; case {flag.case_reference}",
+        highlight=False,
+    )
+    console.print(escape(review_services.notice_text(flag)), highlight=False)

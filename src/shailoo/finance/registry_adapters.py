@@ -1,0 +1,195 @@
+"""The registries as the pure engines read them: built from the tables, once per screen run.
+
+Each builder streams its table (the register has millions of persons) into the engine's own
+input type; the engines never see a model. In production the same builders read the tables
+the live registries' adapters keep filled.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from django.db.models import Q
+
+from shailoo.finance.facts import entity_categories, person_categories
+from shailoo.finance.models import (
+    EntityDebt,
+    LegalEntity,
+    PersonStatus,
+    ReportedTransfer,
+    Shareholding,
+)
+from shailoo.finance.ownership import Holding, Node, OwnershipGraph
+from shailoo.finance.resolution import DonorIndex, EntityRecord, PersonRecord
+from shailoo.finance.screening import Facts, OwnershipFinding, OwnershipLookup, Transfer
+from shailoo.law.schema import Finance
+from shailoo.register.models import Person
+
+CHUNK = 900  # parameters per IN (...) query: below SQLite's limit
+
+
+def person_key(pin: str) -> str:
+    return f"P:{pin}"
+
+
+def entity_key(inn: str) -> str:
+    return f"E:{inn}"
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _persons() -> Iterator[PersonRecord]:
+    rows = Person.objects.values_list(
+        "pin", "surname", "given_name", "patronymic", "birth_date", "address", "citizenship"
+    ).iterator(chunk_size=20_000)
+    for pin, surname, given, patronymic, born, address, citizenship in rows:
+        yield PersonRecord(pin, surname, given, patronymic, born, address, citizenship)
+
+
+def _entities() -> Iterator[EntityRecord]:
+    rows = LegalEntity.objects.values_list("inn", "name", "other_names", "country", "kind")
+    for inn, name, other, country, kind in rows.iterator(chunk_size=20_000):
+        yield EntityRecord(inn, name, tuple(other or ()), country, kind)
+
+
+def donor_index() -> DonorIndex:
+    """The register's persons and the registries' organisations, indexed for resolution."""
+    return DonorIndex.build(_persons(), _entities())
+
+
+def facts_for(keys: Iterable[str], during: tuple[date, date]) -> dict[str, Facts]:
+    """What the registries say of each identity key, for a campaign between two days.
+
+    A status (civil servant, debtor…) counts when its period overlaps the campaign.
+    """
+    first, last = during
+    pins = sorted({k[2:] for k in keys if k.startswith("P:")})
+    inns = sorted({k[2:] for k in keys if k.startswith("E:")})
+    overlap = Q(started_on__isnull=True) | Q(started_on__lte=last)
+    overlap &= Q(ended_on__isnull=True) | Q(ended_on__gt=first)
+    found: dict[str, Facts] = {}
+    for part in _chunks(pins):
+        statuses: dict[str, set[str]] = defaultdict(set)
+        for pin, status in PersonStatus.objects.filter(overlap, pin__in=part).values_list(
+            "pin", "status"
+        ):
+            statuses[pin].add(status)
+        for pin, citizenship, surname, given in Person.objects.filter(pin__in=part).values_list(
+            "pin", "citizenship", "surname", "given_name"
+        ):
+            found[person_key(pin)] = Facts(
+                kind="person",
+                categories=person_categories(citizenship, statuses[pin]),
+                country=citizenship,
+                name=f"{surname} {given}",
+            )
+    for part in _chunks(inns):
+        debtors = set(
+            EntityDebt.objects.filter(overlap, entity__inn__in=part).values_list(
+                "entity__inn", flat=True
+            )
+        )
+        for inn, kind, country, preference, name in LegalEntity.objects.filter(
+            inn__in=part
+        ).values_list("inn", "kind", "country", "state_share_tax_preference", "name"):
+            found[entity_key(inn)] = Facts(
+                kind=kind,
+                categories=entity_categories(
+                    kind, country, state_share_tax_preference=preference, in_debt=inn in debtors
+                ),
+                country=country,
+                name=name,
+            )
+    return found
+
+
+def ownership_graph() -> OwnershipGraph:
+    """Every legal entity and its owners over time; persons as owners with their nationality
+    (the register's citizenship where the registry left it blank). Shares that add up to
+    more than 100 % are scaled down and listed in ``problems`` rather than refusing the
+    screen: a registry's rounding must not stop it."""
+    nodes: dict[str, Node] = {}
+    for inn, name, country in LegalEntity.objects.values_list("inn", "name", "country").iterator(
+        chunk_size=20_000
+    ):
+        nodes[entity_key(inn)] = Node(entity_key(inn), "entity", name, country)
+    ids = dict(LegalEntity.objects.values_list("pk", "inn").iterator(chunk_size=20_000))
+    holdings: list[Holding] = []
+    unknown_pins: set[str] = set()
+    rows = Shareholding.objects.values_list(
+        "owned_id",
+        "owner_entity_id",
+        "owner_pin",
+        "owner_name",
+        "owner_country",
+        "share",
+        "started_on",
+        "ended_on",
+    ).iterator(chunk_size=20_000)
+    for owned, owner_entity, pin, name, country, share, start, end in rows:
+        if owner_entity is not None:
+            owner = entity_key(ids[owner_entity])
+        elif pin:
+            owner = person_key(pin)
+            if owner not in nodes:
+                nodes[owner] = Node(owner, "person", name, country)
+                if not country:
+                    unknown_pins.add(pin)
+        else:  # a person the register does not know (a foreigner abroad): named by the row
+            owner = f"X:{name}:{country}"
+            nodes.setdefault(owner, Node(owner, "person", name, country))
+        holdings.append(Holding(owner, entity_key(ids[owned]), Decimal(share), start, end))
+    for part in _chunks(sorted(unknown_pins)):
+        for pin, citizenship, surname, given in Person.objects.filter(pin__in=part).values_list(
+            "pin", "citizenship", "surname", "given_name"
+        ):
+            key = person_key(pin)
+            nodes[key] = Node(key, "person", nodes[key].name or f"{surname} {given}", citizenship)
+    return OwnershipGraph(nodes.values(), holdings, lenient=True)
+
+
+def ownership_lookup(graph: OwnershipGraph, law: Finance) -> OwnershipLookup:
+    """The screen's ownership question, answered by the graph with the law's thresholds."""
+    min_share = float(law.foreign_participation_min_share.value)
+    control = float(law.look_through_control_share.value)
+
+    def lookup(key: str, day: date) -> OwnershipFinding | None:
+        if key not in graph:
+            return None
+        found = graph.assess(key, day, min_share, control)
+        if found is None:
+            return None
+        rule: Literal["direct", "look_through"] = (
+            "direct" if found.rule == "direct" else "look_through"
+        )
+        return OwnershipFinding(
+            entity=key,
+            rule=rule,
+            direct_share=Decimal(str(round(found.direct_share, 6))),
+            effective_share=Decimal(str(round(found.effective_share, 6))),
+            chains=tuple(chain.text() for chain in found.chains),
+            foreign_owners=tuple(
+                f"{o.name} ({o.country or '?'}) {o.share:.1%}" for o in found.foreign_owners
+            ),
+        )
+
+    return lookup
+
+
+def transfers_to(keys: Iterable[str]) -> list[Transfer]:
+    """The reported payments to these identities (the conduit check's input)."""
+    wanted = sorted(set(keys))
+    out: list[Transfer] = []
+    for part in _chunks(wanted):
+        for payer, payee, day, amount in ReportedTransfer.objects.filter(
+            payee__in=part
+        ).values_list("payer", "payee", "day", "amount"):
+            out.append(Transfer(payer, payee, day, amount))
+    return out
