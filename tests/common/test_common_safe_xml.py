@@ -67,3 +67,11 @@ def test_a_namespaced_statement_reads() -> None:
     assert names == ["Document", "BkToCstmrStmt", "Stmt", "Id", "Ntry", "Amt"]
     amount = next(e for e in root.iter() if local_name(e.tag) == "Amt")
     assert (amount.text, amount.get("Ccy")) == ("1500.00", "KGS")
+
+
+def test_an_unknown_encoding_is_a_located_refusal() -> None:
+    from shailoo.common.safe_xml import XmlInputError, parse_xml
+
+    with pytest.raises(XmlInputError) as caught:
+        parse_xml(b"<?xml version='1.0' encoding='ttf-8'?><a/>", "statement.xml")
+    assert "encoding" in str(caught.value) and caught.value.problems[0].line == 1

@@ -120,4 +120,8 @@ def parse_xml(
         line, column = exc.position
         reason = f"not well-formed XML: {str(exc).split(':')[0]}"
         raise XmlInputError(reason, source=source, line=line, column=column + 1) from None
+    except (LookupError, UnicodeError) as exc:  # an unknown or lying encoding declaration
+        line, column = here()
+        reason = f"an encoding Python cannot read: {str(exc)[:120]}"
+        raise XmlInputError(reason, source=source, line=line, column=column) from None
     return root

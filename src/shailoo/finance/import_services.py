@@ -4,7 +4,8 @@ A file is read and checked completely by the pure readers (``finance.statements`
 anything is written: a malformed, truncated or unreconciled statement refuses the whole file.
 Then, in one transaction, every statement must name a fund's account (else the file is
 refused, naming the statement); transactions already stored (same fund, same entry reference)
-are counted, not stored again, so importing a file twice adds nothing; each statement is one
+are counted, not stored again, so importing a file twice adds nothing (a stored reference
+that comes back with another amount or direction refuses the file); each statement is one
 ledger entry with the file's digest and its counts.
 """
 
@@ -24,7 +25,7 @@ from shailoo.accounts.permissions import require
 from shailoo.accounts.roles import Permission
 from shailoo.common.actors import actor_name
 from shailoo.common.problems import Problem
-from shailoo.common.refusals import InvalidInput
+from shailoo.common.refusals import Conflict, InvalidInput
 from shailoo.finance.facts import purpose_of
 from shailoo.finance.models import Fund, StatementImport, Transaction
 from shailoo.finance.statements.dryrun import read_statement_file
@@ -112,6 +113,31 @@ def _funds_of(statements: list[Statement], source: str) -> dict[str, Fund]:
     return funds
 
 
+def _refuse_rewritten(
+    statement: Statement, stored: dict[str, tuple[Any, bool, bool]], source: str
+) -> None:
+    """A reference already stored must name the same movement: a bank that reused it for
+    another amount or direction would otherwise make that movement vanish as "known"."""
+    problems = [
+        Problem(
+            "entry_ref",
+            gettext("%(ref)s is stored with another amount or direction")
+            % {"ref": tx.entry_ref[:120]},
+            line=tx.line or None,
+            source=source,
+        )
+        for tx in statement.transactions
+        if tx.entry_ref[:120] in stored
+        and stored[tx.entry_ref[:120]] != (tx.amount, tx.credit, tx.reversal)
+    ]
+    if problems:
+        raise Conflict(
+            "statement_ref_reused",
+            gettext("The statement reuses entry references for other movements."),
+            problems=problems,
+        )
+
+
 def import_statements(actor: Any, path: Path | str) -> ImportReport:
     """Import every statement of the file at ``path`` onto its fund, all or nothing."""
     require(actor, Permission.FINANCE_IMPORT)
@@ -125,11 +151,13 @@ def import_statements(actor: Any, path: Path | str) -> ImportReport:
         for statement in statements:
             fund = funds[statement.account]
             refs = [tx.entry_ref[:120] for tx in statement.transactions]
-            stored_refs = set(
-                Transaction.objects.filter(fund=fund, entry_ref__in=refs).values_list(
-                    "entry_ref", flat=True
-                )
-            )
+            stored_refs = {
+                ref: (amount, credit, reversal)
+                for ref, amount, credit, reversal in Transaction.objects.filter(
+                    fund=fund, entry_ref__in=refs
+                ).values_list("entry_ref", "amount", "credit", "reversal")
+            }
+            _refuse_rewritten(statement, stored_refs, path.name)
             fresh = [tx for tx in statement.transactions if tx.entry_ref[:120] not in stored_refs]
             counted = Counter(tx.entry_ref[:120] for tx in fresh)
             duplicates = [tx for tx in fresh if counted[tx.entry_ref[:120]] > 1]

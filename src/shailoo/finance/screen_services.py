@@ -240,7 +240,9 @@ def screen(
 ) -> ScreenReport:
     """Resolve, screen and store the flags of every fund of ``election``."""
     require(actor, Permission.FINANCE_REVIEW)
-    law = load_edition(election.law_edition).finance
+    edition = load_edition(election.law_edition)
+    law = edition.finance
+    settings = settings or ScreenSettings(home_country=edition.meta.country)
     resolved = resolve_pending(election, index)
     donations, payments, _ = engine_rows(election)
     donations = _with_register_addresses(donations)
