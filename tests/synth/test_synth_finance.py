@@ -313,8 +313,10 @@ def test_every_kind_is_planted_with_a_near_miss(world: FinanceWorld, facts: Fact
         assert facts.planted(kind, False), kind
     for planted in world.planted:
         assert planted.entry_refs and all((planted.fund, r) in facts.tx for r in planted.entry_refs)
-        if planted.category in FOREIGN_CATEGORIES:
+        if planted.category == "foreign_participation_entity":
             assert planted.kind == "foreign_participation"
+        elif planted.category in FOREIGN_CATEGORIES:
+            assert planted.kind == "prohibited_source"
     named = Counter(p.category for p in world.planted if p.category)
     assert {"foreign_branch", "state_enterprise", "religious_organisation", "charity",
             "civil_servant", "religious_figure", "budget_debtor", "foreign_citizen",
@@ -358,7 +360,7 @@ def test_half_and_just_under_half_through_a_local_owner(facts: Facts) -> None:
 
 def test_the_transliterated_foreign_donor_and_the_namesake(facts: Facts) -> None:
     cases = [
-        p for p in facts.planted("foreign_participation")
+        p for p in facts.planted("prohibited_source")
         if p.category == "foreign_citizen" and not facts.txs(p)[0].person_id
         and not facts.txs(p)[0].ultimate_id
     ]  # fmt: skip
@@ -414,7 +416,7 @@ def test_direct_sources_and_their_near_misses(facts: Facts) -> None:
     abroad = by_category["foreign_legal_entity"][True]
     assert entity(abroad) == "foreign_company" and abroad.account_country != "KG"
     behind = [
-        (p.positive, facts.txs(p)[0]) for p in facts.planted("foreign_participation")
+        (p.positive, facts.txs(p)[0]) for p in facts.planted("prohibited_source")
         if facts.txs(p)[0].ultimate_id
     ]  # fmt: skip
     assert sorted(positive for positive, _ in behind) == [False, True]
@@ -879,7 +881,7 @@ def test_a_citizen_namesake_is_added_when_the_persons_have_none(
     assert added.birth_date not in foreigners
     negative = [
         p for p in world.planted
-        if p.kind == "foreign_participation" and not p.positive and p.subject == f"P:{added.pin}"
+        if p.kind == "prohibited_source" and not p.positive and p.subject == f"P:{added.pin}"
     ]  # fmt: skip
     assert len(negative) == 1
     (fund,) = [f for f in world.funds if f.owner == "C1"]

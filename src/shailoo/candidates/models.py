@@ -42,6 +42,9 @@ class Party(models.Model):
     name_ky = models.CharField(max_length=200)
     name_ru = models.CharField(max_length=200)
     registration_number = models.CharField(max_length=40, blank=True)
+    #: The party's taxpayer number (INN), as banks name it on statements: its transfers to
+    #: its candidates' funds are the party's, not a legal entity's donation.
+    inn = models.CharField(max_length=20, blank=True)
     registered_on = models.DateField()
     leader = models.CharField(max_length=200, blank=True)
     dissolved_on = models.DateField(null=True, blank=True)

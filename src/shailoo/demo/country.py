@@ -137,6 +137,24 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
     # Candidates are persons of this population; the few the world needs on a boundary
     # (a birthday the day after polling day, a stateless person) join the extract.
     world = plan_candidates(election, seed, persons, geography, pop_csv)
+    from shailoo.demo.finance import load_finance, plan_finance_world
+    from shailoo.synth.population import generate_population
+
+    # Donors are persons of this population too (a sample of it); the namesakes the planted
+    # cases need join the extract before its import.
+    step = max(1, persons // 50_000)
+    finance_world = plan_finance_world(
+        election,
+        seed,
+        world,
+        [
+            row
+            for n, row in enumerate(generate_population(seed, persons, geography))
+            if n % step == 0
+        ],
+        pop_csv,
+        transactions=max(4000, min(20_000, persons // 10)),
+    )
     size = pop_csv.stat().st_size
     with progress() as bar:
         task = bar.add_task("register import", total=size)
@@ -186,6 +204,7 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
     from shailoo.demo.incidents import build_incidents
 
     build_incidents(election, seed)
+    load_finance(election, finance_world, out / "finance")
 
     from shailoo.integrity.heads import sign_head
 

@@ -66,6 +66,7 @@ def _row(fund: Fund, stored: StatementImport, tx: StatementTransaction) -> Trans
         person_id=party.person_id[:40],
         org_id=party.org_id[:40],
         id_scheme=party.id_scheme[:40],
+        birth_date=party.birth_date,
         address=party.address[:300],
         counterparty_country=party.country,
         ultimate_name=ultimate.name[:300],

@@ -156,6 +156,9 @@ class Transaction(models.Model):
     person_id = models.CharField(max_length=40, blank=True)
     org_id = models.CharField(max_length=40, blank=True)
     id_scheme = models.CharField(max_length=40, blank=True)
+    #: A private payer's birth date when the bank gives it (camt PrvtId/DtAndPlcOfBirth):
+    #: what tells a donor from a namesake.
+    birth_date = models.DateField(null=True, blank=True)
     address = models.CharField(max_length=300, blank=True)
     counterparty_country = models.CharField(max_length=2, blank=True)
     ultimate_name = models.CharField(max_length=300, blank=True)

@@ -13,9 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from django.db.models import Q
-
-from shailoo.finance.facts import entity_categories, person_categories
+from shailoo.finance.facts import STATUS_CATEGORIES, entity_categories, person_categories
 from shailoo.finance.models import (
     EntityDebt,
     LegalEntity,
@@ -64,48 +62,49 @@ def donor_index() -> DonorIndex:
     return DonorIndex.build(_persons(), _entities())
 
 
-def facts_for(keys: Iterable[str], during: tuple[date, date]) -> dict[str, Facts]:
-    """What the registries say of each identity key, for a campaign between two days.
+def facts_for(keys: Iterable[str]) -> dict[str, Facts]:
+    """What the registries say of each identity key.
 
-    A status (civil servant, debtor…) counts when its period overlaps the campaign.
+    A status (civil servant, religious figure, debtor) and an entity's debt hold for their
+    period only: the screen asks for the donation's day, so money given after a debt was paid
+    or after leaving the service is not from a prohibited source.
     """
-    first, last = during
     pins = sorted({k[2:] for k in keys if k.startswith("P:")})
     inns = sorted({k[2:] for k in keys if k.startswith("E:")})
-    overlap = Q(started_on__isnull=True) | Q(started_on__lte=last)
-    overlap &= Q(ended_on__isnull=True) | Q(ended_on__gt=first)
     found: dict[str, Facts] = {}
     for part in _chunks(pins):
-        statuses: dict[str, set[str]] = defaultdict(set)
-        for pin, status in PersonStatus.objects.filter(overlap, pin__in=part).values_list(
-            "pin", "status"
+        periods: dict[str, list[tuple[str, date | None, date | None]]] = defaultdict(list)
+        for pin, status, first, ended in PersonStatus.objects.filter(pin__in=part).values_list(
+            "pin", "status", "started_on", "ended_on"
         ):
-            statuses[pin].add(status)
+            category = STATUS_CATEGORIES.get(status)
+            if category:
+                periods[pin].append((category, first, ended))
         for pin, citizenship, surname, given in Person.objects.filter(pin__in=part).values_list(
             "pin", "citizenship", "surname", "given_name"
         ):
             found[person_key(pin)] = Facts(
                 kind="person",
-                categories=person_categories(citizenship, statuses[pin]),
+                categories=person_categories(citizenship),
                 country=citizenship,
                 name=f"{surname} {given}",
+                periods=tuple(periods[pin]),
             )
     for part in _chunks(inns):
-        debtors = set(
-            EntityDebt.objects.filter(overlap, entity__inn__in=part).values_list(
-                "entity__inn", flat=True
-            )
-        )
+        debts: dict[str, list[tuple[str, date | None, date | None]]] = defaultdict(list)
+        for inn, first, ended in EntityDebt.objects.filter(entity__inn__in=part).values_list(
+            "entity__inn", "started_on", "ended_on"
+        ):
+            debts[inn].append(("budget_debtor", first, ended))
         for inn, kind, country, preference, name in LegalEntity.objects.filter(
             inn__in=part
         ).values_list("inn", "kind", "country", "state_share_tax_preference", "name"):
             found[entity_key(inn)] = Facts(
-                kind=kind,
-                categories=entity_categories(
-                    kind, country, state_share_tax_preference=preference, in_debt=inn in debtors
-                ),
+                kind="entity",  # the registry's own category is in ``categories``
+                categories=entity_categories(kind, country, state_share_tax_preference=preference),
                 country=country,
                 name=name,
+                periods=tuple(debts[inn]),
             )
     return found
 

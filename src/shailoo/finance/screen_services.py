@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -33,6 +32,7 @@ from shailoo.finance.screening import Donation, Payment, ScreenResult, ScreenSet
 from shailoo.finance.screening import screen as run_screen
 from shailoo.integrity import ledger
 from shailoo.law.loader import load_edition
+from shailoo.register.pin import check_pin
 
 SCREENED = "finance.screened"
 RESOLVE_BATCH = 5000
@@ -55,8 +55,8 @@ def _own_keys(fund: Fund) -> tuple[str, str]:
     """The identities whose money is the fund's own: the candidate, and the party."""
     own = registries.person_key(fund.candidate.pin) if fund.candidate_id else ""
     party = fund.party or (fund.candidate.party if fund.candidate_id else None)
-    number = party.registration_number if party is not None else ""
-    return own, registries.entity_key(number) if number else ""
+    inn = party.inn if party is not None else ""
+    return own, registries.entity_key(inn) if inn else ""
 
 
 def _counterparty(tx: Transaction) -> Counterparty:
@@ -65,9 +65,25 @@ def _counterparty(tx: Transaction) -> Counterparty:
         person_id=tx.person_id,
         org_id=tx.org_id,
         id_scheme=tx.id_scheme,
+        birth_date=tx.birth_date,
         address=tx.address,
         account=tx.account,
         country=tx.account_country or tx.counterparty_country,
+    )
+
+
+def _ultimate(tx: Transaction) -> Counterparty | None:
+    """The party on whose behalf the money was paid (camt ``UltmtDbtr``), when the bank
+    names one: the true donor behind a payment agent or a relative's account."""
+    if not tx.ultimate_name and not tx.ultimate_id:
+        return None
+    uid = tx.ultimate_id
+    is_pin = bool(uid) and check_pin(uid) is None
+    return Counterparty(
+        name=tx.ultimate_name,
+        person_id=uid if is_pin else "",
+        org_id="" if is_pin else uid,
+        country=tx.counterparty_country,
     )
 
 
@@ -82,12 +98,22 @@ def resolve_pending(election: Election, index: DonorIndex | None = None) -> int:
         if not batch:
             return total
         index = index or registries.donor_index()
-        answers = index.resolve_many(_counterparty(tx) for tx in batch)
-        _store_resolutions(batch, answers)
+        payers = index.resolve_many(_counterparty(tx) for tx in batch)
+        behind = {
+            i: index.resolve(cp)
+            for i, cp in ((i, _ultimate(tx)) for i, tx in enumerate(batch))
+            if cp is not None
+        }
+        _store_resolutions(batch, payers, behind)
         total += len(batch)
 
 
-def _store_resolutions(batch: list[Transaction], answers: list[Resolution]) -> None:
+def _store_resolutions(
+    batch: list[Transaction], payers: list[Resolution], behind: dict[int, Resolution]
+) -> None:
+    """Store who gave: the ultimate party when the bank names one (the payer then only
+    carried the money, and says so in the note), else the payer."""
+    answers = [behind.get(i, answer) for i, answer in enumerate(payers)]
     today = timezone.localdate()
     fresh: dict[str, Donor] = {}
     for tx, answer in zip(batch, answers, strict=True):
@@ -104,7 +130,7 @@ def _store_resolutions(batch: list[Transaction], answers: list[Resolution]) -> N
     # One identity across statements, funds and years: an existing donor is kept as it is.
     Donor.objects.bulk_create(fresh.values(), ignore_conflicts=True, batch_size=2000)
     donors = {d.key: d for d in Donor.objects.filter(key__in=list(fresh))}
-    for tx, answer in zip(batch, answers, strict=True):
+    for i, (tx, answer) in enumerate(zip(batch, answers, strict=True)):
         key = answer.identity_key
         own, party = _own_keys(tx.fund)
         tx.donor = donors.get(key) if key else None
@@ -112,7 +138,10 @@ def _store_resolutions(batch: list[Transaction], answers: list[Resolution]) -> N
         if key and key in (own, party):
             tx.resolution = Transaction.Resolution.OWN
         tx.resolution_score = round(answer.score, 1)
-        tx.resolution_note = "; ".join(answer.reasons)[:300]
+        note = "; ".join(answer.reasons)
+        if i in behind:
+            note = f"on behalf of {tx.ultimate_name or '?'}, paid by {tx.name or '?'}: {note}"
+        tx.resolution_note = note[:300]
     Transaction.objects.bulk_update(
         batch, ["donor", "resolution", "resolution_score", "resolution_note"], batch_size=2000
     )
@@ -218,12 +247,6 @@ def _with_register_addresses(donations: list[Donation]) -> list[Donation]:
     ]
 
 
-def _campaign(election: Election, donations: Iterable[Donation]) -> tuple[date, date]:
-    days = [d.day for d in donations]
-    first = min(days, default=election.polling_day)
-    return min(first, election.polling_day), max(max(days, default=first), election.polling_day)
-
-
 def _flag_key(flag: Any) -> str:
     ids = ",".join(str(i) for i in sorted((*flag.donation_ids, *flag.payment_ids)))
     digest = hashlib.sha256(f"{flag.kind}|{flag.fund}|{flag.donor}|{ids}".encode()).hexdigest()
@@ -249,7 +272,7 @@ def screen(
     transfers = registries.transfers_to(d.donor for d in donations if d.donor)
     keys = {d.donor for d in donations} | {p.supplier for p in payments}
     keys |= {t.payer for t in transfers}
-    facts = registries.facts_for({k for k in keys if k}, _campaign(election, donations))
+    facts = registries.facts_for({k for k in keys if k})
     graph = graph or registries.ownership_graph()
     result = run_screen(
         donations,
@@ -260,8 +283,22 @@ def screen(
         law,
         settings,
     )
-    new = _store_flags(result, election, graph, law)
     counts: Counter[str] = Counter(flag.kind for flag in result.flags)
+    with transaction.atomic():
+        new = _store_flags(result, election, graph, law)
+        _record_run(actor, election, donations, payments, result, counts, new)
+    return ScreenReport(resolved, dict(counts), new, len(result.review), result)
+
+
+def _record_run(
+    actor: Any,
+    election: Election,
+    donations: list[Donation],
+    payments: list[Payment],
+    result: ScreenResult,
+    counts: Counter[str],
+    new: int,
+) -> None:
     ledger.record(
         SCREENED,
         actor=actor_name(actor),
@@ -278,7 +315,6 @@ def screen(
             ).hexdigest(),
         },
     )
-    return ScreenReport(resolved, dict(counts), new, len(result.review), result)
 
 
 def _store_flags(result: ScreenResult, election: Election, graph: OwnershipGraph, law: Any) -> int:

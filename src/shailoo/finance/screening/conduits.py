@@ -31,7 +31,7 @@ __all__ = ["conduit", "prohibited_payer"]
 def prohibited_payer(ctx: Context, payer: str, day: date) -> list[str]:
     """Why a payer is a prohibited source on ``day``: the reasons, none if it is not."""
     facts = ctx.facts(payer)
-    found, _ = ctx.categories(payer)
+    found, _ = ctx.categories(payer, "", day)
     reasons = sorted(found)
     if facts is None or facts.kind in ("entity", ""):
         finding = counted_finding(ctx, payer, day)

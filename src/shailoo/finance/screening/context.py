@@ -99,7 +99,9 @@ class Context:
         self._owner = ownership
         self._facts_seen: dict[str, Facts | None] = {}
         self._owner_seen: dict[tuple[str, date], OwnershipFinding | None] = {}
-        self._categories_seen: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
+        self._categories_seen: dict[
+            tuple[str, str, date | None], tuple[frozenset[str], frozenset[str]]
+        ] = {}
         self._allowed = frozenset(law.prohibited_sources.value)
 
     @property
@@ -136,24 +138,31 @@ class Context:
         facts = self.facts(donation.donor)
         return facts.kind if facts is not None else ""
 
-    def categories(self, key: str, kind: str = "") -> tuple[frozenset[str], frozenset[str]]:
-        """The prohibited categories of an identity the law lists, and those of them derived
-        from the registries' country (a foreign citizen, a stateless person, a foreign
-        entity) rather than named by a registry."""
-        pair = (key, kind)
+    def categories(
+        self, key: str, kind: str = "", day: date | None = None
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """The prohibited categories of an identity the law lists (those that held on
+        ``day``, for categories with a period), and those of them derived from the
+        registries' country (a foreign citizen, a stateless person, a foreign entity) rather
+        than named by a registry."""
+        facts = self.facts(key)
+        pair = (key, kind, day if facts is not None and facts.periods else None)
         seen = self._categories_seen.get(pair)
         if seen is None:
-            seen = self._categories_seen[pair] = self._categories(key, kind)
+            seen = self._categories_seen[pair] = self._categories(key, kind, day)
         return seen
 
-    def _categories(self, key: str, kind: str) -> tuple[frozenset[str], frozenset[str]]:
+    def _categories(
+        self, key: str, kind: str, day: date | None
+    ) -> tuple[frozenset[str], frozenset[str]]:
         facts = self.facts(key)
         if facts is None:
             return _NONE
         country = facts.country.upper()
-        if not facts.categories and (not country or country == self.home):
+        held = facts.on(day)
+        if not held and (not country or country == self.home):
             return _NONE
-        named = set(facts.categories)
+        named = set(held)
         derived: set[str] = set()
         kind = facts.kind or kind
         if country and country != self.home:

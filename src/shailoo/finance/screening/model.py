@@ -167,6 +167,20 @@ class Facts:
     categories: frozenset[str] = frozenset()
     country: str = ""
     name: str = ""
+    #: Categories that hold only for a period, ``(category, first day, day it ended)``: a
+    #: civil servant who left the service, a debt paid — each counts on the days it held.
+    periods: tuple[tuple[str, date | None, date | None], ...] = ()
+
+    def on(self, day: date | None) -> frozenset[str]:
+        """The categories that held on ``day`` (all of them when no day is given)."""
+        if not self.periods:
+            return self.categories
+        held = {
+            category
+            for category, first, ended in self.periods
+            if day is None or ((first is None or first <= day) and (ended is None or day < ended))
+        }
+        return self.categories | held
 
 
 #: The registries' answer per identity key: a mapping, or a function (``None``: unknown).

@@ -36,7 +36,7 @@ def prohibited_source(income: Iterable[Donation], ctx: Context) -> list[Flag]:
     for d in income:
         if not d.donor or d.donor_kind == "own_funds":
             continue
-        found, derived = ctx.categories(d.donor, d.donor_kind)
+        found, derived = ctx.categories(d.donor, d.donor_kind, d.day)
         if not found:
             continue
         facts = ctx.facts(d.donor)

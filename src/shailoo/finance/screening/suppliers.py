@@ -32,7 +32,7 @@ def foreign_supplier(payments: Iterable[Payment], ctx: Context) -> list[Flag]:
         reasons: list[str] = []
         chains: list[str] = []
         if p.supplier:
-            found, _ = ctx.categories(p.supplier, "entity")
+            found, _ = ctx.categories(p.supplier, "entity", p.day)
             reasons.extend(sorted(found & FOREIGN_CATEGORIES))
             facts = ctx.facts(p.supplier)
             if facts is None or facts.kind in ("entity", ""):

@@ -19,7 +19,6 @@ from ..entries import REMIT_COMPANY, REMIT_PERSON, entity_credit, payment, perso
 from ..people import People, person_owner
 from ..registry import Registry, split_shares
 from ..rows import (
-    FOREIGN_CATEGORIES,
     Caps,
     EntityRow,
     FundRow,
@@ -129,7 +128,14 @@ class PlanterBase:
     def source(
         self, category: str, positive: bool, txs: Sequence[TxRow], note: str, subject: str
     ) -> None:
-        kind = "foreign_participation" if category in FOREIGN_CATEGORIES else "prohibited_source"
+        # The screen's vocabulary: a local entity with foreign participants is
+        # ``foreign_participation``; every other prohibited donor (foreign ones included) is a
+        # ``prohibited_source`` with its category.
+        kind = (
+            "foreign_participation"
+            if category == "foreign_participation_entity"
+            else "prohibited_source"
+        )
         self.plant(kind, txs, positive, note, category, subject)
 
     def legal_cap(self, k: int) -> int:

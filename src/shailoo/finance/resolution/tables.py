@@ -1,0 +1,450 @@
+"""The donor tables: millions of persons and hundreds of thousands of organisations, kept in
+flat arrays and found by blocks (pure).
+
+A country's register is too big for an object per person: a person is one row of a few
+numpy arrays (PIN as an integer, birth day, the ids of the surname, given name and patronymic
+in a table of distinct name parts, an address id), and names are found through a word index
+(each word of a donor key to the sorted rows that hold it, in two flat arrays). Distinct name
+parts and addresses are far fewer than persons, so each is read once.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import numpy as np
+from numpy.typing import NDArray
+from rapidfuzz import fuzz, process
+
+from shailoo.common.problems import Problem
+from shailoo.finance.resolution.keys import entity_words, person_words, token_similarity
+from shailoo.finance.resolution.records import EntityRecord, PersonRecord
+from shailoo.register.names import HOMOGLYPHS, skeleton
+from shailoo.register.pin import mask_pin
+
+#: Words at least this alike (:func:`keys.token_similarity`) are looked up together.
+SIMILAR_WORD = 75.0
+#: How many similar words one word of a query may bring in.
+_SIMILAR_LIMIT = 48
+#: How many words' look-alikes an index remembers.
+_SIMILAR_MEMORY = 200_000
+_HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
+_LOOK_ALIKES = frozenset(HOMOGLYPHS) | frozenset(" -'")
+
+Rows = NDArray[np.int32]
+_NO_ROWS: Rows = np.zeros(0, dtype=np.int32)
+
+
+class WordIndex:
+    """Each word to the sorted rows that hold it, and the words like a given word."""
+
+    __slots__ = ("_by_initial", "_by_skeleton", "_ids", "_indptr", "_rows", "_similar", "_words")
+
+    def __init__(self, words: list[str], word_ids: NDArray[np.int64], rows: NDArray[np.int64]):
+        self._words = words
+        self._ids = {word: i for i, word in enumerate(words)}
+        pairs = np.unique(word_ids * (1 << 32) + rows)  # sorted by word, then row; no repeats
+        pair_words = pairs >> 32
+        self._rows: Rows = (pairs & 0xFFFFFFFF).astype(np.int32)
+        self._indptr = np.searchsorted(pair_words, np.arange(len(words) + 1)).astype(np.int64)
+        by_initial: dict[str, list[str]] = {}
+        by_skeleton: dict[str, list[int]] = {}
+        for i, word in enumerate(words):
+            by_initial.setdefault(word[:1], []).append(word)
+            by_skeleton.setdefault(skeleton(word), []).append(i)
+        self._by_initial = by_initial
+        self._by_skeleton = by_skeleton
+        self._similar: dict[str, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def nbytes(self) -> int:
+        """Bytes held by the postings (not the Python word lists)."""
+        return int(self._rows.nbytes + self._indptr.nbytes)
+
+    def postings(self, word_id: int) -> Rows:
+        return self._rows[self._indptr[word_id] : self._indptr[word_id + 1]]
+
+    def similar(self, word: str) -> list[int]:
+        """Ids of the indexed words like ``word``: itself, the same consonant skeleton, and
+        close spellings with the same first letter. A lone letter (an initial) finds only
+        itself: every word it could begin is no evidence. Remembered (statements repeat the
+        same surnames and company words), up to a bound."""
+        known = self._similar.get(word)
+        if known is None:
+            if len(self._similar) >= _SIMILAR_MEMORY:
+                self._similar.clear()
+            known = self._similar[word] = self._find_similar(word)
+        return known
+
+    def _find_similar(self, word: str) -> list[int]:
+        found = dict.fromkeys(x for x in [self._ids.get(word)] if x is not None)
+        if len(word) < 2:
+            return list(found)
+        found.update(dict.fromkeys(self._by_skeleton.get(skeleton(word), ())))
+        choices = self._by_initial.get(word[:1], [])
+        for other, _, _ in process.extract(
+            word, choices, scorer=fuzz.ratio, score_cutoff=50, limit=_SIMILAR_LIMIT
+        ):
+            if token_similarity(word, other) >= SIMILAR_WORD:
+                found.setdefault(self._ids[other], None)
+        return list(found)
+
+    def matches(
+        self, words: Sequence[str], need: int = 1
+    ) -> tuple[Rows, NDArray[np.int64], NDArray[np.int64]]:
+        """The rows holding (a word like) at least ``need`` of ``words`` (fewer when fewer
+        are indexed), each with how many of the words it holds and a weight (2 per very
+        word, 1 per look-alike).
+
+        Only the rarest words' postings are gathered (a row with ``need`` of ``n`` words
+        holds one of the ``n - need + 1`` rarest); the common words are then looked up for
+        those rows alone, so a country's commonest given name costs a search, not a union.
+        """
+        found: list[tuple[Rows | None, list[Rows]]] = []
+        for word in words:
+            exact = self._ids.get(word)
+            same = self.postings(exact) if exact is not None else None
+            like = [self.postings(i) for i in self.similar(word) if i != exact]
+            if same is not None or like:
+                found.append((same, like))
+        need = min(need, len(found))
+        if not found:
+            return _NO_ROWS, np.zeros(0, np.int64), np.zeros(0, np.int64)
+        found.sort(key=lambda f: (0 if f[0] is None else f[0].size) + sum(r.size for r in f[1]))
+        pool_lists = [r for same, like in found[: len(found) - need + 1] for r in (same, *like)]
+        pool = np.unique(np.concatenate([r for r in pool_lists if r is not None]))
+        counts = np.zeros(pool.size, dtype=np.int64)
+        weights = np.zeros(pool.size, dtype=np.int64)
+        for same, like in found:
+            very = _held(pool, same) if same is not None else np.zeros(pool.size, dtype=bool)
+            alike = np.zeros(pool.size, dtype=bool)
+            for rows in like:
+                alike |= _held(pool, rows)
+            alike &= ~very
+            counts += very | alike
+            weights += 2 * very + alike
+        keep = counts >= need
+        return pool[keep].astype(np.int32, copy=False), counts[keep], weights[keep]
+
+    def rows_with(self, words: Sequence[str], need: int, limit: int) -> Rows:
+        """Rows holding (a word like) at least ``need`` of ``words``; past ``limit``, those
+        holding the most of them, the very words counting twice as much as look-alikes."""
+        rows, _, weights = self.matches(words, need)
+        return _best(rows, weights, limit)
+
+
+def _held(pool: Rows, rows: Rows) -> NDArray[np.bool_]:
+    """Which of the sorted ``pool`` rows are among the sorted ``rows``."""
+    if not rows.size:
+        return np.zeros(pool.size, dtype=bool)
+    at = np.minimum(np.searchsorted(rows, pool), rows.size - 1)
+    return np.asarray(rows[at] == pool)
+
+
+def _best(rows: Rows, weights: NDArray[np.int64], limit: int) -> Rows:
+    if rows.size > limit:
+        rows = rows[np.argsort(-weights, kind="stable")[:limit]]
+    return rows
+
+
+def _word_index(words: dict[str, int], pairs: tuple[array[int], array[int]]) -> WordIndex:
+    word_ids = np.frombuffer(pairs[0], dtype=np.int64) if pairs[0] else np.zeros(0, np.int64)
+    rows = np.frombuffer(pairs[1], dtype=np.int64) if pairs[1] else np.zeros(0, np.int64)
+    return WordIndex(list(words), word_ids, rows)
+
+
+def _intern(word: str, words: dict[str, int]) -> int:
+    found = words.get(word)
+    if found is None:
+        found = words[word] = len(words)
+    return found
+
+
+class PersonTable:
+    """The register's persons as columns, with their PIN, birth-day and word indexes."""
+
+    __slots__ = (
+        "_address_text",
+        "_addresses",
+        "_birth_order",
+        "_birth_sorted",
+        "_births",
+        "_citizenship",
+        "_countries",
+        "_first_word",
+        "_look_alike_ids",
+        "_no_words",
+        "_odd_pins",
+        "_part_text",
+        "_part_words",
+        "_parts",
+        "_pin_order",
+        "_pin_sorted",
+        "_pins",
+        "_skipped",
+        "words",
+    )
+
+    def __init__(self, persons: Iterable[PersonRecord], problems: list[Problem]) -> None:
+        part_ids: dict[str, int] = {}
+        self._look_alike_ids: dict[tuple[str, bool], int] = {}
+        self._part_text: list[str] = []
+        self._part_words: list[tuple[str, ...]] = []
+        parts = array("i")
+        pins, births, addresses, citizenship = array("q"), array("i"), array("i"), array("B")
+        self._odd_pins: dict[int, str] = {}
+        self._skipped: list[int] = []
+        address_ids: dict[str, int] = {}
+        self._address_text: list[str] = []
+        country_ids: dict[str, int] = {}
+        for n, person in enumerate(persons):
+            pin = person.pin.strip()
+            if not pin:
+                problems.append(Problem(f"persons[{n}].pin", "empty: not an identity; skipped"))
+                self._skipped.append(n)
+                continue
+            for part in (person.surname, person.given_name, person.patronymic):
+                pid = part_ids.get(part)
+                if pid is None:
+                    pid = self._new_part(part, person, part_ids)
+                parts.append(pid)
+            if len(pin) == 14 and pin.isascii() and pin.isdigit():
+                pins.append(int(pin))
+            else:
+                self._odd_pins[len(pins)] = pin
+                pins.append(-1)
+            births.append(person.birth_date.toordinal() if person.birth_date else 0)
+            address = person.address
+            aid = address_ids.get(address)
+            if aid is None:
+                aid = address_ids[address] = len(self._address_text)
+                self._address_text.append(address.strip())
+            addresses.append(aid)
+            code = person.citizenship
+            cid = country_ids.get(code)
+            if cid is None:
+                cid = country_ids[code] = len(country_ids)
+            citizenship.append(cid)
+        del address_ids, part_ids
+        self._countries = [code.strip().upper() for code in country_ids]
+        self._parts = (
+            np.frombuffer(parts, dtype=np.int32).reshape(-1, 3)
+            if parts
+            else (np.zeros((0, 3), dtype=np.int32))
+        )
+        self._pins = np.array(pins, dtype=np.int64)
+        self._births = np.array(births, dtype=np.int32)
+        self._addresses = np.array(addresses, dtype=np.int32)
+        self._citizenship = np.array(citizenship, dtype=np.uint8)
+        self._pin_order, self._pin_sorted = self._pin_index(problems)
+        self._birth_order = np.argsort(self._births, kind="stable").astype(np.int32)
+        self._birth_sorted = self._births[self._birth_order]
+        self.words = self._word_index()
+        self._no_words = np.array([not words for words in self._part_words], dtype=bool)
+
+    def _new_part(self, part: str, person: PersonRecord, part_ids: dict[str, int]) -> int:
+        """The id of a name part seen for the first time (or a look-alike part: see below)."""
+        text = part
+        if part.isascii() and part.strip() and _LOOK_ALIKES.issuperset(part):
+            # Latin look-alike letters only ("COCOB"): Cyrillic when the other parts are,
+            # as the register's normalise reads them; so its id depends on that context.
+            names = (person.surname, person.given_name, person.patronymic)
+            context = not all(name.isascii() for name in names)
+            found = self._look_alike_ids.get((part, context))
+            if found is not None:
+                return found
+            text = part.translate(_HOMOGLYPH_TABLE) if context else part
+            pid = self._look_alike_ids[(part, context)] = len(self._part_text)
+        else:
+            pid = part_ids[part] = len(self._part_text)
+        self._part_text.append(text.strip())
+        self._part_words.append(person_words(text) if text.strip() else ())
+        return pid
+
+    def _input_index(self, row: int) -> int:
+        """The position in the input of the record at ``row`` (records skipped shift it)."""
+        for skipped in self._skipped:
+            if skipped <= row:
+                row += 1
+        return row
+
+    def _pin_index(self, problems: list[Problem]) -> tuple[Rows, NDArray[np.int64]]:
+        order = np.argsort(self._pins, kind="stable").astype(np.int32)
+        order = order[self._pins[order] >= 0]
+        ordered = self._pins[order]
+        repeated = np.nonzero(ordered[1:] == ordered[:-1])[0]
+        for i in repeated[:1000]:
+            first, again = int(order[i]), int(order[i + 1])
+            problems.append(
+                Problem(
+                    f"persons[{self._input_index(again)}].pin",
+                    f"PIN {mask_pin(self.pin(again))} repeats persons[{self._input_index(first)}]"
+                    "; the first one is used",
+                )
+            )
+        return order, ordered
+
+    def _word_index(self) -> WordIndex:
+        words: dict[str, int] = {}
+        part_word_ids = [[_intern(w, words) for w in ws] for ws in self._part_words]
+        first = np.array([ids[0] if ids else -1 for ids in part_word_ids], dtype=np.int64)
+        self._first_word = first
+        multi = np.array([len(ids) > 1 for ids in part_word_ids], dtype=bool)
+        word_chunks, row_chunks = [], []
+        row_numbers = np.arange(len(self._parts), dtype=np.int64)
+        for column in range(3):
+            ids = first[self._parts[:, column]] if len(self._parts) else first[:0]
+            held = ids >= 0
+            word_chunks.append(ids[held])
+            row_chunks.append(row_numbers[held])
+            if multi.any():
+                for r in np.nonzero(multi[self._parts[:, column]])[0]:
+                    more = part_word_ids[self._parts[r, column]][1:]
+                    word_chunks.append(np.array(more, dtype=np.int64))
+                    row_chunks.append(np.full(len(more), r, dtype=np.int64))
+        return WordIndex(list(words), np.concatenate(word_chunks), np.concatenate(row_chunks))
+
+    def __len__(self) -> int:
+        return len(self._pins)
+
+    def pin(self, row: int) -> str:
+        value = int(self._pins[row])
+        return f"{value:014d}" if value >= 0 else self._odd_pins[row]
+
+    def row_of_pin(self, pin: str) -> int | None:
+        """The row of a 14-digit PIN (the first, if the register repeats it), or None."""
+        value = int(pin)
+        at = int(np.searchsorted(self._pin_sorted, value))
+        if at < len(self._pin_sorted) and self._pin_sorted[at] == value:
+            return int(self._pin_order[at])
+        return None
+
+    def rows_named(self, words: Sequence[str], limit: int) -> Rows:
+        """Rows that may fit a name of ``words``: holding every word (or a look-alike; the
+        words no row holds aside), or all but the patronymic when the register has none.
+        Namesakes with another patronymic cannot reach a match, so they are not sought."""
+        rows, counts, weights = self.words.matches(words, need=2)
+        if not rows.size:
+            return rows
+        held = int(counts.max())
+        keep = counts >= held
+        if held >= 3:
+            no_patronymic = self._no_words[self._parts[rows, 2]]
+            keep |= (counts >= 2) & no_patronymic
+        return _best(rows[keep], weights[keep], limit)
+
+    def born_on(self, day: date, words: Sequence[str] = ()) -> Rows:
+        """The rows of persons born on ``day``; with ``words``, only those whose surname or
+        given name begins with (a word like) one of them: the others cannot match a name."""
+        ordinal = day.toordinal()
+        lo, hi = np.searchsorted(self._birth_sorted, [ordinal, ordinal + 1])
+        rows = self._birth_order[lo:hi]
+        if words and rows.size:
+            ids = np.array([i for w in words for i in self.words.similar(w)], dtype=np.int64)
+            parts = self._parts[rows]
+            named = np.isin(self._first_word[parts[:, 0]], ids)
+            named |= np.isin(self._first_word[parts[:, 1]], ids)
+            rows = rows[named]
+        return rows
+
+    def name_words(self, row: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        s, g, p = self._parts[row]
+        return self._part_words[s], self._part_words[g], self._part_words[p]
+
+    def part_ids(self, row: int) -> tuple[int, int, int]:
+        s, g, p = self._parts[row]
+        return int(s), int(g), int(p)
+
+    def name(self, row: int) -> str:
+        return " ".join(t for t in (self._part_text[i] for i in self._parts[row]) if t)
+
+    def birth_date(self, row: int) -> date | None:
+        ordinal = int(self._births[row])
+        return date.fromordinal(ordinal) if ordinal else None
+
+    def address_text(self, row: int) -> str:
+        return self._address_text[int(self._addresses[row])]
+
+    def country(self, row: int) -> str:
+        return self._countries[int(self._citizenship[row])]
+
+    def nbytes(self) -> int:
+        """Bytes held by the arrays (not the Python lists of distinct parts and addresses)."""
+        arrays = (self._parts, self._pins, self._births, self._addresses, self._citizenship)
+        extra = (self._pin_order, self._pin_sorted, self._birth_order, self._birth_sorted)
+        return sum(a.nbytes for a in (*arrays, *extra)) + self.words.nbytes()
+
+
+class EntityTable:
+    """The registries' organisations: their INNs, names in every script, and a word index."""
+
+    __slots__ = ("_by_inn", "_input", "_records", "_words_of", "words")
+
+    def __init__(self, entities: Iterable[EntityRecord], problems: list[Problem]) -> None:
+        self._records: list[EntityRecord] = []
+        self._words_of: list[tuple[tuple[str, ...], ...]] = []
+        self._by_inn: dict[str, int] = {}
+        self._input = array("q")  # each row's position in the input, for problems
+        words: dict[str, int] = {}
+        word_ids, rows = array("q"), array("q")
+        for n, entity in enumerate(entities):
+            inn = entity.inn.strip()
+            if not inn:
+                problems.append(Problem(f"entities[{n}].inn", "empty: not an identity; skipped"))
+                continue
+            row = len(self._records)
+            first = self._by_inn.setdefault(inn, row)
+            if first != row:
+                problems.append(
+                    Problem(
+                        f"entities[{n}].inn",
+                        f"repeats entities[{self._input[first]}]; the first one is used",
+                    )
+                )
+            self._input.append(n)
+            readings = []
+            for name in (entity.name, *entity.other_names):
+                reading = entity_words(name) if name.strip() else ()
+                if reading and reading not in readings:
+                    readings.append(reading)
+            self._records.append(entity)
+            self._words_of.append(tuple(readings))
+            held = {w for reading in readings for w in reading}
+            held |= {"".join(reading) for reading in readings if len(reading) > 1}
+            for word in held:
+                word_ids.append(_intern(word, words))
+                rows.append(row)
+        self.words = _word_index(words, (word_ids, rows))
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def row_of_inn(self, inn: str) -> int | None:
+        return self._by_inn.get(inn)
+
+    def record(self, row: int) -> EntityRecord:
+        return self._records[row]
+
+    def name_words(self, row: int) -> tuple[tuple[str, ...], ...]:
+        return self._words_of[row]
+
+    def closest(self, words: Sequence[str], rows: Rows, limit: int = 150) -> list[int]:
+        """Of ``rows``, the ``limit`` whose names are closest to ``words`` by a quick measure
+        (words sorted, edit ratio, in C++): a block of organisations sharing a common word
+        ("Строй", "Инвест") is ranked before the slower exact score is spent on it."""
+        if len(rows) <= limit:
+            return [int(row) for row in rows]
+        owners: list[int] = []
+        choices: list[str] = []
+        for row in rows:
+            for name in self._words_of[row]:
+                owners.append(int(row))
+                choices.append(" ".join(name))
+        ranked = process.extract(
+            " ".join(words), choices, scorer=fuzz.token_sort_ratio, limit=4 * limit
+        )
+        return list(dict.fromkeys(owners[i] for _, _, i in ranked))[:limit]
