@@ -214,7 +214,9 @@ def test_a_statement_for_no_fund_or_broken_changes_nothing(world, tmp_path) -> N
     other.write_bytes(camt_document([_statement_for("9999000011112222")], "02"))
     with pytest.raises(InvalidInput) as caught:
         import_statements("cli", other)
-    assert "no election fund" in str(caught.value.problems[0])
+    assert caught.value.code == "statement_no_fund"
+    assert caught.value.problems[0].where == "account"
+    assert "9999000011112222" in str(caught.value.problems[0])
     data = good.read_bytes()
     cut = tmp_path / "cut.xml"
     cut.write_bytes(data[: len(data) // 2])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from shailoo.accounts.permissions import require
@@ -59,96 +59,134 @@ def _own_keys(fund: Fund) -> tuple[str, str]:
     return own, registries.entity_key(inn) if inn else ""
 
 
-def _counterparty(tx: Transaction) -> Counterparty:
+#: What resolution reads of a stored transaction, in this order.
+_PAYER = (
+    "pk", "fund_id", "name", "person_id", "org_id", "id_scheme", "birth_date", "address",
+    "account", "account_country", "counterparty_country", "ultimate_name", "ultimate_id",
+    "booking_date",
+)  # fmt: skip
+
+
+def _counterparty(row: tuple[Any, ...]) -> Counterparty:
+    _, _, name, pid, oid, scheme, born, address, account, acc_country, country = row[:11]
     return Counterparty(
-        name=tx.name,
-        person_id=tx.person_id,
-        org_id=tx.org_id,
-        id_scheme=tx.id_scheme,
-        birth_date=tx.birth_date,
-        address=tx.address,
-        account=tx.account,
-        country=tx.account_country or tx.counterparty_country,
+        name=name,
+        person_id=pid,
+        org_id=oid,
+        id_scheme=scheme,
+        birth_date=born,
+        address=address,
+        account=account,
+        country=acc_country or country,
     )
 
 
-def _ultimate(tx: Transaction) -> Counterparty | None:
+def _ultimate(row: tuple[Any, ...]) -> Counterparty | None:
     """The party on whose behalf the money was paid (camt ``UltmtDbtr``), when the bank
     names one: the true donor behind a payment agent or a relative's account."""
-    if not tx.ultimate_name and not tx.ultimate_id:
+    name, uid = row[11], row[12]
+    if not name and not uid:
         return None
-    uid = tx.ultimate_id
     is_pin = bool(uid) and check_pin(uid) is None
     return Counterparty(
-        name=tx.ultimate_name,
+        name=name,
         person_id=uid if is_pin else "",
         org_id="" if is_pin else uid,
-        country=tx.counterparty_country,
+        country=row[10],
     )
 
 
 def resolve_pending(election: Election, index: DonorIndex | None = None) -> int:
-    """Resolve every imported transaction of ``election``'s funds that waits for it."""
-    pending = Transaction.objects.filter(
-        fund__election=election, resolution=Transaction.Resolution.PENDING
-    ).select_related("fund", "fund__candidate", "fund__candidate__party", "fund__party")
-    total = 0
+    """Resolve every imported transaction of ``election``'s funds that waits for it.
+
+    Rows are read as tuples and written back with one ``executemany``: at a million
+    transactions, model instances and the ORM's bulk update would cost more than the
+    resolution itself.
+    """
+    owners = {f.pk: _own_keys(f) for f in _funds(election)}
+    pending = (
+        Transaction.objects.filter(
+            fund__election=election, resolution=Transaction.Resolution.PENDING
+        )
+        .order_by("pk")
+        .values_list(*_PAYER)
+    )
+    total, after = 0, 0
     while True:
-        batch = list(pending[:RESOLVE_BATCH])
+        batch = list(pending.filter(pk__gt=after)[:RESOLVE_BATCH])
         if not batch:
             return total
         index = index or registries.donor_index()
-        payers = index.resolve_many(_counterparty(tx) for tx in batch)
-        behind = {
-            i: index.resolve(cp)
-            for i, cp in ((i, _ultimate(tx)) for i, tx in enumerate(batch))
-            if cp is not None
-        }
-        _store_resolutions(batch, payers, behind)
+        payers = index.resolve_many(_counterparty(row) for row in batch)
+        behind: dict[int, Resolution] = {}
+        for i, row in enumerate(batch):
+            cp = _ultimate(row)
+            if cp is not None:
+                behind[i] = index.resolve(cp)
+        _store_resolutions(batch, payers, behind, owners)
         total += len(batch)
+        after = batch[-1][0]
+
+
+def _funds(election: Election) -> list[Fund]:
+    return list(
+        Fund.objects.filter(election=election).select_related(
+            "candidate", "candidate__party", "party"
+        )
+    )
 
 
 def _store_resolutions(
-    batch: list[Transaction], payers: list[Resolution], behind: dict[int, Resolution]
+    batch: list[tuple[Any, ...]],
+    payers: list[Resolution],
+    behind: dict[int, Resolution],
+    owners: dict[int, tuple[str, str]],
 ) -> None:
     """Store who gave: the ultimate party when the bank names one (the payer then only
     carried the money, and says so in the note), else the payer."""
     answers = [behind.get(i, answer) for i, answer in enumerate(payers)]
     today = timezone.localdate()
     fresh: dict[str, Donor] = {}
-    for tx, answer in zip(batch, answers, strict=True):
+    for row, answer in zip(batch, answers, strict=True):
         key = answer.identity_key
         if key and key not in fresh:
             best = answer.candidates[0] if answer.candidates else None
             fresh[key] = Donor(
                 key=key,
                 kind="person" if key.startswith("P:") else "entity",
-                name=(best.name if best else tx.name)[:300],
+                name=(best.name if best else row[2])[:300],
                 country=(best.country if best else "")[:2],
-                first_seen=tx.booking_date or today,
+                first_seen=row[13] or today,
             )
     # One identity across statements, funds and years: an existing donor is kept as it is.
     Donor.objects.bulk_create(fresh.values(), ignore_conflicts=True, batch_size=2000)
-    donors = {d.key: d for d in Donor.objects.filter(key__in=list(fresh))}
-    for i, (tx, answer) in enumerate(zip(batch, answers, strict=True)):
+    donors: dict[str, int] = {}
+    keys = sorted(fresh)
+    for start in range(0, len(keys), registries.CHUNK):
+        part = keys[start : start + registries.CHUNK]
+        donors.update(Donor.objects.filter(key__in=part).values_list("key", "pk"))
+    updates = []
+    for i, (row, answer) in enumerate(zip(batch, answers, strict=True)):
         key = answer.identity_key
-        own, party = _own_keys(tx.fund)
-        tx.donor = donors.get(key) if key else None
-        tx.resolution = str(answer.status)
+        own, party = owners[row[1]]
+        status = str(answer.status)
         if key and key in (own, party):
-            tx.resolution = Transaction.Resolution.OWN
-        tx.resolution_score = round(answer.score, 1)
+            status = str(Transaction.Resolution.OWN.value)
         note = "; ".join(answer.reasons)
         if i in behind:
-            note = f"on behalf of {tx.ultimate_name or '?'}, paid by {tx.name or '?'}: {note}"
-        tx.resolution_note = note[:300]
-    Transaction.objects.bulk_update(
-        batch, ["donor", "resolution", "resolution_score", "resolution_note"], batch_size=2000
-    )
+            note = f"on behalf of {row[11] or '?'}, paid by {row[2] or '?'}: {note}"
+        donor = donors.get(key) if key else None
+        updates.append((donor, status, round(answer.score, 1), note[:300], row[0]))
+    table = connection.ops.quote_name(Transaction._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET donor_id = %s, resolution = %s, resolution_score = %s,"
+            " resolution_note = %s WHERE id = %s",
+            updates,
+        )
 
 
-def _donor_kind(tx: Transaction, own: str, party: str) -> str:
-    key = tx.donor.key if tx.donor is not None else ""
+def _donor_kind(key: str, own: str, party: str) -> str:
     if key and key == own:
         return "own_funds"
     if key and key == party:
@@ -160,70 +198,76 @@ def _donor_kind(tx: Transaction, own: str, party: str) -> str:
     return ""
 
 
-def _resolution(tx: Transaction) -> str:
-    if tx.resolution in (Transaction.Resolution.OWN, Transaction.Resolution.REVIEWED):
+def _resolution(status: str) -> str:
+    if status in (Transaction.Resolution.OWN, Transaction.Resolution.REVIEWED):
         return "exact_id"
-    return tx.resolution
+    return status
+
+
+#: What the screen reads of a stored transaction, in this order.
+_SCREENED = (
+    "pk", "fund_id", "statement__statement_id", "entry_ref", "credit", "reversal",
+    "booking_date", "amount", "bank_tx_code", "donor__key", "resolution", "name", "account",
+    "account_country", "agent_bic", "currency", "instructed_currency", "address", "purpose",
+)  # fmt: skip
 
 
 def engine_rows(election: Election) -> tuple[list[Donation], list[Payment], dict[int, str]]:
     """The election's booked transactions as the screen reads them (and each one's place)."""
+    funds = {f.pk: f for f in _funds(election)}
+    owners = {pk: _own_keys(f) for pk, f in funds.items()}
     donations: list[Donation] = []
     payments: list[Payment] = []
     places: dict[int, str] = {}
     rows = (
         Transaction.objects.filter(fund__election=election, status="BOOK")
-        .select_related(
-            "donor", "statement", "fund", "fund__candidate", "fund__candidate__party", "fund__party"
-        )
         .order_by("pk")
+        .values_list(*_SCREENED)
     )
-    owners: dict[int, tuple[str, str]] = {}
-    for tx in rows.iterator(chunk_size=5000):
-        if tx.fund_id not in owners:
-            owners[tx.fund_id] = _own_keys(tx.fund)
-        own, party = owners[tx.fund_id]
-        place = f"{tx.statement.statement_id}/{tx.entry_ref}"
-        places[tx.pk] = place
-        incoming = tx.credit != tx.reversal
-        fund_kind = tx.fund.kind
-        if incoming:
+    for row in rows.iterator(chunk_size=20_000):
+        (pk, fund_id, statement, ref, credit, reversal, day, amount, code, key, status,
+         name, account, country, bic, currency, instructed, address, purpose) = row  # fmt: skip
+        fund = funds[fund_id]
+        place = f"{statement}/{ref}"
+        places[pk] = place
+        if credit != reversal:  # money in, or the reversal of money in
+            own, party = owners[fund_id]
             donations.append(
                 Donation(
-                    id=tx.pk,
-                    fund=tx.fund.account,
-                    fund_kind=fund_kind,
-                    day=tx.booking_date,
-                    amount=tx.amount,
-                    credit=tx.credit,
-                    reversal=tx.reversal,
-                    channel="cash" if tx.bank_tx_code.endswith(CASH_CODES) else "bank",
-                    donor=tx.donor.key if tx.donor is not None else "",
-                    resolution=_resolution(tx),  # type: ignore[arg-type]
-                    donor_kind=_donor_kind(tx, own, party),  # type: ignore[arg-type]
-                    counterparty_name=tx.name,
-                    account=tx.account,
-                    account_country=tx.account_country,
-                    agent_bic=tx.agent_bic,
-                    currency=tx.currency,
-                    instructed_currency=tx.instructed_currency,
-                    address=tx.address,
+                    id=pk,
+                    fund=fund.account,
+                    fund_kind=fund.kind,
+                    day=day,
+                    amount=amount,
+                    credit=credit,
+                    reversal=reversal,
+                    channel="cash" if code.endswith(CASH_CODES) else "bank",
+                    donor=key or "",
+                    resolution=_resolution(status),  # type: ignore[arg-type]
+                    donor_kind=_donor_kind(key or "", own, party),  # type: ignore[arg-type]
+                    counterparty_name=name,
+                    account=account,
+                    account_country=country,
+                    agent_bic=bic,
+                    currency=currency,
+                    instructed_currency=instructed,
+                    address=address,
                     line=place,
                 )
             )
         else:
             payments.append(
                 Payment(
-                    id=tx.pk,
-                    fund=tx.fund.account,
-                    fund_kind=fund_kind,
-                    day=tx.booking_date,
-                    amount=tx.amount,
-                    supplier=tx.donor.key if tx.donor is not None else "",
-                    supplier_name=tx.name,
-                    purpose=tx.purpose or "other",
-                    account_country=tx.account_country,
-                    agent_bic=tx.agent_bic,
+                    id=pk,
+                    fund=fund.account,
+                    fund_kind=fund.kind,
+                    day=day,
+                    amount=amount,
+                    supplier=key or "",
+                    supplier_name=name,
+                    purpose=purpose or "other",
+                    account_country=country,
+                    agent_bic=bic,
                     line=place,
                 )
             )
