@@ -21,6 +21,7 @@ urlpatterns = [
     path("results/", include("shailoo.counting.results.public_urls")),
     path("", include("shailoo.candidates.urls")),
     path("", include("shailoo.incidents.urls")),
+    path("", include("shailoo.finance.urls")),
     path("open311/v2/", include("shailoo.incidents.open311_urls")),
     path("api/", include("shailoo.portal.api_urls")),
     path("api/integrity/", include("shailoo.integrity.urls")),

@@ -512,6 +512,20 @@ PAGES: Mapping[str, Access] = {
     "incidents:appeal": Permission.INCIDENTS_HANDLE,
     "incidents:appeal_decide": Permission.INCIDENTS_HANDLE,
     "incidents:routes": Permission.INCIDENTS_ROUTE,
+    # campaign finance: the public disclosure and open data (no person named, no PIN);
+    # the auditors' workspace (flags, the donor review queue, statement upload)
+    "finance:funds": Open.PUBLIC,
+    "finance:open_data": Open.PUBLIC,
+    "finance:fund": Open.PUBLIC,
+    "finance:fund_transactions": Open.PUBLIC,
+    "finance:flags": Permission.FINANCE_VIEW,
+    "finance:flag": Permission.FINANCE_VIEW,
+    "finance:queue": Permission.FINANCE_VIEW,
+    "finance:review": Permission.FINANCE_REVIEW,
+    "finance:decide": Permission.FINANCE_REVIEW,
+    "finance:disclose": Permission.FINANCE_REVIEW,
+    "finance:resolve": Permission.FINANCE_REVIEW,
+    "finance:import": Permission.FINANCE_IMPORT,
 }
 
 

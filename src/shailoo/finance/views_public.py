@@ -1,0 +1,188 @@
+"""Public pages of campaign finance: every fund of an election with its income, spending,
+balance, donors and the money under disclosed flags; one fund in detail; the open data.
+
+What is published, and what never is, is the read model's rule (``finance.disclosure``): legal
+entities by name and INN; individuals only as a count and a sum — never a name, a PIN or an
+account; a flag once an auditor disclosed it, as its kind, amount, disposition and the law.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
+
+from shailoo.common.csvout import format_row
+from shailoo.common.refusals import NotFound, Refusal
+from shailoo.elections.models import Election
+from shailoo.elections.services import election_named
+from shailoo.finance import charts, disclosure
+from shailoo.finance.forms import (
+    DISPOSITION_LABELS,
+    FUND_KIND_LABELS,
+    INCOME_LABELS,
+    KIND_LABELS,
+    PURPOSE_LABELS,
+    ElectionForm,
+    label,
+)
+from shailoo.finance.models import Fund
+
+#: Funds the chart of an election draws at most (the largest by income; the table has all).
+CHART_FUNDS = 30
+
+
+def owner_label(fund: Fund) -> str:
+    """The fund's owner as the public reads it: the candidate's full name, or the party's name
+    in the page's language."""
+    if fund.candidate_id is not None:
+        c = fund.candidate
+        return " ".join(p for p in (c.surname, c.given_name, c.patronymic) if p)
+    party = fund.party
+    if party is None:
+        return ""
+    lang = (translation.get_language() or "ru")[:2]
+    return party.name_ky if lang == "ky" and party.name_ky else party.name_ru
+
+
+def _svg(text: str) -> SafeString:
+    return mark_safe(text)  # charts.bar_chart escapes every label it draws
+
+
+def _amount_rows(
+    labels: dict[str, Any], amounts: dict[str, Decimal]
+) -> list[tuple[str, str, Decimal]]:
+    return [(code, label(labels, code), amount) for code, amount in amounts.items()]
+
+
+def _chosen(request: HttpRequest) -> Election:
+    """The election asked for (``?election=code``), else the current one."""
+    form = ElectionForm(request.GET)
+    if not form.is_valid():
+        raise NotFound("election_not_found", gettext("No election has this code."))
+    return election_named(form.cleaned_data["election"] or None)
+
+
+@require_GET
+def funds(request: HttpRequest) -> HttpResponse:
+    """Every fund of the election: income, spending, balance, donors, flagged money, charts."""
+    try:
+        election = _chosen(request)
+    except Refusal as error:
+        return render(
+            request, "finance/public_funds.html", {"refusal": error}, status=error.http_status
+        )
+    totals = disclosure.fund_totals(disclosure.funds_of(election))
+    rows = [(t, owner_label(t.fund), label(FUND_KIND_LABELS, t.fund.kind)) for t in totals]
+    flagged = disclosure.flagged_by_kind(totals)
+    charted = sorted(rows, key=lambda row: -row[0].income)[:CHART_FUNDS]
+    zero = disclosure.ZERO
+    context = {
+        "election": election,
+        "rows": rows,
+        "income": sum((t.income for t in totals), zero),
+        "spending": sum((t.spending for t in totals), zero),
+        "balance": sum((t.balance for t in totals), zero),
+        "flagged": _amount_rows(KIND_LABELS, flagged),
+        "flagged_total": sum(flagged.values(), zero),
+        "charted": len(charted) < len(rows) and len(charted),
+        "elections": Election.objects.filter(funds__isnull=False).distinct(),
+        "chart": _svg(
+            charts.bar_chart(
+                gettext("Income and spending by fund"),
+                [charts.Row(owner, (t.income, t.spending)) for t, owner, _ in charted],
+                [gettext("Income"), gettext("Spending")],
+            )
+        ),
+        "flag_chart": _svg(
+            charts.bar_chart(
+                gettext("Money under disclosed flags, by kind"),
+                [
+                    charts.Row(text, (amount,))
+                    for _, text, amount in _amount_rows(KIND_LABELS, flagged)
+                ],
+            )
+        )
+        if flagged
+        else None,
+    }
+    return render(request, "finance/public_funds.html", context)
+
+
+def _fund(account: str) -> Fund:
+    fund = disclosure.fund_named(account)
+    if fund is None:
+        raise NotFound("unknown_fund", gettext("No election fund has this account."))
+    return fund
+
+
+@require_GET
+def fund(request: HttpRequest, account: str) -> HttpResponse:
+    """One fund: income by kind of donor, spending by purpose, legal entities that gave,
+    individuals as a count and a sum, disclosed flags, charts."""
+    found = _fund(account)
+    shown = disclosure.fund_disclosure(found)
+    totals = shown.totals
+    income = _amount_rows(INCOME_LABELS, totals.income_by_kind)
+    spending = _amount_rows(PURPOSE_LABELS, totals.spending_by_purpose)
+    context = {
+        "fund": found,
+        "owner": owner_label(found),
+        "fund_kind": label(FUND_KIND_LABELS, found.kind),
+        "t": totals,
+        "shown": shown,
+        "income": income,
+        "spending": spending,
+        "flags": [
+            (f, label(KIND_LABELS, f.kind), label(DISPOSITION_LABELS, f.disposition))
+            for f in shown.flags
+        ],
+        "income_chart": _svg(
+            charts.bar_chart(
+                gettext("Income by kind of donor"),
+                [charts.Row(text, (amount,)) for _, text, amount in income if amount],
+            )
+        ),
+        "spending_chart": _svg(
+            charts.bar_chart(
+                gettext("Spending by purpose"),
+                [charts.Row(text, (amount,)) for _, text, amount in spending if amount],
+            )
+        ),
+    }
+    return render(request, "finance/public_fund.html", context)
+
+
+def _csv(lines: Iterable[list[object]], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        (format_row(line) for line in lines), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def open_data(request: HttpRequest) -> HttpResponse:
+    """The funds of the election as CSV: one row per fund, the figures of the page."""
+    try:
+        election = _chosen(request)
+    except Refusal as error:
+        return render(
+            request, "finance/public_funds.html", {"refusal": error}, status=error.http_status
+        )
+    totals = disclosure.fund_totals(disclosure.funds_of(election))
+    return _csv(disclosure.open_data_rows(totals), f"funds-{election.code}.csv")
+
+
+@require_GET
+def transactions_csv(request: HttpRequest, account: str) -> HttpResponse:
+    """A fund's entries as CSV: legal entities per entry, individuals summed per day."""
+    found = _fund(account)
+    return _csv(disclosure.transaction_rows(found), f"fund-{found.account}.csv")
