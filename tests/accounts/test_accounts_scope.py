@@ -52,7 +52,7 @@ def test_each_scope_level_sees_its_own_persons(country) -> None:
     tec_op = make_user("tec", Role.TEC_OPERATOR, country["tec_a"])
     pec_op = make_user("pec", Role.PEC_OPERATOR, country["b"])
     cec = make_user("cec", Role.CEC_MEMBER)
-    finance = make_user("fin", Role.FINANCE_AUDITOR, country["region"])
+    finance = make_user("fin", Role.OBSERVER, country["region"])
     a, b, far = country["voter_a"], country["voter_b"], country["voter_far"]
     assert has_permission(tec_op, Permission.PERSON_VIEW, a)
     assert not has_permission(tec_op, Permission.PERSON_VIEW, b)
@@ -115,7 +115,7 @@ def test_places_of_refuses_objects_without_territory(country) -> None:
 def test_scope_filter_cuts_querysets_to_the_territory(country) -> None:
     persons = Person.objects.all()
     tec_op = make_user("tec", Role.TEC_OPERATOR, country["tec_a"])
-    region_op = make_user("obs", Role.FINANCE_AUDITOR, country["region"])
+    region_op = make_user("obs", Role.OBSERVER, country["region"])
     cec = make_user("cec", Role.CEC_MEMBER)
     paths = ("station", "remote_station")
     assert list(scope_filter(tec_op, Permission.PERSON_VIEW, persons, *paths)) == [

@@ -124,7 +124,8 @@ def _donations(w: dict[str, Any]) -> list[StatementTransaction]:
     return [
         _tx("E1", "20000", debtor=person(w["citizen"]), debtor_account="1090000000000001"),
         _tx("E2", "5000", debtor=person(w["servant"]), debtor_account="1090000000000002"),
-        _tx("E3", "30000", debtor=StatementParty(name="JOHN SMITH", birth_date=datetime.date(1975, 6, 2)),
+        _tx("E3", "30000",
+            debtor=StatementParty(name="JOHN SMITH", birth_date=datetime.date(1975, 6, 2)),
             debtor_account=make_iban("GB", "NWBK60161331926819"), debtor_account_country="GB",
             debtor_agent_bic="NWBKGB2L", instructed_amount=Decimal("345.00"),
             instructed_currency="USD"),
@@ -268,3 +269,31 @@ def test_the_cli_screens_and_explains(world, tmp_path) -> None:
     assert explained.exit_code == 0, explained.output
     assert "Fremd GmbH" in explained.output and "Art. 41" in explained.output
     assert runner.invoke(app, ["finance", "explain", "--donation", "999999"]).exit_code == 2
+
+
+def test_the_cli_designates_a_bank_and_opens_a_fund(world) -> None:
+    runner = CliRunner()
+    done = runner.invoke(
+        app, ["finance", "designate-bank", "AIYLKG22", "--name", "Айыл Банк", "--on", "2027-01-02"]
+    )
+    assert done.exit_code == 0, done.output
+    opened = runner.invoke(
+        app,
+        ["finance", "open-fund", "1350016000000001", "--bank", "AIYLKG22", "--party", "ata",
+         "--opened", "2027-01-20"],
+    )  # fmt: skip
+    assert opened.exit_code == 0, opened.output
+    again = runner.invoke(
+        app,
+        ["finance", "open-fund", "1350016000000001", "--bank", "AIYLKG22", "--party", "ata",
+         "--opened", "2027-01-20"],
+    )  # fmt: skip
+    assert again.exit_code == 1  # the account is a fund already
+    stranger = runner.invoke(
+        app,
+        ["finance", "open-fund", "1350016000000002", "--bank", "DEUTDEFF", "--party", "ata",
+         "--opened", "2027-01-20"],
+    )  # fmt: skip
+    assert stranger.exit_code == 2 and "DEUTDEFF" in stranger.output
+    bad_day = runner.invoke(app, ["finance", "designate-bank", "X", "--name", "x", "--on", "soon"])
+    assert bad_day.exit_code == 2

@@ -261,7 +261,9 @@ ROLES: Mapping[Role, RoleSpec] = {
             "Finance auditor",
             staff=True,
             mfa=True,
-            scopes=frozenset({Scope.COUNTRY, Scope.REGION}),
+            # Country-wide only: funds of national elections are audited by the CEC; the
+            # finance services take no territory, so a regional grant would see every fund.
+            scopes=frozenset({Scope.COUNTRY}),
             agency=False,
             permissions=frozenset(
                 {Permission.FINANCE_VIEW, Permission.FINANCE_IMPORT, Permission.FINANCE_REVIEW}

@@ -208,3 +208,76 @@ def decide(flag_id: int = typer.Argument(..., help="A confirmed flag's id")) -> 
         highlight=False,
     )
     console.print(escape(review_services.notice_text(flag)), highlight=False)
+
+
+@app.command("designate-bank")
+def designate_bank(
+    bic: str = typer.Argument(..., help="The bank's BIC (8 or 11 characters)"),
+    name: str = typer.Option(..., "--name", help="The bank's name"),
+    on: str = typer.Option(..., "--on", help="Day of the CEC's decision, YYYY-MM-DD"),
+    decision: str = typer.Option("", "--decision", help="The decision's number"),
+) -> None:
+    """Record the CEC's decision that a bank may hold election funds."""
+    from datetime import date
+
+    django_setup()
+    from shailoo.common.refusals import Refusal
+    from shailoo.finance.fund_services import designate_bank as designate
+
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        console.print("[red]--on must be a date, YYYY-MM-DD[/]")
+        raise typer.Exit(2) from None
+    try:
+        bank = designate(CLI, bic, name, day, decision)
+    except Refusal as exc:
+        raise refused(exc, 2) from None
+    console.print(f"finance designate-bank: {bank.bic} {escape(bank.name)}", highlight=False)
+
+
+@app.command("open-fund")
+def open_fund(
+    account: str = typer.Argument(..., help="The special account (IBAN or the bank's number)"),
+    bank: str = typer.Option(..., "--bank", help="The bank's BIC"),
+    candidate: str | None = typer.Option(None, "--candidate", help="The candidate's ref"),
+    party: str | None = typer.Option(None, "--party", help="The party's code"),
+    opened: str = typer.Option(..., "--opened", help="Day the account opened, YYYY-MM-DD"),
+    election: str | None = _ELECTION,
+) -> None:
+    """Open the election fund of a candidate or a party at a designated bank."""
+    from datetime import date
+
+    chosen_election = chosen(election)
+    from shailoo.candidates.models import Candidate, Party
+    from shailoo.common.refusals import Conflict, Refusal
+    from shailoo.finance.fund_services import open_fund as open_
+
+    try:
+        day = date.fromisoformat(opened)
+    except ValueError:
+        console.print("[red]--opened must be a date, YYYY-MM-DD[/]")
+        raise typer.Exit(2) from None
+    owner_candidate = owner_party = None
+    if candidate:
+        owner_candidate = Candidate.objects.filter(election=chosen_election, ref=candidate).first()
+        if owner_candidate is None:
+            console.print(f"[red]No candidate {escape(candidate)} in this election.[/]")
+            raise typer.Exit(2)
+    if party:
+        owner_party = Party.objects.filter(code=party).first()
+        if owner_party is None:
+            console.print(f"[red]No party {escape(party)}.[/]")
+            raise typer.Exit(2)
+    try:
+        fund = open_(
+            CLI, election=chosen_election, account=account, opened_on=day,
+            candidate=owner_candidate, party=owner_party, bank_bic=bank,
+        )  # fmt: skip
+    except Conflict as exc:
+        raise refused(exc, 1) from None
+    except Refusal as exc:
+        raise refused(exc, 2) from None
+    console.print(
+        f"finance open-fund: {fund.account} for {escape(fund.owner_name)}", highlight=False
+    )

@@ -52,11 +52,11 @@ class ScreenReport:
 
 
 def _own_keys(fund: Fund) -> tuple[str, str]:
-    """The identities whose money is the fund's own: the candidate, and the party."""
-    own = registries.person_key(fund.candidate.pin) if fund.candidate_id else ""
-    party = fund.party or (fund.candidate.party if fund.candidate_id else None)
-    inn = party.inn if party is not None else ""
-    return own, registries.entity_key(inn) if inn else ""
+    """The identities whose money is the fund's own, and the party's (``disclosure.own_keys``:
+    the one definition the pages and the screen share)."""
+    from shailoo.finance.disclosure import own_keys
+
+    return own_keys(fund)
 
 
 #: What resolution reads of a stored transaction, in this order.
