@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -105,7 +106,7 @@ def index() -> DonorIndex:
 _FOURTEEN_DIGITS = re.compile(r"\d{14}")
 
 
-def resolve(index: DonorIndex, **fields: object) -> Resolution:
+def resolve(index: DonorIndex, **fields: Any) -> Resolution:
     """Resolve, and hold what every resolution must hold: no PIN in clear in its reasons or
     shown ids, an identity exactly when resolved, scores within 0..100."""
     result = index.resolve(Counterparty(**fields))
@@ -503,3 +504,27 @@ def test_a_hostile_name_field_is_read_only_so_far(index: DonorIndex) -> None:
     result = resolve(index, name="Иванов Иван " * 50_000, birth_date=date(1968, 4, 23))
     assert result.needs_review or result.identity_key == f"P:{IVANOV_PIN}"
     assert resolve(index, name="\x00" * 10_000 + "<script>").status is Status.ANONYMOUS
+
+
+def test_house_letter_in_either_script_corroborates() -> None:
+    person = PersonRecord(
+        "10101199000016",
+        "Токтогулова",
+        "Айжан",
+        "",
+        date(1990, 1, 1),
+        "г. Ош, ул. Ленина, д. 12а",
+        "KG",
+    )
+    index = DonorIndex.build([person], [])
+    result = index.resolve(Counterparty("TOKTOGULOVA AIZHAN", address="Osh, Lenin st. 12A"))
+    assert result.identity_key == f"P:{person.pin}"
+    assert result.candidates[0].corroboration == ("address",)
+
+
+def test_pin_lookup_reads_only_ascii_digits(index: DonorIndex) -> None:
+    arabic = IVANOV_PIN.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert index.persons.row_of_pin(arabic) is None
+    assert index.persons.row_of_pin(IVANOV_PIN + "0") is None
+    assert index.persons.row_of_pin(IVANOV_PIN) is not None
+    assert resolve(index, name="Иванов Иван", person_id=arabic).status is not Status.EXACT_ID

@@ -94,9 +94,8 @@ def test_a_word_that_is_not_a_patronymic_is_not_forgiven() -> None:
 
 def test_kyrgyz_and_russian_patronymic_styles_meet() -> None:
     reading = read_name("Асанова Зарина Мелисовна")
-    register = read_name("Асанова"), read_name("Зарина"), read_name("Мелис кызы")
-    parts = [r.person for r in register]
-    assert person_score(reading.person, *parts) >= MATCH
+    surname, given, patronymic = (read_name(p).person for p in ("Асанова", "Зарина", "Мелис кызы"))
+    assert person_score(reading.person, surname, given, patronymic) >= MATCH
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,7 @@ def donor_index() -> DonorIndex:
     return DonorIndex.build(_persons(), _entities())
 
 
-def facts_for(keys: Iterable[str]) -> dict[str, Facts]:
+def facts_for(keys: Iterable[str], index: DonorIndex | None = None) -> dict[str, Facts]:
     """What the registries say of each identity key.
 
     A status (civil servant, religious figure, debtor) and an entity's debt hold for their
@@ -80,14 +80,12 @@ def facts_for(keys: Iterable[str]) -> dict[str, Facts]:
             category = STATUS_CATEGORIES.get(status)
             if category:
                 periods[pin].append((category, first, ended))
-        for pin, citizenship, surname, given in Person.objects.filter(pin__in=part).values_list(
-            "pin", "citizenship", "surname", "given_name"
-        ):
+        for pin, citizenship, name in _persons_named(part, index):
             found[person_key(pin)] = Facts(
                 kind="person",
                 categories=person_categories(citizenship),
                 country=citizenship,
-                name=f"{surname} {given}",
+                name=name,
                 periods=tuple(periods[pin]),
             )
     for part in _chunks(inns):
@@ -106,6 +104,34 @@ def facts_for(keys: Iterable[str]) -> dict[str, Facts]:
                 name=name,
                 periods=tuple(debts[inn]),
             )
+    return found
+
+
+def _persons_named(pins: list[str], index: DonorIndex | None) -> Iterator[tuple[str, str, str]]:
+    """``(pin, citizenship, name)`` of the register's persons: from the index the screen has
+    built anyway (one read of the register per run), else from the register."""
+    if index is None:
+        rows = Person.objects.filter(pin__in=pins).values_list(
+            "pin", "citizenship", "surname", "given_name"
+        )
+        for pin, citizenship, surname, given in rows:
+            yield pin, citizenship, f"{surname} {given}"
+        return
+    table = index.persons
+    for pin in pins:
+        row = table.row_of_pin(pin) if pin.isdigit() else None
+        if row is not None:
+            yield pin, table.country(row), table.name(row)
+
+
+def register_addresses(pins: Iterable[str], index: DonorIndex) -> dict[str, str]:
+    """Each person's address as the register keeps it (the index's reading of it)."""
+    table = index.persons
+    found: dict[str, str] = {}
+    for pin in pins:
+        row = table.row_of_pin(pin) if pin.isdigit() else None
+        if row is not None:
+            found[pin] = table.address_text(row)
     return found
 
 

@@ -171,7 +171,7 @@ def _store_resolutions(
         own, party = owners[row[1]]
         status = str(answer.status)
         if key and key in (own, party):
-            status = str(Transaction.Resolution.OWN.value)
+            status = "own"  # Transaction.Resolution.OWN
         note = "; ".join(answer.reasons)
         if i in behind:
             note = f"on behalf of {row[11] or '?'}, paid by {row[2] or '?'}: {note}"
@@ -274,17 +274,13 @@ def engine_rows(election: Election) -> tuple[list[Donation], list[Payment], dict
     return donations, payments, places
 
 
-def _with_register_addresses(donations: list[Donation]) -> list[Donation]:
+def _with_register_addresses(donations: list[Donation], index: DonorIndex) -> list[Donation]:
     """Donors resolved to a person get the register's address (statements write it freely),
     so donors living at one address are linked however each bank spelled it."""
     from dataclasses import replace
 
-    from shailoo.register.models import Person
-
-    pins = sorted({d.donor[2:] for d in donations if d.donor.startswith("P:")})
-    addresses: dict[str, str] = {}
-    for part in registries._chunks(pins):
-        addresses.update(Person.objects.filter(pin__in=part).values_list("pin", "address"))
+    pins = {d.donor[2:] for d in donations if d.donor.startswith("P:")}
+    addresses = registries.register_addresses(pins, index)
     return [
         replace(d, address=addresses.get(d.donor[2:], d.address)) if d.donor.startswith("P:") else d
         for d in donations
@@ -310,13 +306,14 @@ def screen(
     edition = load_edition(election.law_edition)
     law = edition.finance
     settings = settings or ScreenSettings(home_country=edition.meta.country)
+    index = index or registries.donor_index()
     resolved = resolve_pending(election, index)
     donations, payments, _ = engine_rows(election)
-    donations = _with_register_addresses(donations)
+    donations = _with_register_addresses(donations, index)
     transfers = registries.transfers_to(d.donor for d in donations if d.donor)
     keys = {d.donor for d in donations} | {p.supplier for p in payments}
     keys |= {t.payer for t in transfers}
-    facts = registries.facts_for({k for k in keys if k})
+    facts = registries.facts_for({k for k in keys if k}, index)
     graph = graph or registries.ownership_graph()
     result = run_screen(
         donations,

@@ -24,8 +24,11 @@ class Person(models.Model):
         FEMALE = "F", _("female")
 
     # Unique through Meta.constraints, not unique=True: a named constraint can be dropped
-    # for a first load into an empty register and rebuilt once, sorted, at its end.
-    pin = models.CharField(max_length=14)
+    # for a first load into an empty register and rebuilt once, sorted, at its end. Nullable
+    # in the schema only (nothing writes NULL): on a NOT NULL column SQLite drops the partial
+    # index's "pin IS NOT NULL" when it plans `pin = ?`, and then scans the whole register
+    # for every look-up by PIN instead of using the unique index.
+    pin = models.CharField(max_length=14, null=True)  # noqa: DJ001
     surname = models.CharField(max_length=100)
     given_name = models.CharField(max_length=100)
     patronymic = models.CharField(max_length=100, blank=True)

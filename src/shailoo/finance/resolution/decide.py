@@ -22,11 +22,13 @@ _BIRTH, _ADDRESS = 2, 1
 
 
 def strength(candidate: Candidate) -> int:
+    """How strongly a person is corroborated: a birth date outweighs an address."""
     birth = _BIRTH if "birth_date" in candidate.corroboration else 0
     return birth + (_ADDRESS if "address" in candidate.corroboration else 0)
 
 
 def rank(candidate: Candidate) -> tuple[bool, int, float]:
+    """Sort key, best first (reversed): uncontradicted, better corroborated, closer."""
     return (not candidate.contradiction, strength(candidate), candidate.score)
 
 

@@ -65,6 +65,7 @@ MAX_SCORED = 2000
 #: How many counterparties' answers :meth:`DonorIndex.resolve_many` remembers.
 _REMEMBERED = 100_000
 _DIGIT_RUN = re.compile(r"\d{8,}")
+_DIGITS = re.compile(r"\d+")
 
 
 class DonorIndex:
@@ -131,6 +132,8 @@ class _Resolver:
         )
         self.reasons: list[str] = []
         self._addresses: dict[str, AddressReading] = {}
+        numbers = self.address.numbers if self.address is not None else ()
+        self._address_digits = [m.group(0) for n in numbers if (m := _DIGITS.search(n))]
 
     def done(
         self,
@@ -295,7 +298,7 @@ class _Resolver:
         a corroboration needs one)."""
         wanted = self.address
         text = self.persons.address_text(row)
-        if wanted is None or not any(number in text for number in wanted.numbers):
+        if wanted is None or not any(digits in text for digits in self._address_digits):
             return False
         found = self._addresses.get(text)
         if found is None:

@@ -49,10 +49,10 @@ class WordIndex:
         pair_words = pairs >> 32
         self._rows: Rows = (pairs & 0xFFFFFFFF).astype(np.int32)
         self._indptr = np.searchsorted(pair_words, np.arange(len(words) + 1)).astype(np.int64)
-        by_initial: dict[str, list[str]] = {}
+        by_initial: dict[tuple[str, int], list[str]] = {}
         by_skeleton: dict[str, list[int]] = {}
         for i, word in enumerate(words):
-            by_initial.setdefault(word[:1], []).append(word)
+            by_initial.setdefault((word[:1], len(word)), []).append(word)
             by_skeleton.setdefault(skeleton(word), []).append(i)
         self._by_initial = by_initial
         self._by_skeleton = by_skeleton
@@ -70,9 +70,9 @@ class WordIndex:
 
     def similar(self, word: str) -> list[int]:
         """Ids of the indexed words like ``word``: itself, the same consonant skeleton, and
-        close spellings with the same first letter. A lone letter (an initial) finds only
-        itself: every word it could begin is no evidence. Remembered (statements repeat the
-        same surnames and company words), up to a bound."""
+        close spellings with the same first letter and about the same length. A lone letter
+        (an initial) finds only itself: every word it could begin is no evidence. Remembered
+        (statements repeat the same surnames and company words), up to a bound."""
         known = self._similar.get(word)
         if known is None:
             if len(self._similar) >= _SIMILAR_MEMORY:
@@ -85,7 +85,10 @@ class WordIndex:
         if len(word) < 2:
             return list(found)
         found.update(dict.fromkeys(self._by_skeleton.get(skeleton(word), ())))
-        choices = self._by_initial.get(word[:1], [])
+        spread = max(2, len(word) // 4)  # a spelling variant, not a longer compound word
+        choices: list[str] = []
+        for size in range(max(2, len(word) - spread), len(word) + spread + 1):
+            choices += self._by_initial.get((word[0], size), ())
         for other, _, _ in process.extract(
             word, choices, scorer=fuzz.ratio, score_cutoff=50, limit=_SIMILAR_LIMIT
         ):
@@ -94,7 +97,7 @@ class WordIndex:
         return list(found)
 
     def matches(
-        self, words: Sequence[str], need: int = 1
+        self, words: Sequence[str], need: int = 1, among: NDArray[np.bool_] | None = None
     ) -> tuple[Rows, NDArray[np.int64], NDArray[np.int64]]:
         """The rows holding (a word like) at least ``need`` of ``words`` (fewer when fewer
         are indexed), each with how many of the words it holds and a weight (2 per very
@@ -103,6 +106,7 @@ class WordIndex:
         Only the rarest words' postings are gathered (a row with ``need`` of ``n`` words
         holds one of the ``n - need + 1`` rarest); the common words are then looked up for
         those rows alone, so a country's commonest given name costs a search, not a union.
+        ``among`` (a flag per row) keeps only the rows it flags.
         """
         found: list[tuple[Rows | None, list[Rows]]] = []
         for word in words:
@@ -116,7 +120,10 @@ class WordIndex:
             return _NO_ROWS, np.zeros(0, np.int64), np.zeros(0, np.int64)
         found.sort(key=lambda f: (0 if f[0] is None else f[0].size) + sum(r.size for r in f[1]))
         pool_lists = [r for same, like in found[: len(found) - need + 1] for r in (same, *like)]
-        pool = np.unique(np.concatenate([r for r in pool_lists if r is not None]))
+        gathered = np.concatenate([r for r in pool_lists if r is not None])
+        if among is not None:
+            gathered = gathered[among[gathered]]
+        pool = np.unique(gathered)
         counts = np.zeros(pool.size, dtype=np.int64)
         weights = np.zeros(pool.size, dtype=np.int64)
         for same, like in found:
@@ -139,8 +146,13 @@ class WordIndex:
 
 def _held(pool: Rows, rows: Rows) -> NDArray[np.bool_]:
     """Which of the sorted ``pool`` rows are among the sorted ``rows``."""
-    if not rows.size:
-        return np.zeros(pool.size, dtype=bool)
+    held = np.zeros(pool.size, dtype=bool)
+    if not rows.size or not pool.size:
+        return held
+    if rows.size < pool.size:  # search the smaller array in the larger
+        at = np.minimum(np.searchsorted(pool, rows), pool.size - 1)
+        held[at[pool[at] == rows]] = True
+        return held
     at = np.minimum(np.searchsorted(rows, pool), rows.size - 1)
     return np.asarray(rows[at] == pool)
 
@@ -177,7 +189,7 @@ class PersonTable:
         "_countries",
         "_first_word",
         "_look_alike_ids",
-        "_no_words",
+        "_no_patronymic",
         "_odd_pins",
         "_part_text",
         "_part_words",
@@ -244,7 +256,8 @@ class PersonTable:
         self._birth_order = np.argsort(self._births, kind="stable").astype(np.int32)
         self._birth_sorted = self._births[self._birth_order]
         self.words = self._word_index()
-        self._no_words = np.array([not words for words in self._part_words], dtype=bool)
+        no_words = np.array([not words for words in self._part_words], dtype=bool)
+        self._no_patronymic = no_words[self._parts[:, 2]] if len(self._parts) else no_words[:0]
 
     def _new_part(self, part: str, person: PersonRecord, part_ids: dict[str, int]) -> int:
         """The id of a name part seen for the first time (or a look-alike part: see below)."""
@@ -316,7 +329,10 @@ class PersonTable:
         return f"{value:014d}" if value >= 0 else self._odd_pins[row]
 
     def row_of_pin(self, pin: str) -> int | None:
-        """The row of a 14-digit PIN (the first, if the register repeats it), or None."""
+        """The row of a 14-digit PIN (the first, if the register repeats it), or None (for
+        anything but 14 ASCII digits too: ``int`` would read other scripts' digits)."""
+        if len(pin) != 14 or not pin.isascii() or not pin.isdigit():
+            return None
         value = int(pin)
         at = int(np.searchsorted(self._pin_sorted, value))
         if at < len(self._pin_sorted) and self._pin_sorted[at] == value:
@@ -324,18 +340,21 @@ class PersonTable:
         return None
 
     def rows_named(self, words: Sequence[str], limit: int) -> Rows:
-        """Rows that may fit a name of ``words``: holding every word (or a look-alike; the
-        words no row holds aside), or all but the patronymic when the register has none.
+        """Rows that may fit a name of ``words``: holding as many of the words as any row
+        does (a look-alike counts; at least two), and, for a name of three words or more,
+        rows holding two of them whose register entry has no patronymic (a foreigner).
         Namesakes with another patronymic cannot reach a match, so they are not sought."""
-        rows, counts, weights = self.words.matches(words, need=2)
-        if not rows.size:
-            return rows
-        held = int(counts.max())
-        keep = counts >= held
-        if held >= 3:
-            no_patronymic = self._no_words[self._parts[rows, 2]]
-            keep |= (counts >= 2) & no_patronymic
-        return _best(rows[keep], weights[keep], limit)
+        rows, weights = _NO_ROWS, np.zeros(0, np.int64)
+        for need in range(len(words), 1, -1):
+            rows, _, weights = self.words.matches(words, need)
+            if rows.size:
+                break
+        if len(words) >= 3:
+            more, _, more_weights = self.words.matches(words, 2, among=self._no_patronymic)
+            if more.size:
+                rows, at = np.unique(np.concatenate([rows, more]), return_index=True)
+                weights = np.concatenate([weights, more_weights])[at]
+        return _best(rows, weights, limit)
 
     def born_on(self, day: date, words: Sequence[str] = ()) -> Rows:
         """The rows of persons born on ``day``; with ``words``, only those whose surname or
