@@ -796,9 +796,7 @@ class Finance(LawModel):
         sources = self.prohibited_sources.value
         repeated = sorted({x for x in sources if sources.count(x) > 1})
         if repeated:
-            found.append(
-                Problem("prohibited_sources.value", f"named twice: {', '.join(repeated)}")
-            )
+            found.append(Problem("prohibited_sources.value", f"named twice: {', '.join(repeated)}"))
         if self.look_through_control_share.value == 0:
             found.append(
                 Problem(

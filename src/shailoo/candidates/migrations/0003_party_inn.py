@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('candidates', '0002_party_list'),
+        ("candidates", "0002_party_list"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='party',
-            name='inn',
+            model_name="party",
+            name="inn",
             field=models.CharField(blank=True, max_length=20),
         ),
     ]

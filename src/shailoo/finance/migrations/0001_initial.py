@@ -5,226 +5,475 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('candidates', '0002_party_list'),
-        ('elections', '0001_initial'),
+        ("candidates", "0002_party_list"),
+        ("elections", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DesignatedBank',
+            name="DesignatedBank",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bic', models.CharField(max_length=11, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('designated_on', models.DateField()),
-                ('decision', models.CharField(blank=True, max_length=120)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("bic", models.CharField(max_length=11, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("designated_on", models.DateField()),
+                ("decision", models.CharField(blank=True, max_length=120)),
             ],
         ),
         migrations.CreateModel(
-            name='Donor',
+            name="Donor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40, unique=True)),
-                ('kind', models.CharField(max_length=10)),
-                ('name', models.CharField(max_length=300)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('first_seen', models.DateField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40, unique=True)),
+                ("kind", models.CharField(max_length=10)),
+                ("name", models.CharField(max_length=300)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("first_seen", models.DateField()),
             ],
         ),
         migrations.CreateModel(
-            name='PersonStatus',
+            name="PersonStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pin', models.CharField(db_index=True, max_length=14)),
-                ('status', models.CharField(choices=[('civil_servant', 'civil servant'), ('religious_figure', 'religious figure'), ('budget_debtor', 'debtor to the budget or the Social Fund')], max_length=20)),
-                ('started_on', models.DateField(blank=True, null=True)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('source', models.CharField(blank=True, max_length=80)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pin", models.CharField(db_index=True, max_length=14)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("civil_servant", "civil servant"),
+                            ("religious_figure", "religious figure"),
+                            ("budget_debtor", "debtor to the budget or the Social Fund"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("started_on", models.DateField(blank=True, null=True)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("source", models.CharField(blank=True, max_length=80)),
             ],
         ),
         migrations.CreateModel(
-            name='ReportedTransfer',
+            name="ReportedTransfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payer', models.CharField(db_index=True, max_length=40)),
-                ('payer_name', models.CharField(blank=True, max_length=300)),
-                ('payee', models.CharField(db_index=True, max_length=40)),
-                ('day', models.DateField()),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16)),
-                ('currency', models.CharField(default='KGS', max_length=3)),
-                ('reference', models.CharField(blank=True, max_length=80)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("payer", models.CharField(db_index=True, max_length=40)),
+                ("payer_name", models.CharField(blank=True, max_length=300)),
+                ("payee", models.CharField(db_index=True, max_length=40)),
+                ("day", models.DateField()),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16)),
+                ("currency", models.CharField(default="KGS", max_length=3)),
+                ("reference", models.CharField(blank=True, max_length=80)),
             ],
         ),
         migrations.CreateModel(
-            name='Fund',
+            name="Fund",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('party', 'party'), ('candidate', 'candidate')], max_length=10)),
-                ('account', models.CharField(max_length=40, unique=True)),
-                ('bank_bic', models.CharField(blank=True, max_length=11)),
-                ('bank_name', models.CharField(blank=True, max_length=200)),
-                ('currency', models.CharField(default='KGS', max_length=3)),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('candidate', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='funds', to='candidates.candidate')),
-                ('election', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='funds', to='elections.election')),
-                ('party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='funds', to='candidates.party')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("party", "party"), ("candidate", "candidate")], max_length=10
+                    ),
+                ),
+                ("account", models.CharField(max_length=40, unique=True)),
+                ("bank_bic", models.CharField(blank=True, max_length=11)),
+                ("bank_name", models.CharField(blank=True, max_length=200)),
+                ("currency", models.CharField(default="KGS", max_length=3)),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funds",
+                        to="candidates.candidate",
+                    ),
+                ),
+                (
+                    "election",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funds",
+                        to="elections.election",
+                    ),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="funds",
+                        to="candidates.party",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LegalEntity',
+            name="LegalEntity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('inn', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('other_names', models.JSONField(blank=True, default=list)),
-                ('kind', models.CharField(choices=[('local_company', 'local company'), ('foreign_company', 'foreign company'), ('foreign_branch', 'branch or representative office of a foreign entity'), ('foreign_state_body', 'foreign state or its body or enterprise'), ('international_organisation', 'international organisation'), ('state_body', 'state or local government body or institution'), ('state_enterprise', 'state or municipal enterprise'), ('military_unit', 'military unit'), ('law_enforcement', 'law-enforcement body'), ('court', 'court'), ('charity', 'charitable organisation'), ('religious_organisation', 'religious organisation'), ('party', 'political party'), ('non_profit', 'other non-profit organisation')], max_length=32)),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 of registration', max_length=2)),
-                ('registered_on', models.DateField(blank=True, null=True)),
-                ('dissolved_on', models.DateField(blank=True, null=True)),
-                ('state_share_tax_preference', models.BooleanField(default=False)),
-                ('address', models.CharField(blank=True, max_length=300)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='branches', to='finance.legalentity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("inn", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("other_names", models.JSONField(blank=True, default=list)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("local_company", "local company"),
+                            ("foreign_company", "foreign company"),
+                            (
+                                "foreign_branch",
+                                "branch or representative office of a foreign entity",
+                            ),
+                            ("foreign_state_body", "foreign state or its body or enterprise"),
+                            ("international_organisation", "international organisation"),
+                            ("state_body", "state or local government body or institution"),
+                            ("state_enterprise", "state or municipal enterprise"),
+                            ("military_unit", "military unit"),
+                            ("law_enforcement", "law-enforcement body"),
+                            ("court", "court"),
+                            ("charity", "charitable organisation"),
+                            ("religious_organisation", "religious organisation"),
+                            ("party", "political party"),
+                            ("non_profit", "other non-profit organisation"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(help_text="ISO 3166-1 alpha-2 of registration", max_length=2),
+                ),
+                ("registered_on", models.DateField(blank=True, null=True)),
+                ("dissolved_on", models.DateField(blank=True, null=True)),
+                ("state_share_tax_preference", models.BooleanField(default=False)),
+                ("address", models.CharField(blank=True, max_length=300)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="branches",
+                        to="finance.legalentity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'legal entities',
+                "verbose_name_plural": "legal entities",
             },
         ),
         migrations.CreateModel(
-            name='EntityDebt',
+            name="EntityDebt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=16)),
-                ('entity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='debts', to='finance.legalentity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=16)),
+                (
+                    "entity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="debts",
+                        to="finance.legalentity",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Shareholding',
+            name="Shareholding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner_pin', models.CharField(blank=True, db_index=True, max_length=14)),
-                ('owner_name', models.CharField(blank=True, max_length=300)),
-                ('owner_country', models.CharField(blank=True, help_text='XX: stateless', max_length=2)),
-                ('share', models.DecimalField(decimal_places=6, max_digits=9)),
-                ('started_on', models.DateField(blank=True, null=True)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('owned', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='owners', to='finance.legalentity')),
-                ('owner_entity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='holdings', to='finance.legalentity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("owner_pin", models.CharField(blank=True, db_index=True, max_length=14)),
+                ("owner_name", models.CharField(blank=True, max_length=300)),
+                (
+                    "owner_country",
+                    models.CharField(blank=True, help_text="XX: stateless", max_length=2),
+                ),
+                ("share", models.DecimalField(decimal_places=6, max_digits=9)),
+                ("started_on", models.DateField(blank=True, null=True)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "owned",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="owners",
+                        to="finance.legalentity",
+                    ),
+                ),
+                (
+                    "owner_entity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="holdings",
+                        to="finance.legalentity",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StatementImport',
+            name="StatementImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement_id', models.CharField(max_length=80)),
-                ('source_name', models.CharField(max_length=200)),
-                ('file_sha256', models.CharField(max_length=64)),
-                ('from_date', models.DateField(blank=True, null=True)),
-                ('to_date', models.DateField(blank=True, null=True)),
-                ('opening_balance', models.DecimalField(decimal_places=2, max_digits=18)),
-                ('closing_balance', models.DecimalField(decimal_places=2, max_digits=18)),
-                ('transactions_new', models.PositiveIntegerField(default=0)),
-                ('transactions_known', models.PositiveIntegerField(default=0)),
-                ('imported_at', models.DateTimeField()),
-                ('imported_by', models.CharField(max_length=150)),
-                ('ledger_index', models.BigIntegerField(blank=True, null=True)),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='finance.fund')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("statement_id", models.CharField(max_length=80)),
+                ("source_name", models.CharField(max_length=200)),
+                ("file_sha256", models.CharField(max_length=64)),
+                ("from_date", models.DateField(blank=True, null=True)),
+                ("to_date", models.DateField(blank=True, null=True)),
+                ("opening_balance", models.DecimalField(decimal_places=2, max_digits=18)),
+                ("closing_balance", models.DecimalField(decimal_places=2, max_digits=18)),
+                ("transactions_new", models.PositiveIntegerField(default=0)),
+                ("transactions_known", models.PositiveIntegerField(default=0)),
+                ("imported_at", models.DateTimeField()),
+                ("imported_by", models.CharField(max_length=150)),
+                ("ledger_index", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statements",
+                        to="finance.fund",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Transaction',
+            name="Transaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entry_ref', models.CharField(max_length=120)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18)),
-                ('currency', models.CharField(max_length=3)),
-                ('instructed_amount', models.DecimalField(decimal_places=2, max_digits=18, null=True)),
-                ('instructed_currency', models.CharField(blank=True, max_length=3)),
-                ('credit', models.BooleanField()),
-                ('reversal', models.BooleanField(default=False)),
-                ('status', models.CharField(default='BOOK', max_length=4)),
-                ('booking_date', models.DateField()),
-                ('value_date', models.DateField(blank=True, null=True)),
-                ('name', models.CharField(blank=True, max_length=300)),
-                ('person_id', models.CharField(blank=True, max_length=40)),
-                ('org_id', models.CharField(blank=True, max_length=40)),
-                ('id_scheme', models.CharField(blank=True, max_length=40)),
-                ('address', models.CharField(blank=True, max_length=300)),
-                ('counterparty_country', models.CharField(blank=True, max_length=2)),
-                ('ultimate_name', models.CharField(blank=True, max_length=300)),
-                ('ultimate_id', models.CharField(blank=True, max_length=40)),
-                ('account', models.CharField(blank=True, max_length=40)),
-                ('account_country', models.CharField(blank=True, max_length=2)),
-                ('agent_bic', models.CharField(blank=True, max_length=11)),
-                ('agent_name', models.CharField(blank=True, max_length=200)),
-                ('remittance', models.CharField(blank=True, max_length=500)),
-                ('bank_tx_code', models.CharField(blank=True, max_length=40)),
-                ('purpose', models.CharField(blank=True, max_length=40)),
-                ('resolution', models.CharField(choices=[('exact_id', 'identified by PIN or INN'), ('name_match', 'identified by name with corroboration'), ('ambiguous', 'several candidates: review'), ('unresolved', 'nobody found: review'), ('conflict', 'id and name disagree: review'), ('anonymous', 'no name and no id'), ('own', "the fund's own party or candidate"), ('reviewed', 'resolved by an auditor'), ('not_donation', "a payment out, or the bank's own entry")], max_length=16)),
-                ('resolution_score', models.FloatField(blank=True, null=True)),
-                ('resolution_note', models.CharField(blank=True, max_length=300)),
-                ('donor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='finance.donor')),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='finance.fund')),
-                ('statement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transactions', to='finance.statementimport')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entry_ref", models.CharField(max_length=120)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18)),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "instructed_amount",
+                    models.DecimalField(decimal_places=2, max_digits=18, null=True),
+                ),
+                ("instructed_currency", models.CharField(blank=True, max_length=3)),
+                ("credit", models.BooleanField()),
+                ("reversal", models.BooleanField(default=False)),
+                ("status", models.CharField(default="BOOK", max_length=4)),
+                ("booking_date", models.DateField()),
+                ("value_date", models.DateField(blank=True, null=True)),
+                ("name", models.CharField(blank=True, max_length=300)),
+                ("person_id", models.CharField(blank=True, max_length=40)),
+                ("org_id", models.CharField(blank=True, max_length=40)),
+                ("id_scheme", models.CharField(blank=True, max_length=40)),
+                ("address", models.CharField(blank=True, max_length=300)),
+                ("counterparty_country", models.CharField(blank=True, max_length=2)),
+                ("ultimate_name", models.CharField(blank=True, max_length=300)),
+                ("ultimate_id", models.CharField(blank=True, max_length=40)),
+                ("account", models.CharField(blank=True, max_length=40)),
+                ("account_country", models.CharField(blank=True, max_length=2)),
+                ("agent_bic", models.CharField(blank=True, max_length=11)),
+                ("agent_name", models.CharField(blank=True, max_length=200)),
+                ("remittance", models.CharField(blank=True, max_length=500)),
+                ("bank_tx_code", models.CharField(blank=True, max_length=40)),
+                ("purpose", models.CharField(blank=True, max_length=40)),
+                (
+                    "resolution",
+                    models.CharField(
+                        choices=[
+                            ("exact_id", "identified by PIN or INN"),
+                            ("name_match", "identified by name with corroboration"),
+                            ("ambiguous", "several candidates: review"),
+                            ("unresolved", "nobody found: review"),
+                            ("conflict", "id and name disagree: review"),
+                            ("anonymous", "no name and no id"),
+                            ("own", "the fund's own party or candidate"),
+                            ("reviewed", "resolved by an auditor"),
+                            ("not_donation", "a payment out, or the bank's own entry"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("resolution_score", models.FloatField(blank=True, null=True)),
+                ("resolution_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transactions",
+                        to="finance.donor",
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transactions",
+                        to="finance.fund",
+                    ),
+                ),
+                (
+                    "statement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transactions",
+                        to="finance.statementimport",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(db_index=True, max_length=32)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=18)),
-                ('severity', models.CharField(max_length=10)),
-                ('summary', models.TextField()),
-                ('evidence', models.JSONField(default=dict)),
-                ('citation', models.CharField(blank=True, max_length=400)),
-                ('picture_svg', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('open', 'open'), ('confirmed', 'confirmed'), ('dismissed', 'dismissed'), ('decided', 'decided')], default='open', max_length=10)),
-                ('found_at', models.DateTimeField()),
-                ('reviewed_by', models.CharField(blank=True, max_length=150)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_reasons', models.TextField(blank=True)),
-                ('disposition', models.CharField(blank=True, max_length=20)),
-                ('decided_by', models.CharField(blank=True, max_length=150)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('notice_sent_at', models.DateTimeField(blank=True, null=True)),
-                ('case_reference', models.CharField(blank=True, max_length=20)),
-                ('disclosed_at', models.DateTimeField(blank=True, null=True)),
-                ('ledger_index', models.BigIntegerField(blank=True, null=True)),
-                ('donor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='flags', to='finance.donor')),
-                ('fund', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flags', to='finance.fund')),
-                ('transactions', models.ManyToManyField(related_name='flags', to='finance.transaction')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("kind", models.CharField(db_index=True, max_length=32)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=18)),
+                ("severity", models.CharField(max_length=10)),
+                ("summary", models.TextField()),
+                ("evidence", models.JSONField(default=dict)),
+                ("citation", models.CharField(blank=True, max_length=400)),
+                ("picture_svg", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("confirmed", "confirmed"),
+                            ("dismissed", "dismissed"),
+                            ("decided", "decided"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("found_at", models.DateTimeField()),
+                ("reviewed_by", models.CharField(blank=True, max_length=150)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_reasons", models.TextField(blank=True)),
+                ("disposition", models.CharField(blank=True, max_length=20)),
+                ("decided_by", models.CharField(blank=True, max_length=150)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("notice_sent_at", models.DateTimeField(blank=True, null=True)),
+                ("case_reference", models.CharField(blank=True, max_length=20)),
+                ("disclosed_at", models.DateTimeField(blank=True, null=True)),
+                ("ledger_index", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "donor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flags",
+                        to="finance.donor",
+                    ),
+                ),
+                (
+                    "fund",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flags",
+                        to="finance.fund",
+                    ),
+                ),
+                (
+                    "transactions",
+                    models.ManyToManyField(related_name="flags", to="finance.transaction"),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='fund',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('candidate__isnull', True), ('kind', 'party'), ('party__isnull', False)), models.Q(('candidate__isnull', False), ('kind', 'candidate')), _connector='OR'), name='fund_has_its_owner'),
+            model_name="fund",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("candidate__isnull", True), ("kind", "party"), ("party__isnull", False)
+                    ),
+                    models.Q(("candidate__isnull", False), ("kind", "candidate")),
+                    _connector="OR",
+                ),
+                name="fund_has_its_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='shareholding',
-            constraint=models.CheckConstraint(condition=models.Q(('share__gt', 0), ('share__lte', 1)), name='share_in_0_1'),
+            model_name="shareholding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("share__gt", 0), ("share__lte", 1)), name="share_in_0_1"
+            ),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['resolution'], name='finance_tra_resolut_38d5cd_idx'),
+            model_name="transaction",
+            index=models.Index(fields=["resolution"], name="finance_tra_resolut_38d5cd_idx"),
         ),
         migrations.AddIndex(
-            model_name='transaction',
-            index=models.Index(fields=['fund', 'credit'], name='finance_tra_fund_id_00d321_idx'),
+            model_name="transaction",
+            index=models.Index(fields=["fund", "credit"], name="finance_tra_fund_id_00d321_idx"),
         ),
         migrations.AddConstraint(
-            model_name='transaction',
-            constraint=models.UniqueConstraint(fields=('fund', 'entry_ref'), name='one_entry_per_fund_ref'),
+            model_name="transaction",
+            constraint=models.UniqueConstraint(
+                fields=("fund", "entry_ref"), name="one_entry_per_fund_ref"
+            ),
         ),
         migrations.AddIndex(
-            model_name='flag',
-            index=models.Index(fields=['fund', 'status'], name='finance_fla_fund_id_47505b_idx'),
+            model_name="flag",
+            index=models.Index(fields=["fund", "status"], name="finance_fla_fund_id_47505b_idx"),
         ),
     ]

@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('finance', '0001_initial'),
+        ("finance", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='transaction',
-            name='birth_date',
+            model_name="transaction",
+            name="birth_date",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='transaction',
-            name='resolution',
-            field=models.CharField(choices=[('pending', 'not yet resolved (imported, before the screen)'), ('exact_id', 'identified by PIN or INN'), ('name_match', 'identified by name with corroboration'), ('ambiguous', 'several candidates: review'), ('unresolved', 'nobody found: review'), ('conflict', 'id and name disagree: review'), ('anonymous', 'no name and no id'), ('own', "the fund's own party or candidate"), ('reviewed', 'resolved by an auditor'), ('not_donation', "a payment out, or the bank's own entry")], max_length=16),
+            model_name="transaction",
+            name="resolution",
+            field=models.CharField(
+                choices=[
+                    ("pending", "not yet resolved (imported, before the screen)"),
+                    ("exact_id", "identified by PIN or INN"),
+                    ("name_match", "identified by name with corroboration"),
+                    ("ambiguous", "several candidates: review"),
+                    ("unresolved", "nobody found: review"),
+                    ("conflict", "id and name disagree: review"),
+                    ("anonymous", "no name and no id"),
+                    ("own", "the fund's own party or candidate"),
+                    ("reviewed", "resolved by an auditor"),
+                    ("not_donation", "a payment out, or the bank's own entry"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('register', '0003_person_state'),
+        ("register", "0003_person_state"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='person',
-            name='pin',
+            model_name="person",
+            name="pin",
             field=models.CharField(max_length=14, null=True),
         ),
     ]
