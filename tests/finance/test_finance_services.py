@@ -297,3 +297,33 @@ def test_the_cli_designates_a_bank_and_opens_a_fund(world) -> None:
     assert stranger.exit_code == 2 and "DEUTDEFF" in stranger.output
     bad_day = runner.invoke(app, ["finance", "designate-bank", "X", "--name", "x", "--on", "soon"])
     assert bad_day.exit_code == 2
+
+
+def test_the_cli_explains_ownership_and_exports_bods_without_pins(world, tmp_path) -> None:
+    from shailoo.finance.models import LegalEntity, Shareholding
+
+    local = LegalEntity.objects.get(inn="01101202010003")
+    Shareholding.objects.create(
+        owned=local, owner_pin=world["citizen"].pin, owner_name="Токтогулова Айпери",
+        owner_country="KG", share=Decimal("0.7"),
+    )  # fmt: skip
+    bods, svg = tmp_path / "o.json", tmp_path / "o.svg"
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        ["finance", "ownership", "01101201910002", "--on", "2027-02-10",
+         "--bods", str(bods), "--svg", str(svg)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "60.0%" in result.output and "Fremd GmbH" in result.output
+    statements = json.loads(bods.read_text(encoding="utf-8"))
+    assert any(s.get("recordType") == "relationship" for s in statements)
+    assert svg.read_text(encoding="utf-8").startswith("<svg")
+    citizen = runner.invoke(
+        app, ["finance", "ownership", "01101202010003", "--on", "2027-02-10", "--bods", str(bods)]
+    )
+    assert citizen.exit_code == 0, citizen.output
+    assert "no foreign participation" in citizen.output
+    assert world["citizen"].pin not in bods.read_text(encoding="utf-8")
+    missing = runner.invoke(app, ["finance", "ownership", "nope"])
+    assert missing.exit_code == 2

@@ -281,3 +281,64 @@ def open_fund(
     console.print(
         f"finance open-fund: {fund.account} for {escape(fund.owner_name)}", highlight=False
     )
+
+
+@app.command("ownership")
+def ownership(
+    inn: str = typer.Argument(..., help="The legal entity's INN (or registration number)"),
+    on: str | None = typer.Option(None, "--on", help="As of this day, YYYY-MM-DD (default today)"),
+    bods: Path | None = typer.Option(
+        None, "--bods", help="Write its ownership as Beneficial Ownership Data Standard JSON"
+    ),
+    svg: Path | None = typer.Option(None, "--svg", help="Draw the foreign chains as an SVG"),
+    election: str | None = _ELECTION,
+) -> None:
+    """Who owns an entity on a day: the foreign share along chains, BODS export, a picture."""
+    from datetime import date
+
+    chosen_election = chosen(election)
+    from shailoo.finance import registry_adapters as registries
+    from shailoo.finance.ownership.bods import bods_json, bods_statements
+    from shailoo.finance.ownership.picture import chain_svg
+    from shailoo.law.loader import load_edition
+
+    try:
+        day = date.fromisoformat(on) if on else date.today()
+    except ValueError:
+        console.print("[red]--on must be a date, YYYY-MM-DD[/]")
+        raise typer.Exit(2) from None
+    graph = registries.ownership_graph()
+    key = registries.entity_key(inn)
+    if key not in graph:
+        console.print(f"[red]No legal entity {escape(inn)} in the registry.[/]")
+        raise typer.Exit(2)
+    law = load_edition(chosen_election.law_edition).finance
+    found = graph.assess(
+        key,
+        day,
+        float(law.foreign_participation_min_share.value),
+        float(law.look_through_control_share.value),
+    )
+    console.print(
+        f"{escape(graph.node(key).name)} on {day}: foreign share directly "
+        f"{graph.direct_foreign_share(key, day):.1%}, through chains "
+        f"{graph.foreign_share(key, day):.1%}",
+        highlight=False,
+    )
+    if found is None:
+        console.print("no foreign participation as the law reads it")
+    else:
+        console.print(
+            f"foreign participation ({found.rule}): {escape(law.prohibited_sources.citation)}"
+        )
+        for line in found.lines()[1:]:
+            console.print(f"  {escape(line)}", highlight=False)
+    if bods is not None:
+        bods.write_text(bods_json(bods_statements(graph, key, day=day)), encoding="utf-8")
+        console.print(f"BODS 0.4 statements written to {bods}")
+    if svg is not None:
+        if found is None:
+            console.print("[yellow]no foreign chain to draw[/]")
+        else:
+            svg.write_text(chain_svg(found), encoding="utf-8")
+            console.print(f"picture written to {svg}")

@@ -24,6 +24,7 @@ from shailoo.finance.models import (
 from shailoo.finance.ownership import Holding, Node, OwnershipGraph
 from shailoo.finance.resolution import DonorIndex, EntityRecord, PersonRecord
 from shailoo.finance.screening import Facts, OwnershipFinding, OwnershipLookup, Transfer
+from shailoo.integrity import ledger
 from shailoo.law.schema import Finance
 from shailoo.register.models import Person
 
@@ -135,6 +136,10 @@ def register_addresses(pins: Iterable[str], index: DonorIndex) -> dict[str, str]
     return found
 
 
+def _person_node(pin: str) -> str:
+    return f"person:{ledger.pin_ref(pin)[:32]}"
+
+
 def ownership_graph() -> OwnershipGraph:
     """Every legal entity and its owners over time; persons as owners with their nationality
     (the register's citizenship where the registry left it blank). Shares that add up to
@@ -162,7 +167,9 @@ def ownership_graph() -> OwnershipGraph:
         if owner_entity is not None:
             owner = entity_key(ids[owner_entity])
         elif pin:
-            owner = person_key(pin)
+            # Persons are nodes under an opaque reference: the graph's ids are the record
+            # ids of its BODS export, and a PIN must not leave the commission that way.
+            owner = _person_node(pin)
             if owner not in nodes:
                 nodes[owner] = Node(owner, "person", name, country)
                 if not country:
@@ -175,7 +182,7 @@ def ownership_graph() -> OwnershipGraph:
         for pin, citizenship, surname, given in Person.objects.filter(pin__in=part).values_list(
             "pin", "citizenship", "surname", "given_name"
         ):
-            key = person_key(pin)
+            key = _person_node(pin)
             nodes[key] = Node(key, "person", nodes[key].name or f"{surname} {given}", citizenship)
     return OwnershipGraph(nodes.values(), holdings, lenient=True)
 
