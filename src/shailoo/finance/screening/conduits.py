@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from .context import Context, money
 from .model import Donation, Flag, Transfer
-from .origin import donation_evidence
+from .origin import donation_evidence, donation_flag
 from .sources import counted_finding
 
 __all__ = ["conduit", "prohibited_payer"]
@@ -88,12 +88,9 @@ def conduit(income: Iterable[Donation], transfers: Iterable[Transfer], ctx: Cont
             conduit_min_share=str(s.conduit_min_share),
         )
         flags.append(
-            Flag(
-                kind="conduit",
-                donation_ids=(d.id,),
-                fund=d.fund,
-                donor=d.donor,
-                amount=d.amount,
+            donation_flag(
+                "conduit",
+                d,
                 summary=(
                     f"{name} gave {money(d.amount)} to fund {d.fund} on {d.day.isoformat()} "
                     f"after receiving {money(total)} from a prohibited source "

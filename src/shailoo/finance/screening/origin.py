@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .context import Context, bic_country, iban_country, money
-from .model import Donation, Evidence, Flag
+from .model import Donation, Evidence, Flag, FlagKind, Severity
 
 __all__ = ["anonymous", "cash", "donation_evidence", "foreign_account", "foreign_currency"]
 
@@ -27,6 +27,29 @@ def donation_evidence(donation: Donation) -> Evidence:
         "resolution": donation.resolution,
         "counterparty_name": donation.counterparty_name,
     }
+
+
+def donation_flag(
+    kind: FlagKind,
+    donation: Donation,
+    *,
+    summary: str,
+    evidence: Evidence,
+    citation: str,
+    severity: Severity,
+) -> Flag:
+    """A flag on one donation: its id, fund, donor and amount are the donation's."""
+    return Flag(
+        kind=kind,
+        donation_ids=(donation.id,),
+        fund=donation.fund,
+        donor=donation.donor,
+        amount=donation.amount,
+        summary=summary,
+        evidence=evidence,
+        citation=citation,
+        severity=severity,
+    )
 
 
 def account_country(donation: Donation) -> tuple[str, str]:
@@ -68,12 +91,9 @@ def foreign_account(income: Iterable[Donation], ctx: Context) -> list[Flag]:
         )
         name = ctx.name_of(d.donor, d.counterparty_name)
         flags.append(
-            Flag(
-                kind="foreign_account",
-                donation_ids=(d.id,),
-                fund=d.fund,
-                donor=d.donor,
-                amount=d.amount,
+            donation_flag(
+                "foreign_account",
+                d,
                 summary=(
                     f"{name} gave {money(d.amount)} to fund {d.fund} on {d.day.isoformat()} "
                     f"from abroad ({' and '.join(reasons)}, not {home}); money from a foreign "
@@ -112,12 +132,9 @@ def foreign_currency(income: Iterable[Donation], ctx: Context) -> list[Flag]:
         )
         name = ctx.name_of(d.donor, d.counterparty_name)
         flags.append(
-            Flag(
-                kind="foreign_currency",
-                donation_ids=(d.id,),
-                fund=d.fund,
-                donor=d.donor,
-                amount=d.amount,
+            donation_flag(
+                "foreign_currency",
+                d,
                 summary=(
                     f"{name} gave {money(d.amount)} to fund {d.fund} on {d.day.isoformat()} "
                     f"in {', '.join(others)} rather than {law_currency}; money in a foreign "
@@ -153,12 +170,9 @@ def anonymous(income: Iterable[Donation], ctx: Context) -> list[Flag]:
         evidence = donation_evidence(d)
         evidence.update(account=d.account, reason=why, category="anonymous")
         flags.append(
-            Flag(
-                kind="anonymous",
-                donation_ids=(d.id,),
-                fund=d.fund,
-                donor=d.donor,
-                amount=d.amount,
+            donation_flag(
+                "anonymous",
+                d,
                 summary=(
                     f"An anonymous donation of {money(d.amount)} reached fund {d.fund} on "
                     f"{d.day.isoformat()} ({why}); the law forbids anonymous donations."
@@ -184,12 +198,9 @@ def cash(income: Iterable[Donation], ctx: Context) -> list[Flag]:
         evidence.update(channel=d.channel, cash_allowed="false")
         name = ctx.name_of(d.donor, d.counterparty_name)
         flags.append(
-            Flag(
-                kind="cash",
-                donation_ids=(d.id,),
-                fund=d.fund,
-                donor=d.donor,
-                amount=d.amount,
+            donation_flag(
+                "cash",
+                d,
                 summary=(
                     f"{name} gave {money(d.amount)} in cash to fund {d.fund} on "
                     f"{d.day.isoformat()}; the law admits money to a fund only through its "

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from .context import Context, money
 from .model import Donation, Flag, OwnershipFinding
-from .origin import donation_evidence
+from .origin import donation_evidence, donation_flag
 
 __all__ = ["counted_finding", "foreign_participation", "prohibited_source"]
 
@@ -51,12 +51,9 @@ def prohibited_source(income: Iterable[Donation], ctx: Context) -> list[Flag]:
             donor_kind=ctx.kind_of(d),
         )
         flags.append(
-            Flag(
-                kind="prohibited_source",
-                donation_ids=(d.id,),
-                fund=d.fund,
-                donor=d.donor,
-                amount=d.amount,
+            donation_flag(
+                "prohibited_source",
+                d,
                 summary=(
                     f"{name} gave {money(d.amount)} to fund {d.fund} on {d.day.isoformat()}, "
                     f"but is a {' and a '.join(_label(c) for c in listed)}, a source the law "
@@ -114,12 +111,9 @@ def foreign_participation(income: Iterable[Donation], ctx: Context) -> list[Flag
             look_through_citation=law.look_through_control_share.citation,
         )
         flags.append(
-            Flag(
-                kind="foreign_participation",
-                donation_ids=(d.id,),
-                fund=d.fund,
-                donor=d.donor,
-                amount=d.amount,
+            donation_flag(
+                "foreign_participation",
+                d,
                 summary=(
                     f"{name} gave {money(d.amount)} to fund {d.fund} on {d.day.isoformat()}; "
                     f"on that day {how}, and the law forbids donations from local entities "

@@ -351,6 +351,8 @@ def _transaction(row: _Row, head: Statement, declared: int) -> Transaction | Non
     if amount is None and not row.values["amount"]:
         row.fail("amount", "is empty")
     instructed_currency = row.currency("instructed_currency")
+    # Without its currency the amount is still read (as ISO 4217 "XXX", no currency), so
+    # that the row's problem below names the missing half of the pair, not the amount.
     instructed = row.amount("instructed_amount", instructed_currency or "XXX")
     if (instructed is None) != (instructed_currency == ""):
         empty = "instructed_currency" if instructed_currency == "" else "instructed_amount"
