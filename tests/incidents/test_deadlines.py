@@ -320,7 +320,9 @@ def test_due_comes_after_receipt_hours_elapse_in_any_zone(case: Any, tz: Any) ->
         assert elapsed == timedelta(hours=law.polling_day_answer_hours.value)
     if got.rule == "alert_triage":
         assert elapsed == timedelta(hours=24)
-    assert got.due > received or (
+    # Compared as instants: Python compares two times of one zone by their wall clocks and
+    # ignores ``fold``, so 02:00 after a clock goes back would not count as later.
+    assert got.due.astimezone(UTC) > received.astimezone(UTC) or (
         got.rule == "before_polling_day"
         and got.due == received == end_of_day(polling_day - timedelta(days=1), tz)
     )
@@ -426,3 +428,15 @@ def test_the_appeal_window_closes_at_the_end_of_the_last_local_day(
 def test_end_of_day_in_a_fixed_offset_zone() -> None:
     plus6 = timezone(timedelta(hours=6))
     assert end_of_day(POLLING_DAY, plus6) == utc(2025, 11, 30, 17, 59, 59, 999_999)
+
+
+def test_state_counts_instants_across_a_clock_going_back() -> None:
+    """In a zone with summer time, 02:45 before the clocks go back is earlier than 02:30
+    after: a case due at the second is not overdue at the first."""
+    berlin = ZoneInfo("Europe/Berlin")
+    received = datetime(2024, 10, 27, 1, 30, tzinfo=berlin)  # 23:30 UTC the day before
+    due = datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=berlin)  # 01:30 UTC
+    now = datetime(2024, 10, 27, 2, 45, tzinfo=berlin)  # 00:45 UTC, summer time
+    assert state(Deadline(due, "polling_day_hours", ()), now, received_at=received) == "on_time"
+    later = datetime(2024, 10, 27, 2, 31, fold=1, tzinfo=berlin)  # 01:31 UTC
+    assert state(Deadline(due, "polling_day_hours", ()), later, received_at=received) == "overdue"

@@ -143,10 +143,17 @@ def state(
     _require_aware(received_at, "received_at")
     if not 0.0 <= remind_share <= 1.0:
         raise ValueError(f"remind_share must be between 0 and 1, got {remind_share}")
-    if now > deadline.due:
+    # As instants (UTC): two times of one zone compare and subtract by their wall clocks,
+    # which is wrong across a clock change.
+    now, due, received_at = (
+        now.astimezone(UTC),
+        deadline.due.astimezone(UTC),
+        received_at.astimezone(UTC),
+    )
+    if now > due:
         return "overdue"
-    window = deadline.due - received_at
-    left = deadline.due - now
+    window = due - received_at
+    left = due - now
     if window <= timedelta(0) or left < window * remind_share:
         return "due_soon"
     return "on_time"
