@@ -185,10 +185,17 @@ def test_demo_builds_the_same_country_twice(tmp_path: Path) -> None:
         "incidents.case_opened",
         "incidents.case_decided",
         "incidents.case_escalated",
+        "polling.device_enrolled",
+        "polling.station_opening",
+        "polling.ballot_issued",
+        "polling.station_closing",
     ):
         assert day["kinds"].get(kind, 0) > 0, kind
     assert re.search(r"Protocols: \d+ accepted, 6 blocked .*, 3 disputed", first)
     assert "2 registered twice (planted)" in first and "(2 of the planted)" in first
+    assert re.search(
+        r"Election day \(rehearsal\): \d+ voters at the devices of .*: \d+ ballots", first
+    )
     for url in ("/results/", "/staff/results/", "/staff/counting/", "/staff/dedup/"):
         assert url in first
 

@@ -34,6 +34,7 @@ from shailoo.counting.cli import (
 from shailoo.counting.results.cli import app as results_app
 from shailoo.counting.seats.cli import seats
 from shailoo.demo import commands as demo_commands
+from shailoo.demo.device_cli import app as device_app
 from shailoo.elections.cli import add_details
 from shailoo.elections.cli import app as elections_app
 from shailoo.finance.cli import app as finance_app
@@ -42,6 +43,7 @@ from shailoo.incidents.cli import app as incidents_app
 from shailoo.integrity.cli import audit_app as ledger_app
 from shailoo.integrity.cli import keys_app
 from shailoo.law.cli import app as law_app
+from shailoo.polling.cli import app as polling_app
 from shailoo.register.cli import app as register_app
 from shailoo.synth import biometrics_cli as synth_biometrics
 from shailoo.synth.cli import app as synth_app
@@ -53,7 +55,7 @@ OTHER = "Biometrics, synthetic data, running the platform"
 #: The order of ``shailoo --help``: the commission's work, from the law to the ledger.
 ORDER = (
     "law", "geo", "elections", "register", "candidates", "finance",
-    "ballots", "results", "seats", "audits", "incidents",
+    "polling", "device", "ballots", "results", "seats", "audits", "incidents",
     "ledger", "keys", "accounts",
     "biometrics", "synth", "demo", "serve", "manage",
 )  # fmt: skip
@@ -107,6 +109,8 @@ app.add_typer(
     help="Risk-limiting audits of the paper ballots.",
     rich_help_panel=COUNT,
 )
+app.add_typer(polling_app, name="polling", rich_help_panel=COUNT)
+app.add_typer(device_app, name="device", rich_help_panel=COUNT)
 app.add_typer(incidents_app, name="incidents", rich_help_panel=COUNT)
 app.add_typer(ledger_app, name="ledger", rich_help_panel=TRUST)
 app.add_typer(keys_app, name="keys", rich_help_panel=TRUST)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "shailoo.biometrics.dedup",
     "shailoo.candidates",
     "shailoo.finance",
+    "shailoo.polling",
     "shailoo.counting",
     "shailoo.counting.audits",
     "shailoo.counting.results",

@@ -135,15 +135,36 @@ class World:
             settings.CSRF_COOKIE_NAME: CSRF_TOKEN,
         }
 
-    def signed(self, path: str, body: bytes = b"") -> Any:
-        """POST ``body`` to ``path`` signed with the device key, as a station device does."""
+    def signed(self, path: str, body: bytes = b"", *, key: Any = None, method: str = "POST") -> Any:
+        """``body`` to ``path`` signed with the device key, as a station device does."""
         from shailoo.integrity.submissions import sign_request
 
         self.sequence += 1
-        headers = sign_request(self.device, "POST", path, body, sequence=self.sequence)
+        headers = sign_request(key or self.device, method, path, body, sequence=self.sequence)
+        if method == "GET":
+            return WsgiClient(APP).get(path, headers=headers)
         return WsgiClient(APP).post(
             path, data=body, headers=headers, content_type="application/json"
         )
+
+    def polling_device(self) -> Ed25519PrivateKey:
+        """An identification device enrolled at the voter's station; the voter enrolled."""
+        from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+        from shailoo.biometrics import services as biometrics
+        from shailoo.integrity import keys
+        from shailoo.polling import devices
+        from shailoo.synth.enrolment import person_templates
+
+        biometrics.enrol(self.voter, person_templates(self.voter.pk, SEED, 0, "standard"), "test")
+        signing = keys.generate()
+        devices.enrol(
+            self.stations[0],
+            signing_public=keys.raw_public(signing),
+            seal_public=X25519PrivateKey.generate().public_key().public_bytes_raw(),
+            actor="test",
+        )
+        return signing
 
 
 def refused_candidate(election: Any) -> Any:
@@ -295,13 +316,61 @@ def test_known_records_answer_as_documented(world: World) -> None:
     response = world.signed("/api/incidents/alerts/", json.dumps(seal).encode())
     again = _check(alert, response, body=seal, media_type="application/json")
     assert again.status_code == 200 and again.get_json()["new"] is False, again.get_data()
+    statuses.update(_polling_day(world))
     # Every operation the schema lists has a known-good case here: add one with a new endpoint.
     labels = {operation.ok().label for operation in schema.get_all_operations()}
     assert set(statuses) == labels
     (refused,) = statuses["GET /api/candidates/"].json()["results"]
     assert [r["code"] for r in refused["refusal_reasons"]] == ["OTHER_CITIZENSHIP"]
     answered = {label: response.status_code for label, response in statuses.items()}
-    assert answered == {label: 201 if label in (submit, alert) else 200 for label in labels}
+    created = (submit, alert, "POST /api/polling/open/", "POST /api/polling/close/")
+    assert answered == {label: 201 if label in created else 200 for label in labels}
+
+
+def _polling_day(world: World) -> dict[str, Any]:
+    """A device's day in known-good requests: package, opening, a check-in, a sync, closing."""
+    import base64
+
+    from shailoo.biometrics import iso19794
+    from shailoo.biometrics.embedding import EmbeddingTemplate
+    from shailoo.biometrics.minutiae import FingerTemplate
+    from shailoo.polling import hlc
+    from shailoo.synth.enrolment import person_templates
+
+    device, clock, other = world.polling_device(), hlc.Clock(), f.person(world.stations[0])
+    items = person_templates(world.voter.pk, SEED, 1, "standard")
+    fingers = [t for t in items if isinstance(t, FingerTemplate)]
+    (face,) = [t for t in items if isinstance(t, EmbeddingTemplate)]
+    templates = [
+        {"kind": "finger_iso", "data": base64.b64encode(iso19794.to_bytes(fingers)).decode()},
+        {"kind": "embedding", "data": base64.b64encode(face.to_bytes()).decode()},
+    ]
+    bodies = {
+        "POST /api/polling/open/": {
+            "hlc": clock.tick(), "ballots_received": 100, "package_sha256": "ab" * 32
+        },
+        "POST /api/polling/checkins/": {
+            "key": "schema-000001", "hlc": clock.tick(), "mode": "identify",
+            "templates": templates,
+        },
+        "POST /api/polling/sync/": {
+            "issues": [
+                {"key": "schema-000002", "hlc": clock.tick(), "person": other.pk,
+                 "method": "identified"}
+            ]
+        },
+        "POST /api/polling/close/": {
+            "hlc": clock.tick(), "ballots_unused": 98, "ballots_spoiled": 0
+        },
+    }  # fmt: skip
+    package = world.signed("/api/polling/package/", key=device, method="GET")
+    statuses = {"GET /api/polling/package/": _check("GET /api/polling/package/", package)}
+    for label, body in bodies.items():
+        path = label.split(" ")[1]
+        response = world.signed(path, json.dumps(body).encode(), key=device)
+        statuses[label] = _check(label, response, body=body, media_type="application/json")
+    assert statuses["POST /api/polling/checkins/"].get_json()["outcome"] == "issued"
+    return statuses
 
 
 def test_throttled_selfchecks_answer_as_documented(

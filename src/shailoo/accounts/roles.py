@@ -88,6 +88,9 @@ class Permission(StrEnum):
     FINANCE_VIEW = "finance.view"
     FINANCE_IMPORT = "finance.import"
     FINANCE_REVIEW = "finance.review"
+    POLLING_VIEW = "polling.view"
+    POLLING_DEVICES = "polling.devices"
+    HOME_VOTING = "polling.home_voting"
 
 
 class Open(StrEnum):
@@ -144,6 +147,9 @@ PERMISSION_TEXT: Mapping[Permission, str] = {
     Permission.FINANCE_VIEW: "Read election funds, statements, donors, flags and their evidence",
     Permission.FINANCE_IMPORT: "Import bank statements of election funds",
     Permission.FINANCE_REVIEW: "Resolve donors, review flags, decide returns and transfers",
+    Permission.POLLING_VIEW: "Election day: turnout by hour, station records, devices, conflicts",
+    Permission.POLLING_DEVICES: "Enrol and revoke stations' identification devices",
+    Permission.HOME_VOTING: "Register and cancel voters' requests to vote at home",
 }
 
 
@@ -203,6 +209,7 @@ ROLES: Mapping[Role, RoleSpec] = {
                 Permission.CANDIDATES_DECIDE,
                 Permission.PARTICIPANTS_ADMIT,
                 Permission.FINANCE_VIEW,
+                Permission.POLLING_VIEW,
             },
             note="Oversees the register, results, audits and campaign finance; reviews access "
             "to personal data; decides on candidates and accredits participants.",
@@ -226,6 +233,9 @@ ROLES: Mapping[Role, RoleSpec] = {
                 Permission.PROTOCOL_ENTER,
                 Permission.PROTOCOL_ACCEPT,
                 Permission.AUDIT_CONDUCT,
+                Permission.POLLING_VIEW,
+                Permission.POLLING_DEVICES,
+                Permission.HOME_VOTING,
             },
             note="Works the register, biometrics and results of one territorial commission.",
         ),
@@ -243,6 +253,8 @@ ROLES: Mapping[Role, RoleSpec] = {
                 Permission.RESULTS_VIEW,
                 Permission.BALLOT_ADJUDICATE,
                 Permission.PROTOCOL_ENTER,
+                Permission.POLLING_VIEW,
+                Permission.HOME_VOTING,
             },
             note="Works the list, ballots and protocol of one polling station.",
         ),
@@ -472,6 +484,11 @@ PAGES: Mapping[str, Access] = {
     "open311-token": Open.PUBLIC,
     "open311-unknown": Open.PUBLIC,
     "api-incidents-alerts": Open.SIGNED,
+    "api-polling-package": Open.SIGNED,
+    "api-polling-open": Open.SIGNED,
+    "api-polling-checkins": Open.SIGNED,
+    "api-polling-sync": Open.SIGNED,
+    "api-polling-close": Open.SIGNED,
     "candidates:public": Open.PUBLIC,
     "api-candidates": Open.PUBLIC,
     "api-candidates-parties": Open.PUBLIC,
@@ -528,6 +545,16 @@ PAGES: Mapping[str, Access] = {
     "finance:disclose": Permission.FINANCE_REVIEW,
     "finance:resolve": Permission.FINANCE_REVIEW,
     "finance:import": Permission.FINANCE_IMPORT,
+    # election day: live turnout, station records and home voting for staff in scope
+    # (publishing is country-wide, checked inside); the published turnout and its open data
+    "polling:dashboard": Permission.POLLING_VIEW,
+    "polling:publish": Permission.POLLING_VIEW,
+    "polling:station": Permission.POLLING_VIEW,
+    "polling:home": Permission.HOME_VOTING,
+    "polling:home_cancel": Permission.HOME_VOTING,
+    "polling:public": Open.PUBLIC,
+    "polling:public_csv": Open.PUBLIC,
+    "polling:public_json": Open.PUBLIC,
 }
 
 

@@ -432,6 +432,35 @@ def _log(
     return Decision(decision, candidates, person, log)
 
 
+def probe_of(captures: Sequence[Capture]) -> Probe:
+    """A probe from what a capture device sent: finger records (ISO/IEC 19794-2 or ANSI 378,
+    one or more views) and at most one face embedding; a malformed one is refused by number."""
+    fingers: dict[int, FingerTemplate] = {}
+    face: EmbeddingTemplate | None = None
+    for i, capture in enumerate(captures):
+        try:
+            if capture.kind == EMBEDDING:
+                face = EmbeddingTemplate.from_bytes(bytes(capture.data))
+            elif capture.kind in _CODECS:
+                for template in _CODECS[capture.kind].decode(bytes(capture.data)).templates():
+                    fingers.setdefault(template.finger, template)
+            else:
+                raise InvalidInput(
+                    "template_kind",
+                    gettext("Template %(n)d: unknown kind %(kind)s")
+                    % {"n": i + 1, "kind": capture.kind[:20]},
+                )
+        except TemplateError as exc:
+            raise InvalidInput(
+                "template_invalid",
+                gettext("Template %(n)d (%(kind)s) is malformed: %(problem)s")
+                % {"n": i + 1, "kind": capture.kind, "problem": exc},
+            ) from exc
+    probe = Probe(fingers, face)
+    _check_probe(probe)
+    return probe
+
+
 def _check_probe(probe: Probe) -> None:
     if not probe.fingers and probe.face is None:
         raise InvalidInput("empty_probe", gettext("The probe holds no finger and no face."))

@@ -206,6 +206,18 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
     build_incidents(election, seed)
     load_finance(election, finance_world, out / "finance")
 
+    from shailoo.demo.election_day import run_election_day
+
+    day = run_election_day(election, seed, biometrics.stations)
+    if day.totals:
+        t = day.totals
+        console.print(
+            f"[bold]Election day (rehearsal):[/] {t['visits']} voters at the devices of "
+            f"{_numbers(day.stations)}: {t['ballots']} ballots, outcomes {t['outcomes']}, "
+            f"{t['offline_decisions']} decided offline, {t['second_issues']} second ballots "
+            "(see /staff/polling/)"
+        )
+
     from shailoo.integrity.heads import sign_head
 
     head = sign_head()

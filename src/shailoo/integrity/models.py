@@ -137,3 +137,27 @@ class RegisteredKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_id} ({self.usage}, {self.status})"
+
+
+class SecurityEvent(models.Model):
+    """Something a security officer must see: a refused signed request (forged, replayed,
+    revoked, stale), a device whose clock is wrong, a device acting outside its station.
+
+    Kept apart from the ledger on purpose: refusals come from whoever can reach the API, so
+    they are rows to review and count, not entries that grow the public log.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=40)
+    key_id = models.CharField(max_length=64, blank=True, db_index=True)
+    station_number = models.PositiveIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=200, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    remote = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("security event")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key_id[:12]} at {self.at:%Y-%m-%d %H:%M:%S}"

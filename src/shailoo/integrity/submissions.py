@@ -230,6 +230,15 @@ class SignedRequestAuthentication(BaseAuthentication):
                 request.headers,
             )
         except SubmissionRejected as exc:
+            from shailoo.integrity import security_events
+
+            security_events.record(
+                f"request.{exc.reason.value}",
+                key_id=request.headers.get(KEY_ID, ""),
+                path=request.path,
+                detail=exc.message,
+                remote=request.META.get("REMOTE_ADDR", ""),
+            )
             raise AuthenticationFailed({"code": exc.reason.value, "detail": exc.message}) from None
         return SignedKeyUser(key), key
 

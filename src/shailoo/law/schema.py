@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     NonNegativeInt,
@@ -36,6 +37,8 @@ _EDITION_ID = r"^[a-z]{2}-[0-9]{4}(-[a-z0-9]+)*$"
 _SOURCE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _REGION = r"^[A-Z]{2}-[A-Z0-9]{1,3}$"
 _SLUG = r"^[a-z][a-z0-9_]*$"
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+_CODE = r"^[a-z]+(_[a-z]+)*$"
 
 Text = Annotated[str, Field(min_length=1, pattern=_TEXT)]
 CountryCode = Annotated[str, Field(pattern=_COUNTRY)]
@@ -50,6 +53,8 @@ PATTERN_HINTS: dict[str, str] = {
     _SOURCE_ID: "must be a source id in lower case with hyphens, e.g. law-68",
     _REGION: "must be an ISO 3166-2 subdivision code in capitals, e.g. KG-GB",
     _SLUG: "must be a name in lower case with underscores, e.g. ballots_balance",
+    _CLOCK: "must be a time of day HH:MM (00:00 to 23:59), in quotes, e.g. '08:00'",
+    _CODE: "must be a code of lower-case letters joined by underscores, e.g. device_failure",
 }
 VotingPlaceMode = Literal[
     "station_change_on_request", "registered_address", "registered_address_with_remote"
@@ -807,6 +812,220 @@ class Finance(LawModel):
         return found
 
 
+# -- election day -------------------------------------------------------------------------
+
+
+def _clock_text(value: object) -> object:
+    """YAML 1.1 reads an unquoted ``10:00`` as the base-60 number 600: say so, not "not text"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(
+            "write a time of day in quotes, e.g. '10:00' (unquoted, YAML reads 10:00 as the "
+            "number 600)"
+        )
+    return value
+
+
+#: A local time of day, ``HH:MM`` on the 24-hour clock.
+ClockTime = Annotated[str, BeforeValidator(_clock_text), Field(pattern=_CLOCK)]
+#: The code of a reason for a manual issuance, as devices send it and reports count it.
+ReasonCode = Annotated[str, Field(pattern=_CODE)]
+#: A biometric modality a station device identifies voters by.
+Modality = Literal["finger", "face"]
+#: A document a voter shows to be identified: the ID card (the "internal" passport), the
+#: general civil (travel) passport, the diplomatic and service passports, the state's
+#: electronic passport app.
+IdentityDocument = Literal[
+    "id_card", "passport", "diplomatic_passport", "service_passport", "e_passport_app"
+]
+#: Why a voter votes outside the polling room (with the mobile ballot box).
+HomeVotingGround = Literal[
+    "health",
+    "disability",
+    "hospital",
+    "pretrial_detention",
+    "remote_area",
+    "military_duty",
+    "police_duty",
+    "continuous_work",
+    "shift_work",
+    "care_of_dependant",
+    "commission_decision",
+]
+#: Which of two ballots issued to one voter by devices that were offline stands as the
+#: voter's check-in: the one issued first (by the devices' hybrid logical clocks) or the one
+#: the server received first. The other is recorded as a second issue and alerted either way.
+ConflictRule = Literal["earliest_issue", "first_received"]
+
+
+class ReasonText(Localized):
+    """What a manual-issuance reason means, in the three languages."""
+
+    def __repr__(self) -> str:
+        """The English text (``shailoo law show`` prints the mapping of codes to it)."""
+        return repr(self.en)
+
+
+def clock_time(text: str) -> time:
+    """``"08:00"`` as a :class:`datetime.time` (the text was validated by :data:`ClockTime`)."""
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def local_moment(day: date, clock: time, tz: tzinfo) -> datetime:
+    """``clock`` on ``day`` in zone ``tz``, as an aware moment that exists.
+
+    A wall time that a clock change skips (02:30 on the night summer time starts) is read
+    with the offset before the change (PEP 495, ``fold=0``) and normalised to the time it
+    lands on (03:30); a wall time that occurs twice is its first occurrence.
+    """
+    if isinstance(day, datetime):
+        raise TypeError("a polling day is a date, not a datetime")
+    if tz is None:
+        raise TypeError("a time zone is required: the law's hours are local")
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def _unique(values: list[Any], where: str, what: str) -> list[Problem]:
+    """A list that must name something and name nothing twice."""
+    if not values:
+        return [Problem(where, f"list at least one {what}")]
+    repeated = sorted({str(v) for v in values if values.count(v) > 1})
+    if repeated:
+        return [Problem(where, f"named twice: {', '.join(repeated)}")]
+    return []
+
+
+class HomeVoting(LawModel):
+    """Voting outside the polling room with the mobile ballot box, on a written request.
+
+    Kyrgyz law holds it on one day before polling day (``held_days_before``), during the
+    voting hours; requests are accepted from ``request_days_before`` days before polling day
+    to the end of the day ``request_deadline_days_before`` days before it.
+    """
+
+    held_days_before: Cited[NonNegativeInt]
+    request_days_before: Cited[PositiveInt]
+    request_deadline_days_before: Cited[NonNegativeInt]
+    grounds: Cited[list[HomeVotingGround]]
+
+    def consistency(self) -> list[Problem]:
+        problems = _unique(self.grounds.value, "grounds.value", "ground")
+        opens = self.request_days_before.value
+        closes = self.request_deadline_days_before.value
+        held = self.held_days_before.value
+        if closes > opens:
+            problems.append(
+                Problem(
+                    "request_deadline_days_before.value",
+                    f"requests would close ({closes} days before polling day) before they "
+                    f"open ({opens} days before)",
+                )
+            )
+        if closes <= held:
+            problems.append(
+                Problem(
+                    "request_deadline_days_before.value",
+                    f"requests must close before the day of home voting ({held} days before "
+                    f"polling day), got {closes}",
+                )
+            )
+        return problems
+
+
+class ElectionDay(LawModel):
+    """Polling day: the hours, how a voter is identified, home voting, and the rules the
+    station devices and the turnout count apply.
+
+    Times are local wall-clock times of the station's zone (a station abroad keeps its
+    country's hours); :meth:`opens_at` and the other helpers turn them into moments.
+    """
+
+    voting_opens: Cited[ClockTime]
+    voting_closes: Cited[ClockTime]
+    turnout_reporting_times: Cited[list[ClockTime]]
+    biometric_modalities: Cited[list[Modality]]
+    identity_documents: Cited[list[IdentityDocument]]
+    identification_attempts: Cited[PositiveInt]
+    manual_reasons: Cited[dict[ReasonCode, ReasonText]]
+    home_voting: HomeVoting
+    abroad_any_station: Cited[bool]
+    offline_conflict_rule: Cited[ConflictRule]
+    max_device_clock_skew_s: Cited[PositiveInt]
+
+    @property
+    def opens(self) -> time:
+        return clock_time(self.voting_opens.value)
+
+    @property
+    def closes(self) -> time:
+        return clock_time(self.voting_closes.value)
+
+    @property
+    def reporting_times(self) -> tuple[time, ...]:
+        return tuple(clock_time(text) for text in self.turnout_reporting_times.value)
+
+    def opens_at(self, polling_day: date, tz: tzinfo) -> datetime:
+        """When the polls open on ``polling_day`` at a station in zone ``tz``."""
+        return local_moment(polling_day, self.opens, tz)
+
+    def closes_at(self, polling_day: date, tz: tzinfo) -> datetime:
+        """When the polls close on ``polling_day`` at a station in zone ``tz``."""
+        return local_moment(polling_day, self.closes, tz)
+
+    def reporting_instants(self, polling_day: date, tz: tzinfo) -> list[datetime]:
+        """The moments turnout is published for a station in zone ``tz``, earliest first."""
+        return [local_moment(polling_day, t, tz) for t in self.reporting_times]
+
+    def home_voting_hours(self, polling_day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+        """When the mobile ballot box goes out: the voting hours of the home-voting day."""
+        day = polling_day - timedelta(days=self.home_voting.held_days_before.value)
+        return local_moment(day, self.opens, tz), local_moment(day, self.closes, tz)
+
+    def home_voting_requests(self, polling_day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+        """When home-voting requests are accepted: ``[start, end)``, from the first moment of
+        the first day to the first moment of the day after the last one."""
+        rules = self.home_voting
+        first = polling_day - timedelta(days=rules.request_days_before.value)
+        after_last = polling_day - timedelta(days=rules.request_deadline_days_before.value - 1)
+        return local_moment(first, time(0), tz), local_moment(after_last, time(0), tz)
+
+    def consistency(self) -> list[Problem]:
+        problems: list[Problem] = []
+        opens, closes = self.opens, self.closes
+        if opens >= closes:
+            problems.append(
+                Problem(
+                    "voting_closes.value",
+                    f"the polls must close after they open ({self.voting_opens.value})",
+                )
+            )
+        times = self.reporting_times
+        hours_known = opens < closes  # else the one problem to fix is the hours themselves
+        if not times:
+            problems.append(Problem("turnout_reporting_times.value", "list at least one time"))
+        for i, moment in enumerate(times):
+            where = f"turnout_reporting_times.value.{i}"
+            text = self.turnout_reporting_times.value[i]
+            if i and moment <= times[i - 1]:
+                previous = self.turnout_reporting_times.value[i - 1]
+                problems.append(Problem(where, f"{text} must be later than {previous}"))
+            elif hours_known and not opens < moment <= closes:
+                problems.append(
+                    Problem(
+                        where,
+                        f"{text} is outside the voting hours ({self.voting_opens.value} to "
+                        f"{self.voting_closes.value}; the last report may be at closing)",
+                    )
+                )
+        problems += _unique(
+            self.biometric_modalities.value, "biometric_modalities.value", "modality"
+        )
+        problems += _unique(self.identity_documents.value, "identity_documents.value", "document")
+        if not self.manual_reasons.value:
+            problems.append(Problem("manual_reasons.value", "list at least one reason"))
+        return problems
+
+
 class Edition(LawModel):
     """One edition of the electoral law. Add a domain by adding a section field here."""
 
@@ -818,6 +1037,7 @@ class Edition(LawModel):
     candidates: Candidates
     incidents: Incidents
     finance: Finance
+    election_day: ElectionDay
 
     @model_validator(mode="after")
     def _resolve_sources(self) -> Edition:

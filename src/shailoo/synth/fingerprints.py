@@ -313,7 +313,7 @@ def impression(
         minutiae=minutiae,
         resolution=RESOLUTION,
         finger=master.finger,
-        impression=number,
+        impression=0,  # ISO/IEC 19794-2 impression type: live-scan plain (not the capture number)
         quality=int(rng.integers(50, 91)),
     )
 
