@@ -49,6 +49,8 @@ def _env(tmp: Path) -> None:
     os.environ["SHAILOO_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
     os.environ["SHAILOO_VAR_DIR"] = str(tmp)
     os.environ["DJANGO_SETTINGS_MODULE"] = "shailoo.settings"
+    # As deployed: without DEBUG, whose cursor logs every query (a million updates here).
+    os.environ.setdefault("SHAILOO_DEBUG", "0")
     sys.path.insert(0, str(ROOT / "src"))
 
 

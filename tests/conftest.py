@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shailoo.settings")
+# No background gallery warm-up: the test database is not shared with other threads.
+os.environ.setdefault("SHAILOO_POLLING_WARM_GALLERIES", "0")
+# Galleries stay in memory unless a test asks for the sealed copy on disk.
+os.environ.setdefault("SHAILOO_BIOMETRICS_GALLERY_DIR", "")
 
 
 import pytest

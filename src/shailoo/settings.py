@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "shailoo.common.web.RefusalMiddleware",
+    # Requests by view, method and status class, and their latency (common.metrics).
+    "shailoo.common.metrics.MetricsMiddleware",
 ]
 
 ROOT_URLCONF = "shailoo.urls"
@@ -204,6 +206,41 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# A results night (docs/operator/serving.md): the public results pages and API are cached
+# here, keyed by a results version that accepting a protocol advances. Local memory by
+# default (one cache per process); SHAILOO_CACHE_URL=file:///path shares one between the
+# workers of one host, redis://... between hosts where the redis library is installed.
+RESULTS_CACHE_SECONDS = int(os.environ.get("SHAILOO_RESULTS_CACHE_SECONDS", "300"))
+
+
+def _cache() -> dict[str, object]:
+    url = os.environ.get("SHAILOO_CACHE_URL", "").strip()
+    if not url or url.startswith("locmem:"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shailoo"}
+    if url.startswith("file://"):
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": url.removeprefix("file://") or str(VAR_DIR / "cache"),
+        }
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url == "dummy:":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        "SHAILOO_CACHE_URL takes locmem:, file:///path, redis://host:port/db or dummy:"
+    )
+
+
+CACHES = {"default": _cache()}
+
+# /metrics (common.metrics) answers the host's own scraper from loopback, or a request with
+# "Authorization: Bearer $SHAILOO_METRICS_TOKEN"; nobody else. SHAILOO_METRICS_LOOPBACK=0
+# closes the loopback door (a reverse proxy on the same host that sets no forwarding header).
+METRICS_TOKEN = os.environ.get("SHAILOO_METRICS_TOKEN", "")
+METRICS_LOOPBACK = _flag("SHAILOO_METRICS_LOOPBACK", True)
+if PRODUCTION and METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("SHAILOO_METRICS_TOKEN needs 32 characters or more")
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/staff/"
 LOGOUT_REDIRECT_URL = "/"
@@ -254,6 +291,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_RATES": {
         "selfcheck": os.environ.get("SHAILOO_SELFCHECK_RATE", "30/min"),
+        # Station voter-list pages and files, per client: a 3,000-voter list is 30 pages.
+        "publiclist": os.environ.get("SHAILOO_PUBLIC_LIST_RATE", "120/hour"),
         # The public complaint form and Open311 share one budget per client address.
         "incidents": os.environ.get("SHAILOO_INCIDENTS_RATE", "20/hour"),
     },
@@ -285,6 +324,13 @@ BIOMETRICS_THRESHOLDS = {
     "max_candidates": int(os.environ.get("SHAILOO_BIOMETRICS_MAX_CANDIDATES", "10")),
 }
 BIOMETRICS_GALLERY_CACHE_SIZE = int(os.environ.get("SHAILOO_BIOMETRICS_GALLERY_CACHE", "8"))
+# Prepared station galleries sealed on disk ("" keeps them in memory only): a restart reads
+# them back instead of preparing every template again.
+BIOMETRICS_GALLERY_DIR = os.environ.get(
+    "SHAILOO_BIOMETRICS_GALLERY_DIR", str(VAR_DIR / "galleries")
+)
+# Election day: prepare the opened stations' galleries in the background after a restart.
+POLLING_WARM_GALLERIES = os.environ.get("SHAILOO_POLLING_WARM_GALLERIES", "1") != "0"
 BIOMETRICS_FACE_MODEL = os.environ.get("SHAILOO_BIOMETRICS_FACE_MODEL") or None
 # National deduplication: a pair goes to the adjudication queue above these (docs/dedup).
 DEDUP_FACE_THRESHOLD = _float_env("SHAILOO_DEDUP_FACE_THRESHOLD", 0.5)
@@ -295,7 +341,12 @@ DEDUP_DIR = Path(os.environ.get("SHAILOO_DEDUP_DIR", VAR_DIR / "dedup"))
 # that write request lines and paths, so that any handler added later sees masked records.
 # Django's own handlers (console, mail_admins, django.server) are replaced by these.
 LOG_LEVEL = os.environ.get("SHAILOO_LOG_LEVEL", "WARNING")
+# SHAILOO_LOG_FORMAT=json: one JSON object per line (common.jsonlog), masked the same way.
+LOG_FORMAT = os.environ.get("SHAILOO_LOG_FORMAT", "text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("SHAILOO_LOG_FORMAT takes text or json")
 _MASKED = {"filters": ["mask_pins"]}
+_JSON = {"formatter": "json"} if LOG_FORMAT == "json" else {}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -305,11 +356,12 @@ LOGGING = {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
+        "json": {"()": "shailoo.common.jsonlog.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", **_MASKED},
-        "server": {"class": "logging.StreamHandler", "formatter": "server", **_MASKED},
+        "console": {"class": "logging.StreamHandler", **_MASKED, **_JSON},
+        "server": {"class": "logging.StreamHandler", "formatter": "server", **_MASKED, **_JSON},
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL, **_MASKED},
     "loggers": {

@@ -11,6 +11,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from shailoo.accounts import views as account_views
 from shailoo.accounts.security import relaxed_styles
+from shailoo.common import metrics
+from shailoo.integrity import health
 
 urlpatterns = [
     path("", include("shailoo.portal.urls")),
@@ -41,6 +43,8 @@ urlpatterns = [
     path("accounts/", include("shailoo.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
 ]
 
 # Under /api/ an unknown URL or a refused request (a body over the upload limit) answers the

@@ -243,3 +243,27 @@ def test_cli_identify_with_synthetic_probe_files(station, tmp_path, monkeypatch)
         app, ["biometrics", "identify", "--station", "701", "--probe", str(bad)]
     )
     assert refused.exit_code == 2 and "bad.iso: iso: byte 8:" in refused.output
+
+
+def test_a_restarted_server_reads_the_sealed_gallery_back(station, settings, tmp_path) -> None:
+    """The prepared gallery is kept on disk sealed with the master key: a new process (here:
+    the memory cache forgotten) reads it instead of preparing every template; a new enrolment
+    changes the stamp, and the stale copy is not used."""
+    settings.BIOMETRICS_GALLERY_DIR = str(tmp_path / "galleries")
+    home = station["home"]
+    gallery, size = services.station_gallery(home)
+    (stored,) = (tmp_path / "galleries").iterdir()
+    assert stored.stat().st_mode & 0o077 == 0
+    assert b"minutiae" not in stored.read_bytes()  # sealed, not a readable pickle
+    services.forget_galleries()
+    again, again_size = services.station_gallery(home)
+    assert again is not gallery and again_size == size == VOTERS
+    voter = station["voters"][3]
+    assert again.identify(probe_of(voter.pk).fingers).candidates[0][0] == str(voter.pk)
+    newcomer = f.person(home, surname="Жаңы")
+    services.enrol(newcomer, person_templates(newcomer.pk, SEED, 0, "standard"), "cli")
+    services.forget_galleries()
+    assert services.station_gallery(home)[1] == VOTERS + 1
+    stored.write_bytes(b"tampered")
+    services.forget_galleries()
+    assert services.station_gallery(home)[1] == VOTERS + 1  # rebuilt, not trusted

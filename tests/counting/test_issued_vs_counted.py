@@ -31,7 +31,7 @@ from shailoo.counting.results import decisions
 from shailoo.counting.results import issued_vs_counted as ivc
 from shailoo.counting.results.models import ProtocolVersion
 from shailoo.counting.results.protocol import ProtocolInputError
-from shailoo.polling import checkin, hlc
+from shailoo.polling import hlc, offline
 from shailoo.polling.models import CheckIn, SecondIssue
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +136,7 @@ def test_ballots_a_device_issued_offline_are_set_against_the_protocol(
     voters = [f.person(s1) for _ in range(3)]
     start = timezone.now() - datetime.timedelta(hours=2)
     issues = [
-        checkin.OfflineIssue(
+        offline.OfflineIssue(
             key=f"off-{i:06d}",
             hlc=hlc.from_datetime(start + datetime.timedelta(minutes=i)),
             person=voter.pk,
@@ -144,7 +144,7 @@ def test_ballots_a_device_issued_offline_are_set_against_the_protocol(
         )
         for i, voter in enumerate(voters)
     ]
-    answers = checkin.sync(kit.device, issues)
+    answers = offline.sync(kit.device, issues)
     assert [a["outcome"] for a in answers] == ["issued"] * 3
     entered = protocol(world, s1, issued=3, found=3).protocol
     decisions.accept_protocol(entered, "cli")

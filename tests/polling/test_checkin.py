@@ -12,7 +12,7 @@ from django.utils import timezone
 from shailoo.common.refusals import InvalidInput
 from shailoo.incidents.models import Case
 from shailoo.integrity.models import LedgerEntry
-from shailoo.polling import checkin, devices, hlc, home_voting, reports
+from shailoo.polling import checkin, devices, hlc, home_voting, offline, reports
 from shailoo.polling.models import Attempt, CheckIn, HomeVotingRequest, SecondIssue
 
 from .day_kit import capture_objects
@@ -161,19 +161,19 @@ def test_a_reading_of_the_clock_that_goes_back_is_refused(day) -> None:
         checkin.check_in(kit.device, stale)
 
 
-def _offline(kit, voter, key: str, at: datetime.datetime) -> checkin.OfflineIssue:
+def _offline(kit, voter, key: str, at: datetime.datetime) -> offline.OfflineIssue:
     value = max(hlc.from_datetime(at), kit.device.last_hlc + 1)
-    return checkin.OfflineIssue(key=key, hlc=value, person=voter.pk, method="identified")
+    return offline.OfflineIssue(key=key, hlc=value, person=voter.pk, method="identified")
 
 
 def test_an_offline_ballot_synced_later_counts_once_at_its_time(day) -> None:
     kit, voter = day["kit_a"], day["voters"][0]
     at = timezone.now() - datetime.timedelta(minutes=40)
-    (answer,) = checkin.sync(kit.device, [_offline(kit, voter, "off-00001", at)])
+    (answer,) = offline.sync(kit.device, [_offline(kit, voter, "off-00001", at)])
     assert answer["outcome"] == "issued"
     ballot = CheckIn.objects.get(person=voter)
     assert ballot.offline and abs((ballot.issued_at - at).total_seconds()) < 1
-    (again,) = checkin.sync(kit.device, [_offline(kit, voter, "off-00001", at)])
+    (again,) = offline.sync(kit.device, [_offline(kit, voter, "off-00001", at)])
     assert again["repeat"] is True and CheckIn.objects.count() == 1
 
 
@@ -181,9 +181,9 @@ def test_two_offline_ballots_to_one_voter_keep_both_alert_and_show_on_both_stati
     voter = day["voters"][1]
     late = timezone.now() - datetime.timedelta(minutes=10)
     early = timezone.now() - datetime.timedelta(minutes=50)
-    first = checkin.sync(day["kit_a"].device, [_offline(day["kit_a"], voter, "off-a0001", late)])
+    first = offline.sync(day["kit_a"].device, [_offline(day["kit_a"], voter, "off-a0001", late)])
     assert first[0]["outcome"] == "issued"
-    second = checkin.sync(
+    second = offline.sync(
         day["kit_abroad"].device, [_offline(day["kit_abroad"], voter, "off-x0001", early)]
     )
     assert second[0]["outcome"] == "second_issue" and second[0]["case"]
@@ -220,22 +220,22 @@ def test_a_ballot_issued_offline_after_a_lost_refusal_is_a_second_issue(day) -> 
     assert ask(day["kit_a"], voter.pk, key="k-000030")["outcome"] == "issued"
     refused = ask(day["kit_a2"], voter.pk, key="k-000031")
     assert refused["outcome"] == "already_voted"
-    retold = checkin.OfflineIssue(
+    retold = offline.OfflineIssue(
         key="k-000031", hlc=int(refused["hlc"]), person=voter.pk, method="identified"
     )
-    (answer,) = checkin.sync(day["kit_a2"].device, [retold])
+    (answer,) = offline.sync(day["kit_a2"].device, [retold])
     assert answer["outcome"] == "second_issue"
     assert SecondIssue.objects.filter(person=voter).count() == 1
-    (again,) = checkin.sync(day["kit_a2"].device, [retold])
+    (again,) = offline.sync(day["kit_a2"].device, [retold])
     assert again["repeat"] is True and SecondIssue.objects.count() == 1
 
 
 def test_an_offline_home_ballot_without_a_request_is_irregular(day) -> None:
     kit, voter = day["kit_a"], day["voters"][3]
-    issue = checkin.OfflineIssue(
+    issue = offline.OfflineIssue(
         key="off-h0001", hlc=kit.next_hlc(), person=voter.pk, method="identified", kind="home"
     )
-    (answer,) = checkin.sync(kit.device, [issue])
+    (answer,) = offline.sync(kit.device, [issue])
     assert answer["outcome"] == "irregular"
     assert not CheckIn.objects.filter(person=voter).exists()
     assert Case.objects.filter(alert_kind="polling.offline_off_list").exists()
@@ -247,7 +247,7 @@ def test_an_online_vote_and_a_later_offline_ballot_elsewhere_keep_the_online_vot
     voter = day["voters"][4]
     assert ask(day["kit_a"], voter.pk, key="k-000040")["outcome"] == "issued"
     later = timezone.now() + datetime.timedelta(seconds=5)
-    (answer,) = checkin.sync(
+    (answer,) = offline.sync(
         day["kit_abroad"].device, [_offline(day["kit_abroad"], voter, "off-x0040", later)]
     )
     assert answer["outcome"] == "second_issue" and answer["voted_station"] == 801

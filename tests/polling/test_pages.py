@@ -2,7 +2,7 @@
 the home-voting form with each refusal shown on it, and the public turnout that shows what
 was published and nothing live.
 
-Ballots are made through the lead's services (``checkin.check_in`` and ``checkin.sync``) on
+Ballots are made through the lead's services (``checkin.check_in`` and ``offline.sync``) on
 the day kit's four stations. Offline ballots carry the device's clock, so their hours are
 chosen here: the polling day is moved to yesterday and ballots are issued at fixed local times,
 which makes every reporting time due and every published figure known in advance."""
@@ -28,6 +28,7 @@ from shailoo.accounts.roles import Role
 from shailoo.accounts.testing import login_verified, make_user
 from shailoo.integrity import security_events
 from shailoo.polling import checkin, devices, hlc, home_voting, reports, turnout
+from shailoo.polling import offline as offline_issues
 from shailoo.polling.models import HomeVotingRequest, SecondIssue, TurnoutPublication
 from shailoo.polling.views_public import CSV_COLUMNS
 
@@ -51,8 +52,8 @@ def local(day_: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 def offline(kit: Any, person: Any, key: str, at: datetime.datetime, **more: Any) -> dict[str, Any]:
     """A ballot the device issued offline at ``at`` (its clock), synced now."""
     value = max(hlc.from_datetime(at), kit.device.last_hlc + 1)
-    issue = checkin.OfflineIssue(key=key, hlc=value, person=person.pk, **more)
-    (answer,) = checkin.sync(kit.device, [issue])
+    issue = offline_issues.OfflineIssue(key=key, hlc=value, person=person.pk, **more)
+    (answer,) = offline_issues.sync(kit.device, [issue])
     return answer
 
 

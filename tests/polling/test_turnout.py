@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from shailoo.polling import checkin, hlc, turnout
+from shailoo.polling import hlc, offline, turnout
 from shailoo.polling.models import TurnoutPublication
 
 pytestmark = pytest.mark.django_db
@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def _issue(kit, voter, key: str, at: datetime.datetime) -> None:
     value = max(hlc.from_datetime(at), kit.device.last_hlc + 1)
-    (answer,) = checkin.sync(
-        kit.device, [checkin.OfflineIssue(key=key, hlc=value, person=voter.pk, method="identified")]
+    (answer,) = offline.sync(
+        kit.device, [offline.OfflineIssue(key=key, hlc=value, person=voter.pk, method="identified")]
     )
     assert answer["outcome"] == "issued"
 
@@ -60,3 +60,18 @@ def test_nothing_is_published_before_its_time(day) -> None:
     election = day["election"]
     early = datetime.datetime.combine(election.polling_day, datetime.time(7), turnout.zone())
     assert turnout.publish_due(election, now=early) == []
+
+
+def test_the_opened_stations_galleries_are_prepared_for_the_voters(day) -> None:
+    from shailoo.biometrics import services as biometrics
+    from shailoo.polling import reports, warm
+
+    kit = day["kit_a"]
+    reports.open_station(
+        kit.device, hlc_value=kit.next_hlc(), ballots_received=50, package_sha256="cd" * 32
+    )
+    biometrics.forget_galleries()
+    assert warm.warm_opened() == 1  # station A opened; the others did not
+    stamp = biometrics._stamp(day["a"])
+    assert biometrics._galleries.get(day["a"].pk, stamp) is not None
+    assert biometrics._galleries.get(day["b"].pk, biometrics._stamp(day["b"])) is None

@@ -1,10 +1,9 @@
-"""Public pages: self-check (plain and htmx), throttling, stations directory, public lists."""
+"""Public pages: self-check (plain and htmx), throttling, stations directory.
+
+The stations' public voter lists: ``test_public_lists.py``.
+"""
 
 from __future__ import annotations
-
-import csv
-import datetime
-import io
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +11,6 @@ from django.test import Client
 from django.urls import reverse
 
 import factories as f
-from shailoo.register.pin import mask_pin
 
 pytestmark = pytest.mark.django_db
 
@@ -112,50 +110,6 @@ def test_stations_directory_queries_stay_flat(client, django_assert_max_num_quer
     with django_assert_max_num_queries(4):
         page = client.get(reverse("portal:stations")).content.decode()
     assert page.count("/list/") == 50
-
-
-def test_public_list_masks_pins_and_shows_years(client: Client, voter) -> None:
-    page = client.get(reverse("portal:station_list", args=[101])).content.decode()
-    assert voter.surname in page
-    assert mask_pin(voter.pin) in page and voter.pin not in page
-    assert "1990" in page and "17.05.1990" not in page
-
-
-def test_public_list_csv_download(client: Client, voter) -> None:
-    response = client.get(reverse("portal:station_list_csv", args=[101]))
-    body = b"".join(response.streaming_content).decode()
-    assert response["Content-Type"].startswith("text/csv")
-    assert body.splitlines()[0] == "no,pin,surname,given_name,patronymic,birth_year,address"
-    assert mask_pin(voter.pin) in body and voter.pin not in body
-
-
-def test_public_list_csv_neutralises_cells_a_spreadsheet_would_run(client: Client) -> None:
-    f.election()
-    home = f.station(101)
-    f.person(home, surname='=HYPERLINK("http://evil","x")', address="@SUM(1+1)")
-    f.person(home, surname="-2+3", given_name="+cmd", patronymic="\tx", address="\rx")
-    response = client.get(reverse("portal:station_list_csv", args=[101]))
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    cells = [cell for row in rows[1:] for cell in row]
-    assert all(cell[:1] not in "=+-@\t\r" or cell == "" for cell in cells)
-    assert '\'=HYPERLINK("http://evil","x")' in cells and "'@SUM(1+1)" in cells
-    assert {"'-2+3", "'+cmd", "'\tx", "'\rx"} <= set(cells)
-    assert [row[0] for row in rows[1:]] == ["1", "2"]  # numbers stay numbers
-
-
-def test_public_list_unknown_station_is_404(client: Client) -> None:
-    assert client.get(reverse("portal:station_list", args=[4040])).status_code == 404
-    assert client.get(reverse("portal:station_list_csv", args=[4040])).status_code == 404
-    assert client.get("/stations/abc/list/").status_code == 404
-
-
-def test_public_list_queries_stay_flat(client, voter, django_assert_max_num_queries) -> None:
-    for i in range(150):
-        f.person(voter.station, given_name=f"Аты{i}", birth_date=datetime.date(1980, 1, 1))
-    with django_assert_max_num_queries(4):
-        response = client.get(reverse("portal:station_list", args=[101]), {"page": 2})
-    assert response.status_code == 200
-    assert len(response.context["page"].object_list) == 51
 
 
 def test_home_links_to_check_and_stations(client: Client) -> None:

@@ -555,6 +555,11 @@ PAGES: Mapping[str, Access] = {
     "polling:public": Open.PUBLIC,
     "polling:public_csv": Open.PUBLIC,
     "polling:public_json": Open.PUBLIC,
+    # operations: health for load balancers (public, nothing in it but up/down, the ledger
+    # head's age and the version); metrics for the host's scraper only, never a role
+    # (loopback or SHAILOO_METRICS_TOKEN, checked inside: common.metrics)
+    "healthz": Open.PUBLIC,
+    "metrics": Open.NOBODY,
 }
 
 

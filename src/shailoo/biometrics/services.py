@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -382,16 +384,74 @@ def station_gallery(station: PollingStation) -> tuple[Gallery, int]:
     """The matcher gallery of ``station``'s enrolled voters and its size, built once and cached.
 
     Building decrypts and decodes every template of the station (about 3,000 voters);
-    afterwards each call costs one aggregate query that detects enrolments made since.
+    afterwards each call costs one aggregate query that detects enrolments made since. The
+    prepared gallery is also kept on disk, sealed with the master key
+    (``BIOMETRICS_GALLERY_DIR``), so that a server restarted on polling day reads it back in
+    milliseconds instead of preparing every template again.
     """
     stamp = _stamp(station)
     hit = _galleries.get(station.pk, stamp)
     if hit is not None:
         return hit
+    stored = _read_gallery(station, stamp)
+    if stored is not None:
+        _galleries.put(station.pk, stamp, *stored)
+        return stored
     entries = list(_entries_of(_active_templates(station)))
     gallery = build_gallery(entries)
     _galleries.put(station.pk, stamp, gallery, len(entries))
+    _write_gallery(station, stamp, gallery, len(entries))
     return gallery, len(entries)
+
+
+def _gallery_path(station: PollingStation) -> Path | None:
+    folder = getattr(settings, "BIOMETRICS_GALLERY_DIR", None)
+    return Path(folder) / f"station-{station.pk}.sealed" if folder else None
+
+
+def _gallery_context(station: PollingStation, stamp: tuple[Any, ...]) -> str:
+    """The sealing context: a gallery opens only for its station and its enrolments' stamp."""
+    return f"biometrics.gallery:{station.pk}:{':'.join(str(part) for part in stamp)}"
+
+
+def _read_gallery(station: PollingStation, stamp: tuple[Any, ...]) -> tuple[Gallery, int] | None:
+    """The gallery stored for this station and stamp, or None (absent, stale or damaged)."""
+    from shailoo.accounts.crypto import CryptoError
+    from shailoo.accounts.keys import keyring
+
+    path = _gallery_path(station)
+    if path is None or not path.exists():
+        return None
+    try:
+        # Unpickled only after AES-GCM authenticated it: only the master key's holder made it.
+        plain = keyring().open(path.read_bytes(), _gallery_context(station, stamp))
+        gallery, size = pickle.loads(plain)
+    except (CryptoError, OSError, ValueError, pickle.UnpicklingError):
+        return None  # another stamp (enrolments since), another key, or damaged: rebuild
+    return gallery, int(size)
+
+
+def _write_gallery(
+    station: PollingStation, stamp: tuple[Any, ...], gallery: Gallery, size: int
+) -> None:
+    from shailoo.accounts.keys import keyring
+
+    path = _gallery_path(station)
+    if path is None:
+        return
+    sealed = keyring().seal(
+        pickle.dumps((gallery, size), protocol=pickle.HIGHEST_PROTOCOL),
+        _gallery_context(station, stamp),
+    )
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(sealed)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a cache: the gallery in memory serves; the next build tries again
 
 
 # -- identification and verification -----------------------------------------------------------

@@ -146,25 +146,32 @@ def _store_resolutions(
     carried the money, and says so in the note), else the payer."""
     answers = [behind.get(i, answer) for i, answer in enumerate(payers)]
     today = timezone.localdate()
-    fresh: dict[str, Donor] = {}
+    first: dict[str, tuple[tuple[Any, ...], Resolution]] = {}
     for row, answer in zip(batch, answers, strict=True):
         key = answer.identity_key
-        if key and key not in fresh:
-            best = answer.candidates[0] if answer.candidates else None
-            fresh[key] = Donor(
+        if key and key not in first:
+            first[key] = (row, answer)
+    # One identity across statements, funds and years: an existing donor is kept as it is
+    # (looked up first: donors give again and again, and an insert that is ignored still
+    # costs its statement).
+    donors = _donor_ids(sorted(first))
+    fresh = []
+    for key, (row, answer) in first.items():
+        if key in donors:
+            continue
+        best = answer.candidates[0] if answer.candidates else None
+        fresh.append(
+            Donor(
                 key=key,
                 kind="person" if key.startswith("P:") else "entity",
                 name=(best.name if best else row[2])[:300],
                 country=(best.country if best else "")[:2],
                 first_seen=row[13] or today,
             )
-    # One identity across statements, funds and years: an existing donor is kept as it is.
-    Donor.objects.bulk_create(fresh.values(), ignore_conflicts=True, batch_size=2000)
-    donors: dict[str, int] = {}
-    keys = sorted(fresh)
-    for start in range(0, len(keys), registries.CHUNK):
-        part = keys[start : start + registries.CHUNK]
-        donors.update(Donor.objects.filter(key__in=part).values_list("key", "pk"))
+        )
+    if fresh:
+        Donor.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=2000)
+        donors.update(_donor_ids(sorted(d.key for d in fresh)))
     updates = []
     for i, (row, answer) in enumerate(zip(batch, answers, strict=True)):
         key = answer.identity_key
@@ -184,6 +191,15 @@ def _store_resolutions(
             " resolution_note = %s WHERE id = %s",
             updates,
         )
+
+
+def _donor_ids(keys: list[str]) -> dict[str, int]:
+    """The stored donors' ids by identity key."""
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), registries.CHUNK):
+        part = keys[start : start + registries.CHUNK]
+        found.update(Donor.objects.filter(key__in=part).values_list("key", "pk"))
+    return found
 
 
 def _donor_kind(key: str, own: str, party: str) -> str:

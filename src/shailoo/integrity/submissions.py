@@ -32,27 +32,30 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from shailoo.common.refusals import PermissionRefused
+from shailoo.integrity.request_signing import (
+    BODY_SHA256,
+    HEADERS,
+    KEY_ID,
+    SEQUENCE,
+    SIGNATURE,
+    TIMESTAMP,
+    signing_string,
+)
+from shailoo.integrity.request_signing import SCHEME as SCHEME  # re-exported: the scheme's home
+from shailoo.integrity.request_signing import sign_request as sign_request  # devices sign here
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
 
     from shailoo.integrity.models import RegisteredKey
 
-SCHEME = "shailoo-request/1"
-KEY_ID = "X-Shailoo-Key-Id"
-TIMESTAMP = "X-Shailoo-Timestamp"
-SEQUENCE = "X-Shailoo-Sequence"
-BODY_SHA256 = "X-Shailoo-Content-SHA256"
-SIGNATURE = "X-Shailoo-Signature"
-HEADERS = (KEY_ID, TIMESTAMP, SEQUENCE, BODY_SHA256, SIGNATURE)
 DEFAULT_MAX_SKEW_S = 300
 
 
@@ -80,40 +83,6 @@ class SubmissionRejected(PermissionRefused):
     def __init__(self, reason: Reason, message: str) -> None:
         super().__init__(str(reason), message)
         self.reason = reason
-
-
-def signing_string(
-    method: str, path: str, body_sha256: str, key_id: str, timestamp: int, sequence: int
-) -> bytes:
-    """The bytes signed: scheme, METHOD, path?query, body hash, key id, timestamp, sequence."""
-    parts = (SCHEME, method.upper(), path, body_sha256, key_id, str(timestamp), str(sequence))
-    return "\n".join(parts).encode("utf-8")
-
-
-def sign_request(
-    private_key: Ed25519PrivateKey,
-    method: str,
-    path: str,
-    body: bytes,
-    *,
-    sequence: int,
-    timestamp: int | None = None,
-) -> dict[str, str]:
-    """The five headers a device sends with ``body`` to ``path`` (path with query string)."""
-    raw = private_key.public_key().public_bytes(
-        serialization.Encoding.Raw, serialization.PublicFormat.Raw
-    )
-    kid = hashlib.sha256(raw).hexdigest()[:32]
-    ts = int(time.time()) if timestamp is None else timestamp
-    digest = hashlib.sha256(body).hexdigest()
-    signature = private_key.sign(signing_string(method, path, digest, kid, ts, sequence))
-    return {
-        KEY_ID: kid,
-        TIMESTAMP: str(ts),
-        SEQUENCE: str(sequence),
-        BODY_SHA256: digest,
-        SIGNATURE: base64.b64encode(signature).decode("ascii"),
-    }
 
 
 def _int_header(headers: Mapping[str, str], name: str) -> int:

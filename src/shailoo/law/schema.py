@@ -60,6 +60,11 @@ VotingPlaceMode = Literal[
     "station_change_on_request", "registered_address", "registered_address_with_remote"
 ]
 LeapDayBirthday = Literal["march_1", "february_28"]
+#: What the public may see of a station's voter list online. The list itself is reviewed at
+#: the precinct, on paper; online there is the count and the self-check (``paper_only``),
+#: or also the surname and initials of each voter (``names_only``), or the list as posted:
+#: names, year of birth and address (``full``).
+PublicListMode = Literal["paper_only", "names_only", "full"]
 
 
 class LawModel(BaseModel):
@@ -174,6 +179,21 @@ class Voters(LawModel):
     biometric_registration_required: Cited[bool]
     list_from_population_register: Cited[bool]
     correction_requires_biometric_identification: Cited[bool]
+    public_list: Cited[PublicListMode]
+
+    def consistency(self) -> list[Problem]:
+        # Names (and addresses) online, to anyone, are a processing of personal data that
+        # needs a legal basis: an unconfirmed reading of the law is not one.
+        rule = self.public_list
+        if rule.value != "paper_only" and rule.unconfirmed:
+            return [
+                Problem(
+                    "public_list.unconfirmed",
+                    f"{rule.value} publishes voters' names online and needs a confirmed "
+                    "provision of the law; an unconfirmed reading can only be paper_only",
+                )
+            ]
+        return []
 
 
 class Polling(LawModel):

@@ -33,7 +33,7 @@ from shailoo.integrity import security_events
 from shailoo.integrity.models import RegisteredKey
 from shailoo.integrity.submissions import HasSignedKey, SignedRequestAuthentication
 from shailoo.law.loader import load_edition
-from shailoo.polling import checkin, devices, package, reports
+from shailoo.polling import checkin, devices, offline, package, reports, warm
 from shailoo.polling.models import Device
 
 TAGS = ["polling"]
@@ -212,7 +212,9 @@ class DeviceView(APIView):
 
     def device(self, request: Request) -> Device:
         key: RegisteredKey = request.auth
-        return devices.device_of(key, path=request.path)
+        device = devices.device_of(key, path=request.path)
+        warm.warm_once()  # after a restart: the opened stations' galleries, in the background
+        return device
 
     def validated(self, serializer: serializers.Serializer[Any]) -> dict[str, Any]:
         serializer.is_valid(raise_exception=True)
@@ -340,10 +342,10 @@ class SyncView(DeviceView):
     def post(self, request: Request) -> Response:
         device = self.device(request)
         data = self.validated(SyncRequest(data=request.data))
-        issues = [checkin.OfflineIssue(**item) for item in data["issues"]]
+        issues = [offline.OfflineIssue(**item) for item in data["issues"]]
         if any(b.hlc <= a.hlc for a, b in itertools.pairwise(issues)):
             raise InvalidInput("order", "issues must be sent in the order they were issued")
-        answers = checkin.sync(device, issues)
+        answers = offline.sync(device, issues)
         refused = [a for a in answers if a.get("outcome") == "refused"]
         for answer in refused:
             security_events.record(

@@ -9,17 +9,13 @@ voter meet at the constraint, and the loser is told where and when the voter alr
 while the response groups get an alert.
 
 Where the network does not allow it (devices offline), a device issues ballots from its own
-gallery and sends them later (:func:`sync`). A ballot issued offline to a voter who already had
-one elsewhere is a fact, not an error to drop: it is kept as a :class:`SecondIssue` under the
-law edition's conflict rule, alerted, and shown on both stations' records.
+gallery and sends them later (``polling.offline``).
 
 Identification runs before the transaction: the matcher's 50-100 ms hold no database lock.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -35,14 +31,13 @@ from shailoo.geo.models import PollingStation
 from shailoo.incidents import services as incidents
 from shailoo.integrity import ledger
 from shailoo.law.loader import load_edition
-from shailoo.polling import devices, hlc
+from shailoo.polling import devices
 from shailoo.polling.models import (
     Answer,
     Attempt,
     CheckIn,
     Device,
     HomeVotingRequest,
-    SecondIssue,
 )
 from shailoo.register.models import Person
 
@@ -77,18 +72,6 @@ class Request:
     attempts: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class OfflineIssue:
-    """A ballot a device issued while offline, from its own gallery and list."""
-
-    key: str
-    hlc: int
-    person: int
-    method: str
-    kind: str = "station"
-    manual_reason: str = ""
-
-
 @dataclass(slots=True)
 class _Found:
     person: Person | None
@@ -96,17 +79,17 @@ class _Found:
     scores: list[tuple[int, float]] = field(default_factory=list)
 
 
-def _law(election: Election) -> Any:
+def law_of(election: Election) -> Any:
     return load_edition(election.law_edition).election_day
 
 
-def _answered(device: Device, key: str) -> dict[str, Any] | None:
+def answered(device: Device, key: str) -> dict[str, Any] | None:
     body = Answer.objects.filter(device=device, request_key=key).values_list("body", flat=True)
     first = body.first()
     return None if first is None else {**first, "repeat": True}
 
 
-def _actor(device: Device) -> str:
+def actor_of(device: Device) -> str:
     return f"device:{device.key.key_id}"
 
 
@@ -115,7 +98,7 @@ def _actor(device: Device) -> str:
 
 def _identify(device: Device, request: Request, law: Any) -> _Found:
     """Run the matcher (or the manual procedure) and say who the voter is, if anyone."""
-    actor, station = _actor(device), device.station
+    actor, station = actor_of(device), device.station
     if request.mode == "manual":
         reasons = law.manual_reasons.value
         if request.manual_reason not in reasons:
@@ -173,7 +156,7 @@ def listed_here(person: Person, station: PollingStation, law: Any) -> bool:
     return bool(station.is_abroad and law.abroad_any_station.value)
 
 
-def _kind(person: Person, station: PollingStation, asked: str) -> str:
+def kind_of(person: Person, station: PollingStation, asked: str) -> str:
     if asked == "home":
         return HOME
     if station.is_abroad:
@@ -189,7 +172,7 @@ def ballot_style(person: Person) -> str:
     return district.code if district is not None else ""
 
 
-def _voter(person: Person) -> dict[str, Any]:
+def voter_of(person: Person) -> dict[str, Any]:
     return {
         "ref": person.pk,
         "surname": person.surname,
@@ -199,7 +182,7 @@ def _voter(person: Person) -> dict[str, Any]:
     }
 
 
-def _message(outcome: str, **facts: Any) -> str:
+def message(outcome: str, **facts: Any) -> str:
     texts = {
         ISSUED: gettext("Issue the ballot."),
         ALREADY_VOTED: gettext("Already voted at station %(station)s at %(at)s: do not issue."),
@@ -220,13 +203,13 @@ def _message(outcome: str, **facts: Any) -> str:
 
 def check_in(device: Device, request: Request) -> dict[str, Any]:
     """Identify the voter, apply the rules, issue at most once; the answer is kept by key."""
-    stored = _answered(device, request.key)
+    stored = answered(device, request.key)
     if stored is not None:
         return stored
     if request.mode not in MODES or request.kind not in KINDS:
         raise InvalidInput("mode", gettext("Unknown check-in mode or kind."))
     election = current_election()
-    law = _law(election)
+    law = law_of(election)
     found = _identify(device, request, law)
     try:
         with transaction.atomic():
@@ -241,7 +224,7 @@ def check_in(device: Device, request: Request) -> dict[str, Any]:
             )
     except (IntegrityError, devices.OutOfOrder):
         # A concurrent twin of this request (same key) won: answer what it answered.
-        stored = _answered(device, request.key)
+        stored = answered(device, request.key)
         if stored is None:
             raise
         return stored
@@ -260,7 +243,7 @@ def _decide(
     }
     if person is None:
         return _refused(body, device, election, None, NOT_IDENTIFIED)
-    body["voter"] = _voter(person)
+    body["voter"] = voter_of(person)
     if not person.eligible:
         body["codes"] = [c for c in person.ineligible_codes.split(",") if c]
         return _refused(body, device, election, person, INELIGIBLE)
@@ -286,7 +269,7 @@ def _decide(
         station=station,
         device=device,
         method=found.method,
-        kind=_kind(person, station, request.kind),
+        kind=kind_of(person, station, request.kind),
         manual_reason=request.manual_reason if found.method == MANUAL else "",
         ballot_style=ballot_style(person),
         hlc=request.hlc,
@@ -303,14 +286,14 @@ def _decide(
         return _already_voted(body, device, election, person, first)
     if checkin.kind == HOME:
         HomeVotingRequest.objects.filter(election=election, person=person).update(status="issued")
-    _ledger(checkin, device)
+    record_ledger(checkin, device)
     body.update(
         outcome=ISSUED,
         ballot_style=checkin.ballot_style,
         method=checkin.method,
         kind=checkin.kind,
         checkin=checkin.pk,
-        message=_message(ISSUED),
+        message=message(ISSUED),
     )
     return body
 
@@ -344,14 +327,14 @@ def _refused(
         outcome=outcome,
         at=timezone.now(),
     )
-    body.update(outcome=outcome, message=_message(outcome, **facts))
+    body.update(outcome=outcome, message=message(outcome, **facts))
     return body
 
 
-def _ledger(checkin: CheckIn, device: Device | None) -> None:
+def record_ledger(checkin: CheckIn, device: Device | None) -> None:
     ledger.record(
         ENTRY,
-        actor=_actor(device) if device else "polling",
+        actor=actor_of(device) if device else "polling",
         subject=ledger.ref(checkin),
         data={
             "person": f"register.person:{checkin.person_id}",
@@ -387,213 +370,3 @@ def _alert_double(election: Election, person: Person, first: CheckIn, device: De
         },
         dedupe_key=f"polling:double:{election.code}:{person.pk}:{station.number}",
     )
-
-
-# -- offline issues, synced later ----------------------------------------------------------------
-
-
-def sync(device: Device, issues: Sequence[OfflineIssue]) -> list[dict[str, Any]]:
-    """Record ballots a device issued offline, in the order it issued them.
-
-    Each issue is answered on its own (a retried batch gets the first answers back); one that
-    does not move the device's clock forward is refused as out of order, the rest go on.
-    """
-    election = current_election()
-    law = _law(election)
-    answers: list[dict[str, Any]] = []
-    people = _people({issue.person for issue in issues})
-    for issue in issues:
-        stored = _answered(device, issue.key)
-        answer_key, retold = issue.key, False
-        if stored is not None and _lost_refusal(stored, issue):
-            # The server refused this request online, the answer never reached the device,
-            # and the device issued the ballot offline: a new fact, recorded on its own key.
-            answer_key, retold = f"{issue.key[:55]}~offline", True
-            stored = _answered(device, answer_key)
-        if stored is not None:
-            answers.append(stored)
-            continue
-        person = people.get(issue.person)
-        try:
-            with transaction.atomic():
-                if not retold:  # a retold request's reading was accepted with it already
-                    devices.advance(device, issue.hlc)
-                body = _offline(device, election, law, issue, person)
-                Answer.objects.create(
-                    device=device,
-                    request_key=answer_key,
-                    outcome=body["outcome"],
-                    body=body,
-                    at=timezone.now(),
-                )
-        except devices.OutOfOrder as exc:
-            stored = _answered(device, issue.key)
-            answers.append(
-                stored
-                if stored is not None
-                else {"key": issue.key, "outcome": "refused", "code": exc.code, "message": str(exc)}
-            )
-            continue
-        answers.append(body)
-    return answers
-
-
-def _lost_refusal(stored: Mapping[str, Any], issue: OfflineIssue) -> bool:
-    """Whether ``issue`` retells a live request the server refused (same key and reading)."""
-    issued = stored.get("outcome") in (ISSUED, SECOND_ISSUE, IRREGULAR)
-    return not issued and stored.get("hlc") == str(issue.hlc)
-
-
-def _people(pks: set[int]) -> dict[int, Person]:
-    query = Person.objects.select_related("station__district", "remote_station")
-    return {p.pk: p for p in query.filter(pk__in=pks)}
-
-
-def offline_time(device: Device, value: int) -> datetime.datetime:
-    """When an offline issue happened, by the device's clock corrected by its known offset."""
-    wall, _ = hlc.unpack(value)
-    return datetime.datetime.fromtimestamp((wall - device.clock_offset_ms) / 1000, datetime.UTC)
-
-
-def _offline(
-    device: Device, election: Election, law: Any, issue: OfflineIssue, person: Person | None
-) -> dict[str, Any]:
-    station = device.station
-    body: dict[str, Any] = {"key": issue.key, "station": station.number, "repeat": False}
-    if issue.method not in CheckIn.Method.values or issue.kind not in KINDS:
-        raise InvalidInput("method", gettext("Unknown issuance method or kind."))
-    home_unregistered = (
-        issue.kind == HOME
-        and person is not None
-        and not HomeVotingRequest.objects.filter(
-            election=election, person=person, station=station, status="registered"
-        ).exists()
-    )
-    listed = person is not None and person.eligible and listed_here(person, station, law)
-    if person is None or not listed or home_unregistered:
-        # The device said yes, the register (or the home-voting register) says no: a ballot
-        # is out, keep it visible.
-        incidents.raise_alert(
-            "polling",
-            "offline_off_list",
-            category="count_irregularity",
-            summary=gettext("A device issued a ballot offline to a voter not on its list."),
-            station=station.number,
-            subject=f"offline:{device.key.key_id}:{issue.key}",
-            evidence={"person": issue.person, "device": device.key.key_id, "key": issue.key},
-        )
-        Attempt.objects.create(
-            election=election,
-            station=station,
-            device=device,
-            person=person,
-            outcome=IRREGULAR,
-            at=timezone.now(),
-        )
-        body.update(outcome=IRREGULAR, message=_message(IRREGULAR))
-        return body
-    body["voter"] = _voter(person)
-    issued_at = offline_time(device, issue.hlc)
-    now = timezone.now()
-    fields: dict[str, Any] = {
-        "station": station,
-        "device": device,
-        "method": issue.method,
-        "kind": _kind(person, station, issue.kind),
-        "hlc": issue.hlc,
-        "issued_at": issued_at,
-        "recorded_at": now,
-        "offline": True,
-        "request_key": issue.key,
-    }
-    checkin = CheckIn(
-        election=election,
-        person=person,
-        manual_reason=issue.manual_reason if issue.method == MANUAL else "",
-        ballot_style=ballot_style(person),
-        **fields,
-    )
-    try:
-        with transaction.atomic():
-            checkin.save(force_insert=True)
-    except IntegrityError:
-        return _second(body, election, law, person, fields)
-    if checkin.kind == HOME:
-        HomeVotingRequest.objects.filter(election=election, person=person).update(status="issued")
-    _ledger(checkin, device)
-    body.update(
-        outcome=ISSUED,
-        ballot_style=checkin.ballot_style,
-        method=checkin.method,
-        kind=checkin.kind,
-        checkin=checkin.pk,
-        message=_message(ISSUED),
-    )
-    return body
-
-
-_MOVED: Final = ("station", "device", "method", "kind", "hlc", "issued_at", "recorded_at")
-
-
-def _second(
-    body: dict[str, Any],
-    election: Election,
-    law: Any,
-    person: Person,
-    fields: Mapping[str, Any],
-) -> dict[str, Any]:
-    """Two ballots went to one voter: the rule picks which one is the vote; both are kept."""
-    first = CheckIn.objects.select_for_update().get(election=election, person=person)
-    rule = law.offline_conflict_rule.value
-    later: dict[str, Any] = dict(fields)
-    if rule == "earliest_issue" and fields["issued_at"] < first.issued_at:
-        # The synced ballot came first: it becomes the vote, the standing one the second.
-        later = {name: getattr(first, name) for name in (*_MOVED, "offline", "request_key")}
-        for name in (*_MOVED, "offline", "request_key"):
-            setattr(first, name, fields[name])
-        first.save()
-    second = SecondIssue.objects.create(
-        election=election, person=person, first=first, rule=rule, **later
-    )
-    case = incidents.raise_alert(
-        "polling",
-        "second_ballot",
-        category="multiple_voting",
-        severity="critical",
-        summary=gettext("Two ballots were issued to one voter (devices offline)."),
-        station=second.station.number,
-        subject=f"register.person:{person.pk}",
-        evidence={
-            "voter": f"register.person:{person.pk}",
-            "vote_station": first.station.number,
-            "vote_at": first.issued_at.isoformat(),
-            "second_station": second.station.number,
-            "second_at": second.issued_at.isoformat(),
-            "rule": rule,
-        },
-        dedupe_key=f"polling:second:{election.code}:{person.pk}",
-    )
-    second.case_reference = case.reference
-    second.save(update_fields=["case_reference"])
-    ledger.record(
-        SECOND_ENTRY,
-        actor=f"device:{fields['device'].key.key_id}",
-        subject=ledger.ref(second),
-        data={
-            "person": f"register.person:{person.pk}",
-            "election": election.code,
-            "vote": ledger.ref(first),
-            "vote_station": first.station.number,
-            "second_station": second.station.number,
-            "rule": rule,
-            "case": case.reference,
-        },
-    )
-    body.update(
-        outcome=SECOND_ISSUE,
-        voted_station=first.station.number,
-        voted_at=first.issued_at.isoformat(),
-        case=case.reference,
-        message=_message(SECOND_ISSUE),
-    )
-    return body

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
 
 from shailoo.common.csvout import format_row
+from shailoo.common.refusals import Refusal
+from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation, Region
+from shailoo.law.schema import Edition, PublicListMode, localize_cite
 from shailoo.portal.forms import SelfCheckForm, StationSearchForm
 from shailoo.register import services
-from shailoo.register.lists import iter_csv_lines, precinct_rows
+from shailoo.register.lists import ListRow, iter_csv_lines, precinct_rows, precinct_voters
 from shailoo.register.messages import RULE_NAMES
 from shailoo.register.models import Person
 
@@ -120,23 +126,150 @@ def _without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+class PublicListThrottle(SelfCheckThrottle):
+    """The ``publiclist`` rate (``SHAILOO_PUBLIC_LIST_RATE``) per client address, shared by
+    every station's list page and file, so that a client cannot walk the country's lists."""
+
+    scope = "publiclist"
+
+
+@dataclass(frozen=True, slots=True)
+class PublicListRule:
+    """What the current election's law edition lets the public see of a station's list.
+
+    ``law`` is ``None`` when no election is current or its edition cannot be read: the
+    page then shows nothing but the count (fail closed, never names by accident).
+    """
+
+    mode: PublicListMode
+    election: Election | None = None
+    law: Edition | None = None
+
+    @property
+    def citation(self) -> str:
+        """Where the law sets what is public, in the reader's language."""
+        return self.law.voters.public_list.citation_in(services.ui_lang()) if self.law else ""
+
+    def posted_on(self) -> date | None:
+        """The day the preliminary list is posted at the precinct (Art. 15 in Kyrgyzstan)."""
+        if self.law is None or self.election is None:
+            return None
+        days = self.law.calendar.preliminary_list_days_before.value
+        return self.election.polling_day - timedelta(days=days)
+
+    def corrections_until(self) -> date | None:
+        """The last day a voter may ask for a correction of the list."""
+        if self.law is None or self.election is None:
+            return None
+        days = self.law.calendar.correction_deadline_days_before.value
+        return self.election.polling_day - timedelta(days=days)
+
+    def posting_article(self) -> str:
+        """The article that posts the list (``ст. 15``); the act is named in :attr:`citation`
+        unless the posting rule cites another act, which is then named here."""
+        if self.law is None:
+            return ""
+        posting, lang = self.law.calendar.preliminary_list_days_before, services.ui_lang()
+        if posting.source != self.law.voters.public_list.source:
+            return posting.citation_in(lang)
+        return localize_cite(posting.cite, lang)
+
+
+def public_list_rule() -> PublicListRule:
+    """The public-list setting of the current election's edition; ``paper_only`` without one."""
+    try:
+        election = services.current_election()
+        law = services.law_for(election)
+    except Refusal:
+        return PublicListRule("paper_only")
+    return PublicListRule(law.voters.public_list.value, election, law)
+
+
+@dataclass(frozen=True, slots=True)
+class NameRow:
+    """A line of a ``names_only`` list: the surname and initials, nothing that locates anyone."""
+
+    number: int
+    surname: str
+    initials: str
+
+
+def initials(*names: str) -> str:
+    """``"А. Т."`` for Айгүл Талантовна; an empty name (no patronymic) gives no initial."""
+    return " ".join(f"{name.strip()[0]}." for name in names if name.strip())
+
+
+def _throttled(request: HttpRequest, station_number: int) -> HttpResponse | None:
+    """The 429 page (with ``Retry-After``) once a client has used its list budget."""
+    throttle = PublicListThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    response = render(
+        request,
+        "portal/station_list.html",
+        {"throttled": True, "number": station_number},
+        status=429,
+    )
+    wait = throttle.wait()
+    response["Retry-After"] = str(max(1, math.ceil(wait))) if wait is not None else "60"
+    return response
+
+
 @require_GET
 def station_list(request: HttpRequest, number: int) -> HttpResponse:
-    """A station's public voter list: PINs masked, birth years only (as posted at stations)."""
+    """A station's public voter list, as much as the law edition allows (``public_list``).
+
+    ``paper_only``: the count, where and when the list is posted on paper, the self-check;
+    ``names_only``: surname and initials; ``full``: the list as posted at the station, with
+    PINs masked and years of birth only. Rate-limited per client in every mode.
+    """
+    refused = _throttled(request, number)
+    if refused is not None:
+        return refused
     station = get_object_or_404(
         PollingStation.objects.select_related("region", "tec", "district"), number=number
     )
+    rule = public_list_rule()
+    context: dict[str, object] = {
+        "number": number,
+        "station": station,
+        "rule": rule,
+        "mode": rule.mode,
+    }
+    if rule.mode == "paper_only":
+        context["total"] = precinct_voters(station).count()
+        return render(request, "portal/station_list.html", context)
     rows = precinct_rows(station, public=True)
-    page = Paginator(rows, VOTERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request, "portal/station_list.html", {"station": station, "page": page, "total": len(rows)}
-    )
+    shown: list[ListRow] | list[NameRow] = rows
+    if rule.mode == "names_only":
+        shown = [NameRow(r.number, r.surname, initials(r.given_name, r.patronymic)) for r in rows]
+    context["page"] = Paginator(shown, VOTERS_PER_PAGE).get_page(request.GET.get("page"))
+    context["total"] = len(rows)
+    return render(request, "portal/station_list.html", context)
 
 
 @require_GET
-def station_list_csv(request: HttpRequest, number: int) -> StreamingHttpResponse:
-    """The same public list as CSV (UTF-8), streamed; formula-like cells neutralised."""
-    station = get_object_or_404(PollingStation, number=number)
+def station_list_csv(request: HttpRequest, number: int) -> HttpResponseBase:
+    """The public list as CSV (UTF-8), streamed, formula-like cells neutralised; only where
+    the edition publishes the full list: names in bulk are never a download by default."""
+    refused = _throttled(request, number)
+    if refused is not None:
+        return refused
+    station = get_object_or_404(
+        PollingStation.objects.select_related("region", "tec", "district"), number=number
+    )
+    rule = public_list_rule()
+    if rule.mode != "full":
+        context = {
+            "number": number,
+            "station": station,
+            "rule": rule,
+            "mode": rule.mode,
+            "csv_refused": True,
+            "total": precinct_voters(station).count(),
+        }
+        # 451 Unavailable For Legal Reasons (RFC 7725): the law, not a permission, says no.
+        return render(request, "portal/station_list.html", context, status=451)
     rows = precinct_rows(station, public=True)
     response = StreamingHttpResponse(
         (format_row(line) for line in iter_csv_lines(rows, public=True)),

@@ -5,7 +5,9 @@ protocols only, shares summing to 100 per contest). ``POST /api/results/protocol
 ``shailoo-protocol/1`` document signed with a registered device or commission key (scheme
 ``shailoo-request/1``, see ``integrity.submissions``): a bad signature, a replayed sequence or
 a stale timestamp is refused with 401 and its reason code before the body is read; a body
-that cannot be used is refused with 400 and every problem located by field.
+that cannot be used is refused with 400 and every problem located by field. The public
+answers carry ``ETag`` and ``Last-Modified`` and are cached until the results change
+(``results.cache``).
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shailoo.common.api import refusal
 from shailoo.common.refusals import NotFound, PermissionRefused, Refusal
-from shailoo.counting.results import aggregation
+from shailoo.counting.results import aggregation, cache
 from shailoo.counting.results.models import AutomaticCount, Protocol, ProtocolDecision
 from shailoo.counting.results.submissions import submit_signed
 from shailoo.elections.models import Election
@@ -146,10 +150,18 @@ class ElectionResultsView(PublicView):
         responses={200: ElectionResultsSerializer, 404: refusal("No election with this code")},
         tags=TAGS,
     )
-    def get(self, request: Request, code: str) -> Response:
+    def get(self, request: Request, code: str) -> HttpResponse:
         election = _election(code)
         if election is None:
             raise _not_found("election")
+        return cache.json_answer(
+            request._request,
+            election,
+            lambda: JSONRenderer().render(ElectionResultsSerializer(self.body(election)).data),
+        )
+
+    @staticmethod
+    def body(election: Election) -> dict[str, Any]:
         labels = aggregation.option_labels(election)
         total, _ = aggregation.status_counts(election, PollingStation.objects.all())
         contests = []
@@ -175,7 +187,7 @@ class ElectionResultsView(PublicView):
             },
             "contests": contests,
         }
-        return Response(ElectionResultsSerializer(body).data)
+        return body
 
 
 class StationResultsView(PublicView):
@@ -190,20 +202,29 @@ class StationResultsView(PublicView):
         },
         tags=TAGS,
     )
-    def get(self, request: Request, code: str, number: int) -> Response:
+    def get(self, request: Request, code: str, number: int) -> HttpResponse:
         election = _election(code)
         station = PollingStation.objects.filter(number=number).first()
         if election is None or station is None:
             raise _not_found("election" if election is None else "polling station")
+        return cache.json_answer(
+            request._request,
+            election,
+            lambda: JSONRenderer().render(
+                StationResultsSerializer(self.body(election, station)).data
+            ),
+        )
+
+    @staticmethod
+    def body(election: Election, station: PollingStation) -> dict[str, Any]:
         labels = aggregation.option_labels(election)
         found = aggregation.results(election, PollingStation.objects.filter(pk=station.pk))
-        body = {
+        return {
             "election": election.code,
             "station": station.number,
             "contests": [c.country.to_json(labels.get(c.contest_id, {})) for c in found.values()],
             "protocols": _signed_protocols(election, station),
         }
-        return Response(StationResultsSerializer(body).data)
 
 
 def _signed_protocols(election: Election, station: PollingStation) -> list[dict[str, Any]]:

@@ -16,9 +16,10 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from shailoo.accounts.roles import Permission
+from shailoo.common import metrics
 from shailoo.common.actors import actor_name
 from shailoo.common.refusals import Conflict, Refusal
-from shailoo.counting.results import services, signing
+from shailoo.counting.results import cache, services, signing
 from shailoo.counting.results.models import Protocol, ProtocolDecision, ProtocolVersion
 from shailoo.counting.results.protocol import Verdict
 from shailoo.counting.results.services import require_at
@@ -92,6 +93,9 @@ def accept_protocol(protocol: Protocol, actor: Any) -> ProtocolDecision:
             )
             decision.ledger_sequence = entry.sequence
             decision.save(update_fields=["ledger_sequence"])
+            # The public results change: cached pages and answers give way once this commits.
+            cache.bump()
+            transaction.on_commit(metrics.protocol_accepted)
     if blocked is not None:
         raise Refusal(
             "blocked",
@@ -146,6 +150,7 @@ def dispute_protocol(protocol: Protocol, actor: Any, reason: str) -> ProtocolDec
         )
         decision.ledger_sequence = entry.sequence
         decision.save(update_fields=["ledger_sequence"])
+        cache.bump()  # a disputed protocol leaves the published figures
     return decision
 
 

@@ -4,6 +4,7 @@ Anyone may read these. Figures come from accepted protocols alone (what the comm
 have vouched for and signed); how many protocols are still reported, disputed or missing is
 shown beside them, so a partial count is never mistaken for the result. Shares are computed
 by ``counting.protocol.shares``, which makes each contest's column sum to exactly 100%.
+The figures are cached until the results change (``results.cache``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from shailoo.counting.results import aggregation
+from shailoo.counting.results import aggregation, cache
 from shailoo.counting.results.models import Protocol
 from shailoo.counting.results.presentation import contest_views
 from shailoo.elections.models import Election
@@ -73,15 +74,20 @@ def election(request: HttpRequest, code: str) -> HttpResponse:
         number, lookup_error = find_station(event, wanted)
         if number is not None:
             return redirect("results:station", code=event.code, number=number)
-    contests = aggregation.results(event)
-    total, by_region = aggregation.status_counts(
-        event, PollingStation.objects.all(), level="region"
-    )
+
+    def compute() -> dict[str, Any]:
+        total, by_region = aggregation.status_counts(
+            event, PollingStation.objects.all(), level="region"
+        )
+        return {
+            "contests": contest_views(event, aggregation.results(event)),
+            "total": total,
+            "by_region": by_region,
+        }
+
     context = {
+        **cache.figures(request, event, compute),
         "election": event,
-        "contests": contest_views(event, contests),
-        "total": total,
-        "by_region": by_region,
         "station_wanted": wanted.strip(),
         "lookup_error": lookup_error,
     }
@@ -94,10 +100,9 @@ def station(request: HttpRequest, code: str, number: int) -> HttpResponse:
     event = get_object_or_404(Election, code=code[:50])
     place = get_object_or_404(PollingStation.objects.select_related("tec", "region"), number=number)
     stations = PollingStation.objects.filter(pk=place.pk)
-    contests = aggregation.results(event, stations)
-    context = {
-        "election": event,
-        "station": place,
-        "contests": contest_views(event, contests),
-    }
+
+    def compute() -> dict[str, Any]:
+        return {"contests": contest_views(event, aggregation.results(event, stations))}
+
+    context = {**cache.figures(request, event, compute), "election": event, "station": place}
     return render(request, "counting_results/public_station.html", context)

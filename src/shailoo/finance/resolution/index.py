@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cached_property, lru_cache
 
 from shailoo.common.problems import Problem
 from shailoo.finance.resolution.decide import (
@@ -43,7 +44,7 @@ from shailoo.finance.resolution.scoring import (
     entity_score,
     person_score,
 )
-from shailoo.finance.resolution.tables import EntityTable, PersonTable
+from shailoo.finance.resolution.tables import EntityTable, PersonRow, PersonTable
 from shailoo.register.pin import check_pin, mask_pin
 
 #: Identifier schemes read as a Kyrgyz PIN (ISO 20022 ``NIDN``/``TXID``: in Kyrgyzstan a
@@ -91,6 +92,16 @@ class DonorIndex:
         entity_table = EntityTable(entities, problems)
         return cls(person_table, entity_table, problems)
 
+    @classmethod
+    def build_from_rows(
+        cls, persons: Iterable[PersonRow], entities: Iterable[EntityRecord]
+    ) -> DonorIndex:
+        """:meth:`build` from the register's plain rows (:data:`tables.PersonRow`)."""
+        problems: list[Problem] = []
+        person_table = PersonTable.from_rows(persons, problems)
+        entity_table = EntityTable(entities, problems)
+        return cls(person_table, entity_table, problems)
+
     def resolve(self, cp: Counterparty) -> Resolution:
         """Who gave: see :class:`Status` for what each answer means."""
         return _Resolver(self, cp).run()
@@ -107,6 +118,12 @@ class DonorIndex:
                 found = self._cache[cp] = self.resolve(cp)
             out.append(found)
         return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _register_address(text: str) -> AddressReading:
+    """A register's address read for matching (households and repeat donors share one)."""
+    return read_address(donor_key(text))
 
 
 def _safe(text: str) -> str:
@@ -126,14 +143,19 @@ class _Resolver:
         self.reading: NameReading = read_name(cp.name[:MAX_TEXT])
         if " ".join(self.reading.person) in PLACEHOLDERS:
             self.reading = read_name("")
-        address = cp.address[:MAX_TEXT]
-        self.address: AddressReading | None = (
-            read_address(donor_key(address)) if address.strip() else None
-        )
         self.reasons: list[str] = []
-        self._addresses: dict[str, AddressReading] = {}
+
+    @cached_property
+    def address(self) -> AddressReading | None:
+        """The statement's address, read only when a candidate's name fits well enough for
+        it to corroborate (most payers resolve by identifier without it)."""
+        address = self.cp.address[:MAX_TEXT]
+        return read_address(donor_key(address)) if address.strip() else None
+
+    @cached_property
+    def _address_digits(self) -> list[str]:
         numbers = self.address.numbers if self.address is not None else ()
-        self._address_digits = [m.group(0) for n in numbers if (m := _DIGITS.search(n))]
+        return [m.group(0) for n in numbers if (m := _DIGITS.search(n))]
 
     def done(
         self,
@@ -276,7 +298,7 @@ class _Resolver:
         born = t.birth_date(row)
         if cp.birth_date is not None and born is not None:
             (agree if born == cp.birth_date else dispute).append("birth_date")
-        if self.address is not None and score >= MATCH and self._same_address(row):
+        if score >= MATCH and self.address is not None and self._same_address(row):
             agree.append("address")
         if via_id and self.reading.person and score < AGREE:
             dispute.append("name")
@@ -300,10 +322,7 @@ class _Resolver:
         text = self.persons.address_text(row)
         if wanted is None or not any(digits in text for digits in self._address_digits):
             return False
-        found = self._addresses.get(text)
-        if found is None:
-            found = self._addresses[text] = read_address(donor_key(text))
-        return addresses_agree(wanted, found)
+        return addresses_agree(wanted, _register_address(text))
 
     def _entity(self, row: int, score: float, via_id: bool = False) -> Candidate:
         record, cp = self.entities.record(row), self.cp

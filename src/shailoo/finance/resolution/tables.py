@@ -13,6 +13,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +35,10 @@ _HOMOGLYPH_TABLE = str.maketrans(HOMOGLYPHS)
 _LOOK_ALIKES = frozenset(HOMOGLYPHS) | frozenset(" -'")
 
 Rows = NDArray[np.int32]
+IntT = TypeVar("IntT", bound=np.integer[Any])
+#: A person as a register's query returns it: PIN, surname, given name, patronymic, birth
+#: date, address, citizenship (the fields of :class:`PersonRecord`, in its order).
+PersonRow = tuple[str, str, str, str, date | None, str, str]
 _NO_ROWS: Rows = np.zeros(0, dtype=np.int32)
 
 
@@ -45,7 +50,7 @@ class WordIndex:
     def __init__(self, words: list[str], word_ids: NDArray[np.int64], rows: NDArray[np.int64]):
         self._words = words
         self._ids = {word: i for i, word in enumerate(words)}
-        pairs = np.unique(word_ids * (1 << 32) + rows)  # sorted by word, then row; no repeats
+        pairs = _unique(word_ids * (1 << 32) + rows)  # sorted by word, then row; no repeats
         pair_words = pairs >> 32
         self._rows: Rows = (pairs & 0xFFFFFFFF).astype(np.int32)
         self._indptr = np.searchsorted(pair_words, np.arange(len(words) + 1)).astype(np.int64)
@@ -123,7 +128,7 @@ class WordIndex:
         gathered = np.concatenate([r for r in pool_lists if r is not None])
         if among is not None:
             gathered = gathered[among[gathered]]
-        pool = np.unique(gathered)
+        pool = _unique(gathered)
         counts = np.zeros(pool.size, dtype=np.int64)
         weights = np.zeros(pool.size, dtype=np.int64)
         for same, like in found:
@@ -142,6 +147,30 @@ class WordIndex:
         holding the most of them, the very words counting twice as much as look-alikes."""
         rows, _, weights = self.matches(words, need)
         return _best(rows, weights, limit)
+
+
+def _unique(values: NDArray[IntT]) -> NDArray[IntT]:
+    """``np.unique`` of integers by a sort and a mask: the same sorted distinct values, but
+    ``np.unique`` (numpy 2.4) is many times slower at the sizes of a register's postings."""
+    ordered = np.sort(values)
+    return ordered[_firsts(ordered)]
+
+
+def _unique_first(values: NDArray[IntT]) -> tuple[NDArray[IntT], NDArray[np.intp]]:
+    """``np.unique(values, return_index=True)``: the sorted distinct values and where each
+    first occurs (a stable sort keeps the first of equal values first)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    first = _firsts(ordered)
+    return ordered[first], order[first]
+
+
+def _firsts(ordered: NDArray[IntT]) -> NDArray[np.bool_]:
+    """Which values of a sorted array differ from the one before."""
+    first = np.empty(ordered.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return first
 
 
 def _held(pool: Rows, rows: Rows) -> NDArray[np.bool_]:
@@ -202,6 +231,24 @@ class PersonTable:
     )
 
     def __init__(self, persons: Iterable[PersonRecord], problems: list[Problem]) -> None:
+        self._load(
+            (
+                (p.pin, p.surname, p.given_name, p.patronymic, p.birth_date, p.address,
+                 p.citizenship)
+                for p in persons
+            ),
+            problems,
+        )  # fmt: skip
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[PersonRow], problems: list[Problem]) -> PersonTable:
+        """The table from plain rows (:data:`PersonRow`), as a register's query returns them:
+        millions of records cost an object each for nothing."""
+        table = cls.__new__(cls)
+        table._load(rows, problems)
+        return table
+
+    def _load(self, persons: Iterable[PersonRow], problems: list[Problem]) -> None:
         part_ids: dict[str, int] = {}
         self._look_alike_ids: dict[tuple[str, bool], int] = {}
         self._part_text: list[str] = []
@@ -213,30 +260,28 @@ class PersonTable:
         address_ids: dict[str, int] = {}
         self._address_text: list[str] = []
         country_ids: dict[str, int] = {}
-        for n, person in enumerate(persons):
-            pin = person.pin.strip()
+        for n, (raw_pin, surname, given, patronymic, born, address, code) in enumerate(persons):
+            pin = (raw_pin or "").strip()
             if not pin:
                 problems.append(Problem(f"persons[{n}].pin", "empty: not an identity; skipped"))
                 self._skipped.append(n)
                 continue
-            for part in (person.surname, person.given_name, person.patronymic):
+            for part in (surname, given, patronymic):
                 pid = part_ids.get(part)
                 if pid is None:
-                    pid = self._new_part(part, person, part_ids)
+                    pid = self._new_part(part, (surname, given, patronymic), part_ids)
                 parts.append(pid)
             if len(pin) == 14 and pin.isascii() and pin.isdigit():
                 pins.append(int(pin))
             else:
                 self._odd_pins[len(pins)] = pin
                 pins.append(-1)
-            births.append(person.birth_date.toordinal() if person.birth_date else 0)
-            address = person.address
+            births.append(born.toordinal() if born else 0)
             aid = address_ids.get(address)
             if aid is None:
                 aid = address_ids[address] = len(self._address_text)
                 self._address_text.append(address.strip())
             addresses.append(aid)
-            code = person.citizenship
             cid = country_ids.get(code)
             if cid is None:
                 cid = country_ids[code] = len(country_ids)
@@ -259,13 +304,12 @@ class PersonTable:
         no_words = np.array([not words for words in self._part_words], dtype=bool)
         self._no_patronymic = no_words[self._parts[:, 2]] if len(self._parts) else no_words[:0]
 
-    def _new_part(self, part: str, person: PersonRecord, part_ids: dict[str, int]) -> int:
+    def _new_part(self, part: str, names: tuple[str, str, str], part_ids: dict[str, int]) -> int:
         """The id of a name part seen for the first time (or a look-alike part: see below)."""
         text = part
         if part.isascii() and part.strip() and _LOOK_ALIKES.issuperset(part):
             # Latin look-alike letters only ("COCOB"): Cyrillic when the other parts are,
             # as the register's normalise reads them; so its id depends on that context.
-            names = (person.surname, person.given_name, person.patronymic)
             context = not all(name.isascii() for name in names)
             found = self._look_alike_ids.get((part, context))
             if found is not None:
@@ -334,7 +378,7 @@ class PersonTable:
         if len(pin) != 14 or not pin.isascii() or not pin.isdigit():
             return None
         value = int(pin)
-        at = int(np.searchsorted(self._pin_sorted, value))
+        at = int(self._pin_sorted.searchsorted(value))  # the method: no dispatch per call
         if at < len(self._pin_sorted) and self._pin_sorted[at] == value:
             return int(self._pin_order[at])
         return None
@@ -352,7 +396,7 @@ class PersonTable:
         if len(words) >= 3:
             more, _, more_weights = self.words.matches(words, 2, among=self._no_patronymic)
             if more.size:
-                rows, at = np.unique(np.concatenate([rows, more]), return_index=True)
+                rows, at = _unique_first(np.concatenate([rows, more]))
                 weights = np.concatenate([weights, more_weights])[at]
         return _best(rows, weights, limit)
 
@@ -360,7 +404,7 @@ class PersonTable:
         """The rows of persons born on ``day``; with ``words``, only those whose surname or
         given name begins with (a word like) one of them: the others cannot match a name."""
         ordinal = day.toordinal()
-        lo, hi = np.searchsorted(self._birth_sorted, [ordinal, ordinal + 1])
+        lo, hi = self._birth_sorted.searchsorted([ordinal, ordinal + 1])
         rows = self._birth_order[lo:hi]
         if words and rows.size:
             ids = np.array([i for w in words for i in self.words.similar(w)], dtype=np.int64)

@@ -9,15 +9,12 @@ from that header and signs the request once more with a new sequence, then keeps
 A network failure (refused connection, reset, timeout) raises :class:`Offline`; so does any
 request while the device was switched offline (simulations).
 
-The signing follows :func:`shailoo.integrity.submissions.sign_request` byte for byte (a test
-holds the two equal). It is restated here because that module also holds the server's DRF
-authentication class, and the device client imports no Django.
+Requests are signed by :func:`shailoo.integrity.request_signing.sign_request`, the one
+definition of the scheme the server checks (pure: the device client imports no Django).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import http.client
 import json
 import threading
@@ -31,9 +28,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shailoo.common import safe_json
 from shailoo.common.refusals import InvalidInput
-from shailoo.polling.client.state import DeviceState, key_id, raw_public
+from shailoo.integrity.request_signing import sign_request
+from shailoo.polling.client.state import DeviceState
 
-SCHEME: Final = "shailoo-request/1"
 SERVER_TIME: Final = "X-Shailoo-Server-Time"
 STALE: Final = "stale_timestamp"
 MAX_ANSWER_BYTES: Final = 64 * 1024 * 1024
@@ -74,18 +71,7 @@ def sign(
     timestamp: int,
 ) -> dict[str, str]:
     """The five ``X-Shailoo-*`` headers of a signed request (scheme ``shailoo-request/1``)."""
-    kid = key_id(raw_public(private_key))
-    digest = hashlib.sha256(body).hexdigest()
-    message = "\n".join(
-        (SCHEME, method.upper(), path, digest, kid, str(timestamp), str(sequence))
-    ).encode("utf-8")
-    return {
-        "X-Shailoo-Key-Id": kid,
-        "X-Shailoo-Timestamp": str(timestamp),
-        "X-Shailoo-Sequence": str(sequence),
-        "X-Shailoo-Content-SHA256": digest,
-        "X-Shailoo-Signature": base64.b64encode(private_key.sign(message)).decode("ascii"),
-    }
+    return sign_request(private_key, method, path, body, sequence=sequence, timestamp=timestamp)
 
 
 class Transport:
