@@ -10,12 +10,19 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import strategies as sx
 from shailoo.finance.resolution import Counterparty, DonorIndex, PersonRecord, Status
-from shailoo.finance.resolution.scoring import _paired_score, person_score
+from shailoo.finance.resolution.scoring import (
+    CANDIDATE,
+    MATCH,
+    _paired_score,
+    may_reach,
+    part_ceiling,
+    person_score,
+)
 from shailoo.finance.resolution.tables import _unique, _unique_first
 from shailoo.register.names import transliterate
 
@@ -136,3 +143,46 @@ def test_distinct_rows_are_what_numpy_unique_gives(values: list[int], dtype) -> 
     assert np.array_equal(distinct, expected)
     assert np.array_equal(first, expected_first)
     assert distinct.dtype == array.dtype
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(words, min_size=1, max_size=4),
+    parts,
+    parts,
+    parts,
+    st.lists(st.booleans(), max_size=4),
+    st.sampled_from([CANDIDATE, MATCH, 60.0, 40.0]),
+)
+# A repeated word read as a patronymic the register lacks takes a word's penalty off.
+@example(["ivanov", "bek", "bek"], ["asan"], ["bek"], [], [False, False, True], CANDIDATE)
+def test_a_person_set_aside_unscored_could_not_have_reached_the_threshold(
+    query: list[str],
+    surname: list[str],
+    given_: list[str],
+    patronymic: list[str],
+    fathers: list[bool],
+    threshold: float,
+) -> None:
+    """The name search skips scoring a person when ``may_reach`` says no: then the score
+    would indeed have been below the threshold (the bound never drops a candidate)."""
+    reach = may_reach(
+        threshold,
+        part_ceiling(query, surname) if surname else None,
+        part_ceiling(query, given_) if given_ else None,
+        bool(patronymic),
+        fathers,
+    )
+    if not reach:
+        assert person_score(query, surname, given_, patronymic, fathers) < threshold
+
+
+def test_the_bound_sets_aside_other_names_and_keeps_the_name_itself() -> None:
+    query = ("ivanov", "ivan", "ivanovich")
+    same = may_reach(
+        CANDIDATE, part_ceiling(query, ("ivanov",)), part_ceiling(query, ("ivan",)), True
+    )
+    other = may_reach(
+        CANDIDATE, part_ceiling(query, ("ivanov",)), part_ceiling(query, ("zhyldyz",)), True
+    )
+    assert same and not other

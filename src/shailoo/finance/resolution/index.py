@@ -42,9 +42,11 @@ from shailoo.finance.resolution.scoring import (
     CANDIDATE,
     MATCH,
     entity_score,
+    may_reach,
+    part_ceiling,
     person_score,
 )
-from shailoo.finance.resolution.tables import EntityTable, PersonRow, PersonTable
+from shailoo.finance.resolution.tables import EntityTable, PersonRow, PersonTable, Rows
 from shailoo.register.pin import check_pin, mask_pin
 
 #: Identifier schemes read as a Kyrgyz PIN (ISO 20022 ``NIDN``/``TXID``: in Kyrgyzstan a
@@ -383,16 +385,30 @@ class _Resolver:
         t, words, fathers = self.persons, self.reading.person, self.reading.fathers
         scores: dict[tuple[int, int, int], float] = {}
         candidates: dict[int, Candidate] = {}
+        ceilings: dict[int, float] = {}
 
-        def consider(rows: Iterable[int]) -> None:
-            for row in rows:
-                row = int(row)
+        def ceiling(part: int) -> float | None:
+            found = ceilings.get(part)
+            if found is None:
+                found = ceilings[part] = part_ceiling(words, t.part_words(part))
+            return found if t.part_words(part) else None
+
+        def score_of(parts: tuple[int, int, int]) -> float:
+            surname, given, patronymic = parts
+            has_patronymic = bool(t.part_words(patronymic))
+            if not may_reach(CANDIDATE, ceiling(surname), ceiling(given), has_patronymic, fathers):
+                return 0.0  # below a candidate's score whatever the pairing: not scored
+            return person_score(
+                words, t.part_words(surname), t.part_words(given), t.part_words(patronymic), fathers
+            )
+
+        def consider(rows: Rows) -> None:
+            for row, parts in zip(rows.tolist(), t.parts_of(rows), strict=True):
                 if row in candidates:
                     continue
-                parts = t.part_ids(row)
                 score = scores.get(parts)
                 if score is None:
-                    score = scores[parts] = person_score(words, *t.name_words(row), fathers)
+                    score = scores[parts] = score_of(parts)
                 if score >= CANDIDATE:
                     candidates[row] = self._person(row, score)
 

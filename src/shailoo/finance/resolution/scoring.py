@@ -125,6 +125,35 @@ def _paired_score(
     return round(max(0.0, score), 1)
 
 
+def part_ceiling(query: Sequence[str], part: Sequence[str]) -> float:
+    """The best :func:`keys.token_similarity` of a word of ``query`` with a word of a name
+    part (a surname, a given name): no pairing of :func:`person_score` scores that part
+    higher."""
+    return max((token_similarity(q, t) for q in query for t in part), default=0.0)
+
+
+def may_reach(
+    threshold: float,
+    surname_ceiling: float | None,
+    given_ceiling: float | None,
+    has_patronymic: bool,
+    fathers: Sequence[bool] = (),
+) -> bool:
+    """Whether :func:`person_score` may reach ``threshold`` for a person whose surname and
+    given name the query fits at most this well (:func:`part_ceiling`; ``None`` for a part
+    the person lacks): a name search sets most of a block aside on this, unscored.
+
+    The score is at most ``50 + worst part / 2`` less the extra words' penalty, and that
+    penalty is -1 word at most (a patronymic the register lacks, when the query has a word
+    that reads as one). A margin keeps the score's rounding to a tenth on the safe side.
+    """
+    present = [c for c in (surname_ceiling, given_ceiling) if c is not None]
+    if not present:
+        return threshold <= 0.0
+    bonus = _EXTRA_WORD if not has_patronymic and any(fathers) else 0.0
+    return 50.0 + min(present) / 2.0 + bonus >= threshold - 0.1
+
+
 @lru_cache(maxsize=1 << 16)
 def _patronymic_similarity(word: str, patronymic: str) -> float:
     """A word against a patronymic: as words, or through the father's name they hold."""

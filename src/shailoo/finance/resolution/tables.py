@@ -418,6 +418,14 @@ class PersonTable:
         s, g, p = self._parts[row]
         return self._part_words[s], self._part_words[g], self._part_words[p]
 
+    def part_words(self, part_id: int) -> tuple[str, ...]:
+        """The words of one distinct name part (:meth:`part_ids`)."""
+        return self._part_words[part_id]
+
+    def parts_of(self, rows: Rows) -> list[tuple[int, int, int]]:
+        """:meth:`part_ids` of many rows at once (a name search reads thousands)."""
+        return [(s, g, p) for s, g, p in self._parts[rows].tolist()]
+
     def part_ids(self, row: int) -> tuple[int, int, int]:
         s, g, p = self._parts[row]
         return int(s), int(g), int(p)
