@@ -452,9 +452,11 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=2, help="stations checking in at once (offered load)"
     )
-    parser.add_argument("--server-threads", type=int, default=2, help="threads per worker")
+    parser.add_argument("--server-threads", type=int, default=4, help="threads per worker")
+    # Waitress, one process, as `shailoo serve` runs it: on SQLite two gunicorn workers
+    # measured slower here (their writers wait on the database file's lock).
     parser.add_argument(
-        "--server-workers", type=int, default=2, help="gunicorn worker processes (1: waitress)"
+        "--server-workers", type=int, default=1, help="gunicorn worker processes (1: waitress)"
     )
     parser.add_argument("--workers", type=int, default=2, help="processes making templates")
     args = parser.parse_args()
