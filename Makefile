@@ -27,11 +27,21 @@ lint: venv
 	$(BIN)/python tools/compile_messages.py --check
 	$(BIN)/shailoo manage makemigrations --check --dry-run
 
-test: lint
+# axe-core (npm) for the accessibility checks of the browser tests, pinned by its lock file.
+AXE_CORE := tests/browser/a11y/node_modules/axe-core/axe.min.js
+
+$(AXE_CORE): tests/browser/a11y/package.json tests/browser/a11y/package-lock.json
+	npm ci --prefix tests/browser/a11y --no-audit --no-fund
+	touch $@
+
+test: lint $(AXE_CORE)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
+# bench/portal_load.py drives `shailoo serve` with wrk (Debian's package): installed if missing.
 bench: venv
+	@command -v wrk >/dev/null 2>&1 || { echo "== installing Debian packages: wrk"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3* var/static
+	rm -rf $(VENV) var/*.sqlite3* var/static tests/browser/a11y/node_modules

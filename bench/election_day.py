@@ -79,8 +79,11 @@ def serve(folder: Path, port: int, stations: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     from shailoo.cli import served_application
+    from shailoo.polling.warm import prepare_for_serving
 
-    waitress_serve(served_application(), host="127.0.0.1", port=port, threads=threads, _quiet=True)
+    application = served_application()
+    prepare_for_serving(application)  # the readiness gate `shailoo serve` passes before it listens
+    waitress_serve(application, host="127.0.0.1", port=port, threads=threads, _quiet=True)
 
 
 class Server:

@@ -30,6 +30,7 @@ under 2 minutes, recall 100 % on the planted prohibited-source cases, precision 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
@@ -64,7 +65,7 @@ def _setup(tmp: Path, args: argparse.Namespace) -> None:
     from shailoo.geo.importer import import_geography
     from shailoo.register.importer import RegisterImporter
     from shailoo.synth.geography import generate_geography, write_geography_csv
-    from shailoo.synth.population import generate_population, write_population_csv
+    from shailoo.synth.population import POPULATION_COLUMNS, generate_population
 
     started = time.perf_counter()
     geography = generate_geography(args.seed, 2500)
@@ -74,13 +75,20 @@ def _setup(tmp: Path, args: argparse.Namespace) -> None:
         code="bench", name="bench", polling_day=POLLING_DAY, law_edition="kg-2025",
         is_current=True,
     )  # fmt: skip
-    # Donors are a sample of the population; the world's namesakes join the extract.
+    # Donors are a sample of the population; the world's namesakes join the extract. The
+    # extract is written in the same pass as the sample is taken (what
+    # ``write_population_csv`` writes: the header, then each row's values), so the country
+    # is generated once.
     step = max(1, args.persons // args.sample)
-    sample = [
-        row
-        for n, row in enumerate(generate_population(args.seed, args.persons, geography))
-        if n % step == 0
-    ]
+    population = tmp / "population.csv"
+    sample = []
+    with population.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(POPULATION_COLUMNS)
+        for n, row in enumerate(generate_population(args.seed, args.persons, geography)):
+            writer.writerow(row.values())
+            if n % step == 0:
+                sample.append(row)
     specs, holders = _candidates(election, sample, args)
     from shailoo.synth.finance import plan_finance
 
@@ -88,11 +96,7 @@ def _setup(tmp: Path, args: argparse.Namespace) -> None:
         args.seed, sample, specs, entities=args.entities, transactions=args.transactions,
         start=POLLING_DAY - timedelta(days=60), polling_day=POLLING_DAY,
     )  # fmt: skip
-    population = tmp / "population.csv"
-    write_population_csv(population, args.seed, args.persons, geography)
     if world.new_persons:
-        import csv
-
         with population.open("a", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             for person in world.new_persons:

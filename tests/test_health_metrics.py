@@ -146,3 +146,39 @@ def test_settings_log_format_json_uses_the_formatter_on_masked_handlers() -> Non
         else:
             os.environ["SHAILOO_LOG_FORMAT"] = previous
         importlib.reload(settings_module)
+
+
+def test_cache_lookups_are_counted_by_a_bounded_result() -> None:
+    counter = metrics.CACHE.labels("results", "stale")
+    before = counter._value.get()
+    metrics.cache_result("results", "stale")
+    metrics.cache_result("results", "anything else")  # counted as "other", no new label
+    assert counter._value.get() == before + 1
+    assert metrics.CACHE.labels("results", "other")._value.get() >= 1
+
+
+WORKER = """
+import sys
+from prometheus_client import Counter
+requests = Counter("shailoo_http_requests", "d", ["view", "method", "status"])
+for _ in range(int(sys.argv[1])):
+    requests.labels("healthz", "GET", "2xx").inc()
+"""
+
+
+def test_exposition_adds_up_the_workers_files(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `shailoo serve` each worker writes its counters to PROMETHEUS_MULTIPROC_DIR;
+    one scrape sees their sum, a worker that has exited included."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, metrics.MULTIPROC_ENV: str(tmp_path)}
+    for count in (3, 4):  # two worker processes, one after the other
+        subprocess.run([sys.executable, "-c", WORKER, str(count)], env=env, check=True)
+    assert len(list(tmp_path.glob("counter_*.db"))) == 2
+    monkeypatch.setenv(metrics.MULTIPROC_ENV, str(tmp_path))
+    text = metrics.exposition().decode()
+    assert 'shailoo_http_requests_total{method="GET",status="2xx",view="healthz"} 7.0' in text

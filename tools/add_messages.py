@@ -3,7 +3,9 @@
     python tools/add_messages.py messages.json
 
 ``messages.json`` maps each English msgid to ``{"ky": "...", "ru": "..."}``; an entry whose
-msgid is given as ``{"replaces": "old msgid", ...}`` renames the old entry. Only the named
+msgid is given as ``{"replaces": "old msgid", ...}`` renames the old entry. A plural message
+(``ngettext``/``{% blocktranslate count %}``) gives ``"plural": "English plural"`` and a list of
+forms per language, in the catalogue's Plural-Forms order (ky: one form; ru: one, few, many). Only the named
 entries change, so several people can add their strings without rewriting each other's.
 """
 
@@ -29,10 +31,15 @@ def main(path: str) -> None:
             entry = catalogue.find(old) if old else None
             entry = entry or catalogue.find(msgid)
             if entry is None:
-                entry = polib.POEntry(msgid=msgid, msgstr=texts[lang])
+                entry = polib.POEntry(msgid=msgid)
                 catalogue.append(entry)
             entry.msgid = msgid
-            entry.msgstr = texts[lang]
+            if "plural" in texts:
+                entry.msgid_plural = texts["plural"]
+                entry.msgstr = ""
+                entry.msgstr_plural = dict(enumerate(texts[lang]))
+            else:
+                entry.msgstr = texts[lang]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         catalogue.save(str(po_file))

@@ -44,6 +44,7 @@ from shailoo.integrity.cli import audit_app as ledger_app
 from shailoo.integrity.cli import keys_app
 from shailoo.law.cli import app as law_app
 from shailoo.polling.cli import app as polling_app
+from shailoo.portal.cli import app as portal_app
 from shailoo.register.cli import app as register_app
 from shailoo.synth import biometrics_cli as synth_biometrics
 from shailoo.synth.cli import app as synth_app
@@ -55,7 +56,7 @@ OTHER = "Biometrics, synthetic data, running the platform"
 #: The order of ``shailoo --help``: the commission's work, from the law to the ledger.
 ORDER = (
     "law", "geo", "elections", "register", "candidates", "finance",
-    "polling", "device", "ballots", "results", "seats", "audits", "incidents",
+    "polling", "device", "ballots", "results", "seats", "audits", "incidents", "portal",
     "ledger", "keys", "accounts",
     "biometrics", "synth", "demo", "serve", "manage",
 )  # fmt: skip
@@ -112,6 +113,7 @@ app.add_typer(
 app.add_typer(polling_app, name="polling", rich_help_panel=COUNT)
 app.add_typer(device_app, name="device", rich_help_panel=COUNT)
 app.add_typer(incidents_app, name="incidents", rich_help_panel=COUNT)
+app.add_typer(portal_app, name="portal", rich_help_panel=COUNT)
 app.add_typer(ledger_app, name="ledger", rich_help_panel=TRUST)
 app.add_typer(keys_app, name="keys", rich_help_panel=TRUST)
 app.add_typer(accounts_app, name="accounts", rich_help_panel=TRUST)
@@ -164,19 +166,166 @@ def demo(
 @app.command(rich_help_panel=OTHER)
 def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8000, "--port"),
+    port: int = typer.Option(8000, "--port", min=0, max=65535),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        max=256,
+        help="Worker processes (0: SHAILOO_WEB_WORKERS, else 2 x cores + 1, at most 8)",
+    ),
+    threads: int = typer.Option(
+        0, "--threads", min=0, max=256, help="Threads per worker (0: SHAILOO_WEB_THREADS, else 4)"
+    ),
+    server: str = typer.Option(
+        "gunicorn", "--server", help="gunicorn (processes), or waitress (one process)"
+    ),
+    access_log: bool = typer.Option(
+        True, "--access-log/--no-access-log", help="One log line per request (PINs masked)"
+    ),
+    graceful_timeout: int = typer.Option(
+        30, "--graceful-timeout", min=1, help="Seconds to finish requests after SIGTERM"
+    ),
 ) -> None:
-    """Serve the web UI and API with a production WSGI server (waitress)."""
-    _serve(host, port)
+    """Serve the web UI and API: gunicorn, several worker processes (docs/operator/serving.md)."""
+    _serve(
+        host,
+        port,
+        workers=workers or None,
+        threads=threads or None,
+        server=server,
+        access_log=access_log,
+        graceful_timeout=graceful_timeout,
+    )
 
 
-def _serve(host: str, port: int) -> None:
-    django_setup()
-    from waitress import serve as waitress_serve
+SERVERS = ("gunicorn", "waitress")
 
+
+def _serve(
+    host: str,
+    port: int,
+    *,
+    workers: int | None = None,
+    threads: int | None = None,
+    server: str = "gunicorn",
+    access_log: bool = True,
+    graceful_timeout: int = 30,
+) -> None:
+    """Serve until stopped, in a process that starts clean.
+
+    The server's workers are forked from this process, and the metrics' multi-process mode
+    is chosen when ``prometheus_client`` is first imported; a process that has already run
+    Django (``shailoo demo`` built a country here: open connections, its own server's
+    threads, counters kept in memory) is replaced by a fresh ``shailoo serve`` with the same
+    options (``exec``: the same process id, Ctrl-C stops it as before).
+    """
+    import os
+    import sys
+
+    if server not in SERVERS:
+        console.print(f"[red]--server takes {' or '.join(SERVERS)}, not {server!r}[/]")
+        raise typer.Exit(2)
+    from django.apps import apps
+
+    if apps.ready or "prometheus_client" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
+        argv = [sys.executable, "-m", "shailoo.cli", "serve", "--host", host, "--port", str(port),
+                "--workers", str(workers or 0), "--threads", str(threads or 0),
+                "--server", server, "--graceful-timeout", str(graceful_timeout),
+                "--access-log" if access_log else "--no-access-log"]  # fmt: skip
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, argv)
+
+    from shailoo.common import server as serving
+
+    try:
+        workers = workers or serving.default_workers()
+        threads = threads or serving.default_threads()
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    metrics_dir = serving.MetricsDir() if server == "gunicorn" else None
+    if metrics_dir is not None:  # before prometheus_client is imported (common.metrics)
+        os.environ[serving.MULTIPROC_ENV] = str(metrics_dir.path)
+    os.environ.setdefault("SHAILOO_STATIC_MANIFEST", "1")  # hashed, compressed statics
+    os.environ.setdefault("SHAILOO_RESULTS_STAMP_SECONDS", "1")  # results.cache
+    os.environ.setdefault("SHAILOO_DB_CONN_MAX_AGE", "60")  # a connection per thread, kept
+    # Several workers share one cache on this host (a page computed once per change, the
+    # API's rate limits counted for the whole server), emptied at start.
+    own_cache = server == "gunicorn" and workers > 1 and "SHAILOO_CACHE_URL" not in os.environ
+    if own_cache:
+        os.environ["SHAILOO_CACHE_URL"] = "file://"
+    try:
+        _start(
+            host, port, workers, threads, server, access_log, graceful_timeout, metrics_dir,
+            own_cache,
+        )  # fmt: skip
+    finally:
+        if metrics_dir is not None:
+            metrics_dir.remove()
+
+
+def _start(
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    server: str,
+    access_log: bool,
+    graceful_timeout: int,
+    metrics_dir: Any,
+    own_cache: bool,
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from shailoo.common import server as serving
+
+    try:
+        django_setup()
+    except ImproperlyConfigured as exc:  # production refuses the development defaults
+        console.print(f"[red]Not serving: {exc}[/]")
+        raise typer.Exit(2) from None
+    from django.conf import settings
+
+    if own_cache:
+        from django.core.cache import cache
+
+        cache.clear()  # what an earlier run (an earlier version of the code) left there
+    if serving.collect_static():
+        console.print(f"static files collected into {settings.STATIC_ROOT}")
     application = served_application()
-    console.print(f"[bold green]Serving Shailoo on http://{host}:{port}/[/] (Ctrl+C stops)")
-    waitress_serve(application, host=host, port=port, threads=8, _quiet=True)
+    serving.preload()
+    from shailoo.polling.warm import prepare_for_serving
+
+    prepare_for_serving(application)  # open stations' galleries before the first check-in
+    where = f"http://{serving.bind_address(host, port)}/"
+    if server == "waitress":
+        from waitress import serve as waitress_serve
+
+        console.print(f"[bold green]Serving Shailoo on {where}[/] (waitress, Ctrl+C stops)")
+        waitress_serve(application, host=host, port=port, threads=threads, _quiet=True)
+        return
+    console.print(
+        f"[bold green]Serving Shailoo on {where}[/] "
+        f"({workers} workers x {threads} threads, Ctrl+C stops)"
+    )
+    serving.run(
+        application,
+        serving.ServerOptions(
+            host=host,
+            port=port,
+            workers=workers,
+            threads=threads,
+            graceful_timeout=graceful_timeout,
+            access_log=access_log,
+            log_level=str(settings.LOG_LEVEL),
+            on_exit=[metrics_dir.remove] if metrics_dir is not None else [],
+        ),
+    )
 
 
 def served_application() -> Any:

@@ -66,6 +66,8 @@ if PRODUCTION:
         raise ImproperlyConfigured(str(exc)) from exc
 
 INSTALLED_APPS = [
+    # Before the admin, so that the admin sees the per-language name fields it adds.
+    "modeltranslation",
     "shailoo.accounts.apps.ShailooAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -103,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Public results pages whole from the cache until a protocol changes (results.cache): here,
+    # once the language and the CSRF cookie are known, before everything a cached page skips.
+    "shailoo.counting.results.cache.PublicPageCache",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -128,6 +133,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {{ n|unlocalize }} everywhere without a load line: station numbers, ids in
+            # URLs and attributes, SVG coordinates stay raw (docs/translations.md).
+            "builtins": ["django.templatetags.l10n"],
         },
     },
 ]
@@ -138,7 +146,13 @@ def _database() -> dict[str, object]:
     if not url:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{VAR_DIR / 'shailoo.sqlite3'}"
-    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
+    # `shailoo serve` keeps each thread's connection for a minute (SHAILOO_DB_CONN_MAX_AGE=60):
+    # opening one per request (and, with SQLite, checkpointing the WAL when the last one
+    # closes) cost more than a cached answer. Checked before each request's first use.
+    keep = int(os.environ.get("SHAILOO_DB_CONN_MAX_AGE", "0"))
+    config: dict[str, object] = dict(
+        dj_database_url.parse(url, conn_max_age=keep, conn_health_checks=keep > 0)
+    )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web server read while an import writes; IMMEDIATE avoids
         # lock-upgrade deadlocks between concurrent writers.
@@ -177,6 +191,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Numbers and dates per language (shailoo.formats): 121 089 and 52,3 in Kyrgyz and Russian,
+# 121,089 and 52.3 in English, dd.mm.yyyy dates. What must stay raw (CSV, JSON, URLs, form
+# values, SVG, station numbers) is listed in docs/translations.md.
+USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["shailoo.formats"]
+# Names of elections in three languages (django-modeltranslation, elections/translation.py):
+# a page shows the reader's language, else Kyrgyz, Russian, English, in that order.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "ru"
+MODELTRANSLATION_LANGUAGES = ("ky", "ru", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("ky", "ru", "en")
 TIME_ZONE = "Asia/Bishkek"
 
 # Mail (case notices to response-group members): SMTP in production, configured from the
@@ -193,6 +217,9 @@ EMAIL_HOST_USER = os.environ.get("SHAILOO_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("SHAILOO_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("SHAILOO_EMAIL_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get("SHAILOO_EMAIL_FROM", "shailoo@localhost")
+# The portal's public address, for links in messages sent outside a request: subscription
+# confirmations, result and turnout updates, their unsubscribe links (portal.subscriptions).
+PUBLIC_URL = os.environ.get("SHAILOO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 USE_I18N = True
 USE_TZ = True
 
@@ -200,27 +227,47 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it even when empty
+# Served (`shailoo serve` sets SHAILOO_STATIC_MANIFEST=1, production defaults to it), static
+# files are collected under content-hashed names, gzip- (and Brotli-, where the library is
+# installed) compressed beside them, and whitenoise serves a hashed name with a far-future
+# `Cache-Control: immutable`; `shailoo serve` runs collectstatic at start when a source
+# changed (common.server.collect_static). Development and the tests read the sources
+# directly (no manifest to build first).
+STATIC_MANIFEST = _flag("SHAILOO_STATIC_MANIFEST", PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 # A results night (docs/operator/serving.md): the public results pages and API are cached
 # here, keyed by a results version that accepting a protocol advances. Local memory by
 # default (one cache per process); SHAILOO_CACHE_URL=file:///path shares one between the
 # workers of one host, redis://... between hosts where the redis library is installed.
 RESULTS_CACHE_SECONDS = int(os.environ.get("SHAILOO_RESULTS_CACHE_SECONDS", "300"))
+# How long a worker trusts the protocols' stamp it read (0: read it for every answer, as the
+# tests do); `shailoo serve` sets 1 s: another worker's acceptance shows within that second.
+RESULTS_STAMP_SECONDS = float(os.environ.get("SHAILOO_RESULTS_STAMP_SECONDS", "0"))
 
 
 def _cache() -> dict[str, object]:
     url = os.environ.get("SHAILOO_CACHE_URL", "").strip()
     if not url or url.startswith("locmem:"):
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shailoo"}
+        # Every station's page in three languages fits (300 entries, Django's default, do not).
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "shailoo",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     if url.startswith("file://"):
         return {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": url.removeprefix("file://") or str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     if url.startswith(("redis://", "rediss://")):
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
@@ -274,6 +321,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# Open data (portal.views_open_data): the licence the commission publishes under (an SPDX id;
+# CC-BY-4.0 until the commission decides otherwise), and whether cast vote records are public
+# (off: a record of every ballot can expose voters at small stations).
+OPEN_DATA_LICENCE = os.environ.get("SHAILOO_OPEN_DATA_LICENCE", "CC-BY-4.0")
+PUBLISH_CAST_VOTE_RECORDS = os.environ.get("SHAILOO_PUBLISH_CVR", "0") == "1"
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Deny by default: every API view names its permission (accounts.permissions).
@@ -289,12 +342,21 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Throttles key on the client's address: REMOTE_ADDR unless the operator says how many
+    # reverse proxies stand in front (then the address they appended to X-Forwarded-For). Left
+    # unset, DRF would trust a forwarded address the client wrote itself and every per-client
+    # limit could be dodged by changing a header.
+    "NUM_PROXIES": int(os.environ.get("SHAILOO_NUM_PROXIES", "0")),
     "DEFAULT_THROTTLE_RATES": {
         "selfcheck": os.environ.get("SHAILOO_SELFCHECK_RATE", "30/min"),
         # Station voter-list pages and files, per client: a 3,000-voter list is 30 pages.
         "publiclist": os.environ.get("SHAILOO_PUBLIC_LIST_RATE", "120/hour"),
         # The public complaint form and Open311 share one budget per client address.
         "incidents": os.environ.get("SHAILOO_INCIDENTS_RATE", "20/hour"),
+        # Subscriptions to results and turnout: sign-ups and codes per client, and confirmation
+        # messages per address, so that the form cannot flood a third party's inbox or phone.
+        "subscribe": os.environ.get("SHAILOO_SUBSCRIBE_RATE", "10/hour"),
+        "subscribe_address": os.environ.get("SHAILOO_SUBSCRIBE_ADDRESS_RATE", "3/day"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -16,6 +16,7 @@ from shailoo.integrity import health
 
 urlpatterns = [
     path("", include("shailoo.portal.urls")),
+    path("subscribe/", include("shailoo.portal.subscription_urls")),
     path("staff/", include("shailoo.register.urls")),
     path("staff/counting/", include("shailoo.counting.urls")),
     path("staff/results/", include("shailoo.counting.results.urls")),

@@ -25,7 +25,11 @@ from shailoo.register.models import Person
 
 THREAT_MODEL = Path(__file__).resolve().parents[2] / "docs" / "threat-model.md"
 #: The fields the application seals (``accounts.fields``), as the threat model names them.
-SEALED = {"accounts.totpdevice.secret", "biometrics.biometrictemplate.data"}
+SEALED = {
+    "accounts.totpdevice.secret",
+    "biometrics.biometrictemplate.data",
+    "portal.subscription.address",
+}
 #: Person columns the threat model lists as stored in clear (on the encrypted volume).
 CLEAR_PERSON = (
     "pin",

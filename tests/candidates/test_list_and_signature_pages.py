@@ -346,7 +346,7 @@ def test_an_upload_shows_counts_verdict_and_each_invalid_signature(
     assert rules.invalid_share_max.citation_in("ru") in html
     office = KG_2025.candidates.offices.president
     assert office.signatures_min is not None
-    assert office.signatures_min.citation_in("ru") in html and "30000" in html
+    assert office.signatures_min.citation_in("ru") in html and "30\xa0000" in html
     # each invalid signature by sheet and line, with its reason
     row = html[html.index('data-sheet="2" data-line="1"') :]
     row = row[: row.index("</tr>")]

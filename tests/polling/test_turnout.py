@@ -75,3 +75,44 @@ def test_the_opened_stations_galleries_are_prepared_for_the_voters(day) -> None:
     stamp = biometrics._stamp(day["a"])
     assert biometrics._galleries.get(day["a"].pk, stamp) is not None
     assert biometrics._galleries.get(day["b"].pk, biometrics._stamp(day["b"])) is None
+
+
+def test_a_restarted_server_is_ready_before_it_listens(day) -> None:
+    """The readiness gate: the matcher loaded and the opened stations' galleries in memory."""
+    from shailoo.biometrics import services as biometrics
+    from shailoo.polling import reports, warm
+
+    kit = day["kit_a"]
+    reports.open_station(
+        kit.device, hlc_value=kit.next_hlc(), ballots_received=50, package_sha256="cd" * 32
+    )
+    biometrics.forget_galleries()
+    seen = []
+    took = warm.prepare_for_serving(lambda environ, start: seen.append(environ["PATH_INFO"]) or [])
+    assert took["galleries"] == 1
+    assert seen == ["/healthz"]  # one request through the application before any voter's
+    assert biometrics._galleries.get(day["a"].pk, biometrics._stamp(day["a"])) is not None
+    assert biometrics._galleries.get(day["b"].pk, biometrics._stamp(day["b"])) is None
+
+
+def test_a_closed_station_is_not_loaded_after_polling_day(day) -> None:
+    """A server restarted on the results night keeps its memory: closed stations stay cold."""
+    from shailoo.biometrics import services as biometrics
+    from shailoo.polling import reports, warm
+
+    kit = day["kit_a"]
+    reports.open_station(
+        kit.device, hlc_value=kit.next_hlc(), ballots_received=50, package_sha256="cd" * 32
+    )
+    reports.close_station(
+        kit.device, hlc_value=kit.next_hlc(), ballots_unused=50, ballots_spoiled=0
+    )
+    biometrics.forget_galleries()
+    assert warm.prepare_for_serving()["galleries"] == 0
+    assert biometrics._galleries.get(day["a"].pk, biometrics._stamp(day["a"])) is None
+
+
+def test_the_readiness_gate_starts_a_server_without_an_election(db) -> None:
+    from shailoo.polling import warm
+
+    assert warm.prepare_for_serving()["galleries"] == 0

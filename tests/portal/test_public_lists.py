@@ -109,7 +109,7 @@ def test_by_default_the_page_says_where_and_when_to_read_the_list_on_paper(clien
     assert "2 избирателя" in page or "2 voters" in page  # the count, in Russian by default
     assert "Курманжан Датка көч., 5" in page  # the precinct where the list is posted
     # Posted 70 days before polling day, corrections until 15 days before (Art. 15).
-    assert "3 января 2027" in page and "27 февраля 2027" in page
+    assert "03.01.2027" in page and "27.02.2027" in page
     assert "(ст. 15)" in page and "ст. 15, Конституционный закон" in page
     assert f'href="{reverse("portal:check")}"' in page
     for secret in names_of(voter):

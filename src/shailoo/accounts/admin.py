@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from shailoo.accounts.models import PersonalDataAccess, RoleAssignment, TOTPDevice
 
@@ -19,7 +20,7 @@ if admin.site.is_registered(Group):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "scope", "territory", "agency", "granted_at", "revoked_at")
+    list_display = ("user", "role", "scope", "place", "agency", "granted_at", "revoked_at")
     list_filter = ("role", "scope", "agency", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("user", "region", "tec", "station")
     search_fields = ("user__username",)
@@ -37,6 +38,12 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
         "granted_at",
         "revoked_at",
     )
+
+    @admin.display(description=_("territory"))
+    def place(self, obj: RoleAssignment) -> str:
+        """The region, TEC or station the role covers; the country by its name."""
+        target = obj.region or obj.tec or obj.station
+        return str(target) if target is not None else str(obj.get_scope_display())
 
     def save_model(
         self, request: HttpRequest, obj: RoleAssignment, form: object, change: bool

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from shailoo.accounts.permissions import has_permission, is_verified
 from shailoo.accounts.roles import Permission
@@ -14,7 +15,8 @@ from shailoo.accounts.roles import Permission
 
 class ShailooAdminSite(admin.AdminSite):
     site_header = "Shailoo"
-    site_title = "Shailoo admin"
+    site_title = _("Shailoo administration")
+    index_title = _("Administration")
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -7,7 +8,7 @@ class AccountsConfig(AppConfig):
     name = "shailoo.accounts"
     label = "accounts"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "Accounts and access"
+    verbose_name = _("Accounts and access")
 
 
 class ShailooAdminConfig(admin_apps.AdminConfig):

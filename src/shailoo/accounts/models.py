@@ -21,9 +21,33 @@ from shailoo.accounts.fields import EncryptedBinaryField
 from shailoo.accounts.roles import ROLES, Agency, Grant, Role, Scope, check_role_scope
 from shailoo.geo.models import PollingStation, Region, TerritorialCommission
 
-ROLE_CHOICES = [(role.value, ROLES[role].title) for role in Role if ROLES[role].scopes]
-SCOPE_CHOICES = [(scope.value, scope.value) for scope in Scope]
-AGENCY_CHOICES = [(agency.value, agency.value.replace("_", " ")) for agency in Agency]
+# The names the admin shows (accounts.roles is a pure module: its titles are English).
+ROLE_NAMES = {
+    Role.CEC_ADMIN: _("CEC administrator"),
+    Role.CEC_MEMBER: _("CEC member"),
+    Role.TEC_OPERATOR: _("TEC operator"),
+    Role.PEC_OPERATOR: _("Precinct (PEC) operator"),
+    Role.STATION_DEVICE: _("Polling-station device"),
+    Role.FINANCE_AUDITOR: _("Finance auditor"),
+    Role.RESPONSE_GROUP: _("Response-group member"),
+    Role.AGENT: _("Candidate or party agent"),
+    Role.OBSERVER: _("Observer"),
+}
+SCOPE_NAMES = {
+    Scope.COUNTRY: _("Country"),
+    Scope.REGION: _("Region"),
+    Scope.TEC: _("TEC"),
+    Scope.STATION: _("Station"),
+}
+AGENCY_NAMES = {
+    Agency.COMMISSION: _("Election commission"),
+    Agency.PROSECUTOR: _("Prosecutor's office"),
+    Agency.POLICE: _("Internal affairs (police)"),
+    Agency.NATIONAL_SECURITY: _("National security"),
+}
+ROLE_CHOICES = [(role.value, ROLE_NAMES[role]) for role in Role if ROLES[role].scopes]
+SCOPE_CHOICES = [(scope.value, SCOPE_NAMES[scope]) for scope in Scope]
+AGENCY_CHOICES = [(agency.value, AGENCY_NAMES[agency]) for agency in Agency]
 
 
 def _only(target: str = "") -> dict[str, bool]:
@@ -44,12 +68,20 @@ class RoleAssignment(models.Model):
     """
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
-    role = models.CharField(max_length=24, choices=ROLE_CHOICES)
-    scope = models.CharField(max_length=8, choices=SCOPE_CHOICES)
+    role = models.CharField(_("role"), max_length=24, choices=ROLE_CHOICES)
+    scope = models.CharField(_("scope"), max_length=8, choices=SCOPE_CHOICES)
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     tec = models.ForeignKey(
         TerritorialCommission,
@@ -60,12 +92,17 @@ class RoleAssignment(models.Model):
         verbose_name=_("TEC"),
     )
     station = models.ForeignKey(
-        PollingStation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PollingStation,
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    agency = models.CharField(max_length=20, choices=AGENCY_CHOICES, blank=True)
-    granted_by = models.CharField(max_length=150)
-    granted_at = models.DateTimeField(default=timezone.now)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    agency = models.CharField(_("agency"), max_length=20, choices=AGENCY_CHOICES, blank=True)
+    granted_by = models.CharField(_("granted by"), max_length=150)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
 
@@ -83,9 +120,13 @@ class RoleAssignment(models.Model):
                 ),
             )
         ]
+        verbose_name_plural = _("role assignments")
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.role} · {self.territory}"
+        """As people read it: the role's and the scope's names, not their codes."""
+        target = {"region": self.region, "tec": self.tec, "station": self.station}.get(self.scope)
+        place = self.get_scope_display() if target is None else target
+        return f"{self.user} · {self.get_role_display()} · {place}"
 
     @property
     def territory(self) -> str:
@@ -125,19 +166,37 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     master key, a copy of the database is not enough to produce valid codes.
     """
 
+    # django-otp's own fields, declared again only to name them in the reader's language.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        help_text=_("The user that this device belongs to."),
+        on_delete=models.CASCADE,
+    )
+    name = models.CharField(
+        _("name"), max_length=64, help_text=_("The human-readable name of this device.")
+    )
+    confirmed = models.BooleanField(
+        _("confirmed"), default=True, help_text=_("Is this device ready for use?")
+    )
     secret = EncryptedBinaryField()
     step = 30
     digits = 6
     tolerance = models.PositiveSmallIntegerField(
-        default=1, help_text="Steps either side of now that are still accepted"
+        _("tolerance (time steps)"),
+        default=1,
+        help_text=_("Steps either side of now that are still accepted"),
     )
-    drift = models.SmallIntegerField(default=0)
+    drift = models.SmallIntegerField(_("clock drift"), default=0)
     last_t = models.BigIntegerField(
-        default=-1, help_text="Last time step accepted: a code is never accepted twice"
+        _("last time step used"),
+        default=-1,
+        help_text=_("Last time step accepted: a code is never accepted twice"),
     )
 
     class Meta(Device.Meta):
         verbose_name = _("TOTP device")
+        verbose_name_plural = _("TOTP devices")
 
     @classmethod
     def for_user(cls, user: Any, name: str = "authenticator") -> TOTPDevice:
@@ -197,20 +256,25 @@ def _new_secret() -> bytes:
 class PersonalDataAccess(models.Model):
     """One staff view of a person's record: who, which record, when, through which page."""
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
     )
-    username = models.CharField(max_length=150)
-    subject_type = models.CharField(max_length=60, help_text="app_label.model of the record")
-    subject_id = models.BigIntegerField()
-    subject_label = models.CharField(max_length=100, help_text="Masked identifier, never a PIN")
-    view = models.CharField(max_length=120, help_text="The page or API endpoint used")
-    ip = models.GenericIPAddressField(null=True, blank=True)
+    username = models.CharField(_("username"), max_length=150)
+    subject_type = models.CharField(
+        _("subject type"), max_length=60, help_text=_("app_label.model of the record")
+    )
+    subject_id = models.BigIntegerField(_("subject id"))
+    subject_label = models.CharField(
+        _("subject label"), max_length=100, help_text=_("Masked identifier, never a PIN")
+    )
+    view = models.CharField(_("page"), max_length=120, help_text=_("The page or API endpoint used"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -18,6 +18,7 @@ PIN reaches neither the next request line, the logs, nor the browser's history.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -43,6 +44,9 @@ CSP = "; ".join(
 )
 CSP_RELAXED_STYLES = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+#: A PIN in an address: exactly 14 digits. A longer number (a fund's 16-digit bank account in
+#: ``/finance/<account>/``) is no PIN, and masking part of it would redirect to a wrong page.
+_PIN_IN_URL = re.compile(r"(?<!\d)\d{14}(?!\d)")
 
 #: Public answers that hold no personal data and may be cached (read with GET or HEAD).
 #: Everything else is sent with ``Cache-Control: no-store``.
@@ -73,8 +77,8 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         location = response.headers.get("Location")
-        if location and mask_pins(location) != location:
-            response.headers["Location"] = mask_pins(location)
+        if location and _PIN_IN_URL.search(location):
+            response.headers["Location"] = _PIN_IN_URL.sub(lambda m: mask_pins(m[0]), location)
         if not cacheable(request):
             # Deny by default: a view's own weaker caching never wins over no-store.
             if NO_STORE not in response.headers.get("Cache-Control", ""):

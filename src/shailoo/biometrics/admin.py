@@ -115,8 +115,8 @@ class IdentificationLogAdmin(_ReadOnly, admin.ModelAdmin):
     readonly_fields = fields
 
     @admin.display(description=_("station"), ordering="station__number")
-    def station_number(self, log: IdentificationLog) -> int | None:
-        return log.station.number if log.station else None
+    def station_number(self, log: IdentificationLog) -> str | None:
+        return str(log.station.number) if log.station else None  # a name: never "1 234"
 
     @admin.display(description=_("candidate"))
     def candidate_ref(self, log: IdentificationLog) -> str:

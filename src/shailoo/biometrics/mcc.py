@@ -630,3 +630,30 @@ def prefilter_many(probe: PreparedTemplate, stack: TemplateStack) -> npt.NDArray
         out,
     )
     return out
+
+
+def warm() -> None:
+    """Load every compiled kernel now, on a small fixed template, instead of at a first voter.
+
+    Numba loads each kernel from its on-disk cache at the kernel's first call, and the first
+    call in a fresh process costs seconds (numba, LLVM, the cache index). A server restarted on
+    polling day calls this before it accepts requests, so the first voters after the restart
+    are not the ones who pay. The template is geometry only: no person's data.
+    """
+    from shailoo.biometrics.minutiae import FingerTemplate, Minutia
+
+    rng = np.random.default_rng(0)
+    points = rng.uniform(40.0, 260.0, size=(30, 2))
+    angles = rng.uniform(0.0, 2.0 * math.pi, size=30)
+    template = FingerTemplate(
+        width=300,
+        height=300,
+        minutiae=tuple(
+            Minutia(int(x), int(y), float(t)) for (x, y), t in zip(points, angles, strict=True)
+        ),
+    )
+    prepared = prepare(template)
+    stack = TemplateStack.of([prepared, prepared])
+    score(prepared, prepared)
+    score_many(prepared, stack)
+    prefilter_many(prepared, stack)

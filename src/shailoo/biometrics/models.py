@@ -20,14 +20,23 @@ from shailoo.register.models import Person
 class BiometricEnrolment(models.Model):
     """One capture session of one person: who captured it, where, with which device."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enrolments")
-    active = models.BooleanField(default=True, help_text=_("The enrolment matched against"))
-    captured_at = models.DateTimeField()
-    captured_by = models.CharField(max_length=150, help_text=_("Staff user or system actor"))
-    device_key = models.CharField(
-        max_length=64, blank=True, help_text=_("Key id of the capture device, when signed")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="enrolments"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    active = models.BooleanField(
+        _("active"), default=True, help_text=_("The enrolment matched against")
+    )
+    captured_at = models.DateTimeField(_("captured at"))
+    captured_by = models.CharField(
+        _("captured by"), max_length=150, help_text=_("Staff user or system actor")
+    )
+    device_key = models.CharField(
+        _("device key"),
+        max_length=64,
+        blank=True,
+        help_text=_("Key id of the capture device, when signed"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("biometric enrolment")
@@ -47,16 +56,28 @@ class BiometricTemplate(models.Model):
         EMBEDDING = "embedding", _("embedding (face)")
 
     enrolment = models.ForeignKey(
-        BiometricEnrolment, on_delete=models.PROTECT, related_name="templates"
+        BiometricEnrolment,
+        verbose_name=_("enrolment"),
+        on_delete=models.PROTECT,
+        related_name="templates",
     )
-    kind = models.CharField(max_length=16, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     finger = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text=_("ISO finger position 1-10 (0 unknown); empty for faces")
+        _("finger"),
+        null=True,
+        blank=True,
+        help_text=_("ISO finger position 1-10 (0 unknown); empty for faces"),
     )
-    model_id = models.CharField(max_length=64, blank=True, help_text=_("Embedding model"))
-    quality = models.PositiveSmallIntegerField(default=0)
-    minutiae = models.PositiveSmallIntegerField(default=0, help_text=_("Minutiae count"))
-    sha256 = models.CharField(max_length=64, help_text=_("SHA-256 of the template bytes"))
+    model_id = models.CharField(
+        _("model"), max_length=64, blank=True, help_text=_("Embedding model")
+    )
+    quality = models.PositiveSmallIntegerField(_("quality"), default=0)
+    minutiae = models.PositiveSmallIntegerField(
+        _("minutiae"), default=0, help_text=_("Minutiae count")
+    )
+    sha256 = models.CharField(
+        "SHA-256", max_length=64, help_text=_("SHA-256 of the template bytes")
+    )
     data = EncryptedBinaryField()
 
     class Meta:
@@ -90,28 +111,47 @@ class IdentificationLog(models.Model):
         VERIFIED = "verified", _("verified")
         NOT_VERIFIED = "not_verified", _("not verified")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    mode = models.CharField(max_length=8, choices=Mode.choices)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    mode = models.CharField(_("mode"), max_length=8, choices=Mode.choices)
     station = models.ForeignKey(
-        PollingStation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        PollingStation,
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    decision = models.CharField(max_length=16, choices=Decision.choices)
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
     candidate = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Person,
+        verbose_name=_("candidate"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     scores = models.JSONField(
-        default=list, help_text=_("Top candidates as [person id, fused score]")
+        _("scores"), default=list, help_text=_("Top candidates as [person id, fused score]")
     )
-    threshold = models.FloatField(null=True, blank=True)
-    gallery_size = models.PositiveIntegerField(default=0)
-    fingers = models.CharField(max_length=40, blank=True, help_text=_("Probe finger positions"))
-    face = models.BooleanField(default=False, help_text=_("A face embedding was in the probe"))
-    actor = models.CharField(max_length=150)
+    threshold = models.FloatField(_("threshold"), null=True, blank=True)
+    gallery_size = models.PositiveIntegerField(_("gallery size"), default=0)
+    fingers = models.CharField(
+        _("fingers"), max_length=40, blank=True, help_text=_("Probe finger positions")
+    )
+    face = models.BooleanField(
+        _("face"), default=False, help_text=_("A face embedding was in the probe")
+    )
+    actor = models.CharField(_("actor"), max_length=150)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    device_key = models.CharField(max_length=64, blank=True)
-    elapsed_ms = models.FloatField(default=0.0)
+    device_key = models.CharField(_("device key"), max_length=64, blank=True)
+    elapsed_ms = models.FloatField(_("time taken (ms)"), default=0.0)
 
     class Meta:
         verbose_name = _("identification decision")

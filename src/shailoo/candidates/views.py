@@ -37,7 +37,7 @@ from shailoo.candidates.documents import (
     public_reasons,
 )
 from shailoo.candidates.forms import (
-    DOCUMENT_NAMES,
+    CHECKLIST_NAMES,
     STATUS_LABELS,
     AppealDecisionForm,
     AppealForm,
@@ -122,8 +122,10 @@ def _election(request: HttpRequest) -> Any:
 @permission_required(Permission.CANDIDATES_VIEW)
 def nominations(request: HttpRequest) -> HttpResponse:
     """The nominations of the current election in the user's territory, with their status;
-    filtered by status, office, party and region."""
+    filtered by status, office, party and region. Parties, regions and offices are shown by
+    name in the reader's language (their codes in a tooltip)."""
     election = _election(request)
+    lang = ui_lang()
     form = FilterForm(request.GET or None)
     rows = Candidate.objects.none()
     if election is not None:
@@ -151,7 +153,10 @@ def nominations(request: HttpRequest) -> HttpResponse:
     context = {
         "election": election,
         "form": form,
-        "rows": [(c, STATUS_LABELS.get(c.status, c.status)) for c in rows[:LIST_LIMIT]],
+        "rows": [
+            (c, STATUS_LABELS.get(c.status, c.status), office_name(c.office, lang))
+            for c in rows[:LIST_LIMIT]
+        ],
         "count": rows.count(),
         "limit": LIST_LIMIT,
         "can_nominate": has_permission(request.user, Permission.CANDIDATES_NOMINATE),
@@ -210,7 +215,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "masked_pin": mask_pin(candidate.pin),
         "office": office_name(candidate.office, lang),
         "status": STATUS_LABELS.get(candidate.status, candidate.status),
-        "documents": [(d, DOCUMENT_NAMES.get(d.kind, d.kind)) for d in candidate.documents.all()],
+        "documents": [(d, CHECKLIST_NAMES.get(d.kind, d.kind)) for d in candidate.documents.all()],
         "history": candidate.changes.all()[:200],
         "checks": [
             (

@@ -3,9 +3,12 @@
 What an operator watches while protocols arrive: requests by view, method and status class,
 their latency, how often the results cache answered, how many protocols were accepted and
 check-ins recorded. The counters are kept per process by ``prometheus_client``; under a
-multi-process server (``shailoo serve`` with gunicorn) each worker writes its figures to
-files in ``PROMETHEUS_MULTIPROC_DIR`` (set by ``shailoo serve`` to a folder under
-``VAR_DIR``) and :func:`exposition` adds them up, so one scrape sees the whole server.
+multi-process server (``shailoo serve`` with gunicorn workers) each worker writes its figures
+to files in ``PROMETHEUS_MULTIPROC_DIR`` (``shailoo serve`` sets it, before
+``prometheus_client`` is first imported, to a fresh folder for each run: ``common.server``)
+and :func:`exposition` adds them up, so one scrape sees the whole server, the counts of
+workers that were replaced included. Without it (the tests, ``runserver``, waitress) the
+process's own registry answers.
 
 ``/metrics`` is not public: load and counts by view tell an attacker what works and when,
 so it answers only the host's own scraper (a loopback peer naming a loopback host, with no
@@ -53,7 +56,7 @@ LATENCY = Histogram(
 )
 CACHE = Counter(
     "shailoo_cache_requests",
-    "Public results answers looked up in the cache: hit or miss",
+    "Public results answers looked up in the cache: hit, miss or stale",
     ["cache", "result"],
 )
 PROTOCOLS_ACCEPTED = Counter(
@@ -90,15 +93,29 @@ class MetricsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
-        view = view_name(request)
-        method = request.method if request.method in _METHODS else "other"
-        REQUESTS.labels(view, method, status_class(response.status_code)).inc()
-        LATENCY.labels(view).observe(time.perf_counter() - started)
+        answered(view_name(request), request.method, response.status_code, started)
         return response
 
 
-def cache_result(cache: str, hit: bool) -> None:
-    CACHE.labels(cache, "hit" if hit else "miss").inc()
+def answered(view: str, method: str | None, status: int, started: float) -> None:
+    """Count one answered request of ``view`` begun at ``started`` (``time.perf_counter``).
+
+    Also for a middleware that answers before the view runs (a results page from the cache).
+    """
+    label = method if method in _METHODS else "other"
+    REQUESTS.labels(view, label, status_class(status)).inc()
+    LATENCY.labels(view).observe(time.perf_counter() - started)
+
+
+#: What a cache lookup can come to: found, computed, or the previous answer served while
+#: another request computes the new one.
+CACHE_RESULTS = frozenset({"hit", "miss", "stale"})
+
+
+def cache_result(cache: str, hit: bool | str) -> None:
+    """Count one lookup: ``True``/``False`` for hit/miss, or one of :data:`CACHE_RESULTS`."""
+    result = ("hit" if hit else "miss") if isinstance(hit, bool) else hit
+    CACHE.labels(cache, result if result in CACHE_RESULTS else "other").inc()
 
 
 def protocol_accepted() -> None:

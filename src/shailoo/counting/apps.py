@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CountingConfig(AppConfig):
     name = "shailoo.counting"
     label = "counting"
+    verbose_name = _("Ballots and counting")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shailoo.common.localized import localized
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
 
@@ -22,15 +23,23 @@ class Definition(models.Model):
     """The election definition imported for one election (one per election)."""
 
     election = models.OneToOneField(
-        Election, on_delete=models.PROTECT, related_name="counting_definition"
+        Election,
+        verbose_name=_("election"),
+        on_delete=models.PROTECT,
+        related_name="counting_definition",
     )
-    document = models.JSONField(help_text="The definition as imported (canonical JSON)")
-    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the canonical definition text")
-    imported_at = models.DateTimeField()
-    imported_by = models.CharField(max_length=150)
+    document = models.JSONField(
+        _("document"), help_text=_("The definition as imported (canonical JSON)")
+    )
+    sha256 = models.CharField(
+        "SHA-256", max_length=64, help_text=_("SHA-256 of the canonical definition text")
+    )
+    imported_at = models.DateTimeField(_("imported at"))
+    imported_by = models.CharField(_("imported by"), max_length=150)
 
     class Meta:
         verbose_name = _("election definition")
+        verbose_name_plural = _("election definitions")
 
     def __str__(self) -> str:
         return f"{self.election.code} {self.sha256[:12]}"
@@ -39,15 +48,24 @@ class Definition(models.Model):
 class Contest(models.Model):
     """One question on the ballot: president, a party list, a district's members."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="contests")
-    code = models.CharField(max_length=64, help_text="Contest id in the definition")
-    kind = models.CharField(max_length=20)
-    title_ky = models.CharField(max_length=300)
-    title_ru = models.CharField(max_length=300)
-    votes_allowed = models.PositiveIntegerField()
-    seats = models.PositiveIntegerField()
-    district = models.CharField(max_length=64, blank=True)
-    position = models.PositiveIntegerField()
+    class Kind(models.TextChoices):
+        PRESIDENT = "president", _("President")
+        PARTY_LIST = "party_list", _("party list")
+        DISTRICT = "district", _("district")
+        LOCAL_LIST = "local_list", _("local kenesh party list")
+        LOCAL_DISTRICT = "local_district", _("local kenesh district")
+
+    election = models.ForeignKey(
+        Election, verbose_name=_("election"), on_delete=models.CASCADE, related_name="contests"
+    )
+    code = models.CharField(_("code"), max_length=64, help_text=_("Contest id in the definition"))
+    kind = models.CharField(_("contest kind"), max_length=20, choices=Kind.choices)
+    title_ky = models.CharField(_("title in Kyrgyz"), max_length=300)
+    title_ru = models.CharField(_("title in Russian"), max_length=300)
+    votes_allowed = models.PositiveIntegerField(_("votes allowed"))
+    seats = models.PositiveIntegerField(_("seats"))
+    district = models.CharField(_("district"), max_length=64, blank=True)
+    position = models.PositiveIntegerField(_("position"))
 
     class Meta:
         ordering = ["election", "position"]
@@ -55,24 +73,37 @@ class Contest(models.Model):
             models.UniqueConstraint(fields=["election", "code"], name="counting_contest_code")
         ]
         verbose_name = _("contest")
+        verbose_name_plural = _("contests")
 
     def __str__(self) -> str:
         return f"{self.code} {self.title_ru}"
+
+    @property
+    def title(self) -> str:
+        """The title in the reader's language, else Kyrgyz, Russian (as on the ballot)."""
+        return localized(self, "title")
 
 
 class ContestOption(models.Model):
     """One oval: a candidate, a party list or "against all"."""
 
-    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="options")
-    code = models.CharField(max_length=64, help_text="Option id in the definition")
-    kind = models.CharField(max_length=20)
-    name_ky = models.CharField(max_length=300)
-    name_ru = models.CharField(max_length=300)
-    party_ky = models.CharField(max_length=300, blank=True)
-    party_ru = models.CharField(max_length=300, blank=True)
+    class Kind(models.TextChoices):
+        CANDIDATE = "candidate", _("candidate")
+        PARTY = "party", _("party")
+        AGAINST_ALL = "against_all", _("against all")
+
+    contest = models.ForeignKey(
+        Contest, verbose_name=_("contest"), on_delete=models.CASCADE, related_name="options"
+    )
+    code = models.CharField(_("code"), max_length=64, help_text=_("Option id in the definition"))
+    kind = models.CharField(_("option kind"), max_length=20, choices=Kind.choices)
+    name_ky = models.CharField(_("name in Kyrgyz"), max_length=300)
+    name_ru = models.CharField(_("name in Russian"), max_length=300)
+    party_ky = models.CharField(_("party in Kyrgyz"), max_length=300, blank=True)
+    party_ru = models.CharField(_("party in Russian"), max_length=300, blank=True)
     #: F or M for a candidate whose sex the definition gives (the 2025 seat rule needs it).
-    sex = models.CharField(max_length=1, blank=True)
-    position = models.PositiveIntegerField()
+    sex = models.CharField(_("sex"), max_length=1, blank=True)
+    position = models.PositiveIntegerField(_("position"))
 
     class Meta:
         ordering = ["contest", "position"]
@@ -80,19 +111,40 @@ class ContestOption(models.Model):
             models.UniqueConstraint(fields=["contest", "code"], name="counting_option_code")
         ]
         verbose_name = _("contest option")
+        verbose_name_plural = _("contest options")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_ru}"
+
+    @property
+    def name(self) -> str:
+        """The name in the reader's language, else Kyrgyz, Russian (as on the ballot)."""
+        return localized(self, "name")
+
+    @property
+    def party(self) -> str:
+        """The party in the reader's language ("" for none)."""
+        return localized(self, "party")
 
 
 class BallotStyle(models.Model):
     """One printed sheet: its contests (order in ``contest_codes``) and the stations using it."""
 
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="ballot_styles")
-    code = models.CharField(max_length=64, help_text="Ballot style id in the definition")
-    contest_codes = models.JSONField(help_text="Contest ids in printed order")
-    contests = models.ManyToManyField(Contest, related_name="ballot_styles")
-    stations = models.ManyToManyField(PollingStation, related_name="ballot_styles")
+    election = models.ForeignKey(
+        Election, verbose_name=_("election"), on_delete=models.CASCADE, related_name="ballot_styles"
+    )
+    code = models.CharField(
+        _("code"), max_length=64, help_text=_("Ballot style id in the definition")
+    )
+    contest_codes = models.JSONField(
+        _("contest codes"), help_text=_("Contest ids in printed order")
+    )
+    contests = models.ManyToManyField(
+        Contest, verbose_name=_("contests"), related_name="ballot_styles"
+    )
+    stations = models.ManyToManyField(
+        PollingStation, verbose_name=_("stations"), related_name="ballot_styles"
+    )
 
     class Meta:
         ordering = ["election", "code"]
@@ -100,6 +152,7 @@ class BallotStyle(models.Model):
             models.UniqueConstraint(fields=["election", "code"], name="counting_style_code")
         ]
         verbose_name = _("ballot style")
+        verbose_name_plural = _("ballot styles")
 
     def __str__(self) -> str:
         return self.code
@@ -124,31 +177,52 @@ class ScannedSheet(models.Model):
         DECIDED = "decided", _("decided by a person")
         INVALID = "invalid", _("sheet declared invalid")
 
-    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="sheets")
-    station = models.ForeignKey(PollingStation, on_delete=models.PROTECT, related_name="sheets")
+    election = models.ForeignKey(
+        Election, verbose_name=_("election"), on_delete=models.PROTECT, related_name="sheets"
+    )
+    station = models.ForeignKey(
+        PollingStation, verbose_name=_("station"), on_delete=models.PROTECT, related_name="sheets"
+    )
     style = models.ForeignKey(
-        BallotStyle, on_delete=models.PROTECT, related_name="sheets", null=True, blank=True
+        BallotStyle,
+        verbose_name=_("ballot style"),
+        on_delete=models.PROTECT,
+        related_name="sheets",
+        null=True,
+        blank=True,
     )
-    serial = models.CharField(max_length=200)
-    source = models.CharField(max_length=300, help_text="Image file name the scanner read")
+    serial = models.CharField(_("serial"), max_length=200)
+    source = models.CharField(
+        _("image file"), max_length=300, help_text=_("Image file name the scanner read")
+    )
     image_path = models.CharField(
-        max_length=400, blank=True, help_text="Stored image, relative to the var directory"
+        _("image path"),
+        max_length=400,
+        blank=True,
+        help_text=_("Stored image, relative to the var directory"),
     )
-    image_sha256 = models.CharField(max_length=64, blank=True)
-    read = models.JSONField(help_text="The scanner's SheetRead as JSON, thresholds included")
-    read_sha256 = models.CharField(max_length=64)
-    status = models.CharField(max_length=16, choices=Status.choices)
-    reasons = models.JSONField(default=list)
-    needs_adjudication = models.BooleanField()
-    state = models.CharField(max_length=10, choices=State.choices)
-    marginal_threshold = models.FloatField()
-    definite_threshold = models.FloatField()
+    image_sha256 = models.CharField(_("image SHA-256"), max_length=64, blank=True)
+    read = models.JSONField(
+        _("scanner read"), help_text=_("The scanner's SheetRead as JSON, thresholds included")
+    )
+    read_sha256 = models.CharField(_("read SHA-256"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    reasons = models.JSONField(_("reasons"), default=list)
+    needs_adjudication = models.BooleanField(_("needs adjudication"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    marginal_threshold = models.FloatField(_("marginal threshold"))
+    definite_threshold = models.FloatField(_("definite threshold"))
     device_key_id = models.CharField(
-        max_length=64, blank=True, help_text="Registered key of the scanner that signed it"
+        _("device key id"),
+        max_length=64,
+        blank=True,
+        help_text=_("Registered key of the scanner that signed it"),
     )
-    recorded_by = models.CharField(max_length=150)
-    recorded_at = models.DateTimeField()
-    batch_sequence = models.BigIntegerField(help_text="Ledger entry of the batch it came in")
+    recorded_by = models.CharField(_("recorded by"), max_length=150)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    batch_sequence = models.BigIntegerField(
+        _("batch sequence"), help_text=_("Ledger entry of the batch it came in")
+    )
 
     class Meta:
         ordering = ["election", "station", "serial"]
@@ -159,6 +233,7 @@ class ScannedSheet(models.Model):
         ]
         indexes = [models.Index(fields=["election", "state"], name="counting_sheet_state")]
         verbose_name = _("scanned sheet")
+        verbose_name_plural = _("scanned sheets")
 
     def __str__(self) -> str:
         return f"№{self.station.number} {self.serial}"
@@ -173,14 +248,22 @@ class ContestInterpretation(models.Model):
         UNDERVOTE = "undervote", _("blank")
         MARGINAL = "marginal", _("marginal mark")
 
-    sheet = models.ForeignKey(ScannedSheet, on_delete=models.CASCADE, related_name="contests")
-    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="+")
-    read_outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    votes = models.JSONField(default=list, help_text="Option ids that count")
-    fills = models.JSONField(default=list, help_text="[option id, fill, marked] as measured")
-    needs_decision = models.BooleanField()
-    decided = models.BooleanField(default=False)
+    sheet = models.ForeignKey(
+        ScannedSheet, verbose_name=_("sheet"), on_delete=models.CASCADE, related_name="contests"
+    )
+    contest = models.ForeignKey(
+        Contest, verbose_name=_("contest"), on_delete=models.PROTECT, related_name="+"
+    )
+    read_outcome = models.CharField(_("read outcome"), max_length=10, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    votes = models.JSONField(
+        _("options that count"), default=list, help_text=_("Option ids that count")
+    )
+    fills = models.JSONField(
+        _("fills"), default=list, help_text=_("[option id, fill, marked] as measured")
+    )
+    needs_decision = models.BooleanField(_("needs decision"))
+    decided = models.BooleanField(_("decided"), default=False)
 
     class Meta:
         ordering = ["sheet", "contest__position"]
@@ -188,9 +271,12 @@ class ContestInterpretation(models.Model):
             models.UniqueConstraint(fields=["sheet", "contest"], name="counting_interpretation")
         ]
         verbose_name = _("contest interpretation")
+        verbose_name_plural = _("contest interpretations")
 
     def __str__(self) -> str:
-        return f"{self.sheet} {self.contest.code}: {self.outcome}"
+        return (
+            f"{self.sheet} {self.contest.code} · {self.contest.title}: {self.get_outcome_display()}"
+        )
 
 
 class Adjudication(models.Model):
@@ -202,24 +288,45 @@ class Adjudication(models.Model):
         BLANK = "blank", _("blank")
         SHEET_INVALID = "sheet-invalid", _("sheet invalid")
 
-    sheet = models.ForeignKey(ScannedSheet, on_delete=models.PROTECT, related_name="decisions")
+    sheet = models.ForeignKey(
+        ScannedSheet, verbose_name=_("sheet"), on_delete=models.PROTECT, related_name="decisions"
+    )
     contest = models.ForeignKey(
-        Contest, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Contest,
+        verbose_name=_("contest"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
-    decision = models.CharField(max_length=16, choices=Decision.choices)
-    votes = models.JSONField(default=list)
-    style_code = models.CharField(max_length=64, blank=True, help_text="Style set by the decision")
-    reason = models.TextField()
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
+    votes = models.JSONField(_("options voted"), default=list)
+    style_code = models.CharField(
+        _("style code"), max_length=64, blank=True, help_text=_("Style set by the decision")
+    )
+    reason = models.TextField(_("reason"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    actor = models.CharField(max_length=150)
-    decided_at = models.DateTimeField()
-    ledger_sequence = models.BigIntegerField()
+    actor = models.CharField(_("actor"), max_length=150)
+    decided_at = models.DateTimeField(_("decided at"))
+    ledger_sequence = models.BigIntegerField(_("ledger sequence"))
 
     class Meta:
         ordering = ["decided_at", "pk"]
         verbose_name = _("adjudication")
+        verbose_name_plural = _("adjudications")
 
     def __str__(self) -> str:
-        return f"{self.sheet} {self.decision}"
+        return f"{self.sheet} {self.get_decision_display()}"
+
+
+def contest_label(election_id: int, code: str) -> str:
+    """A contest as staff read it: its code and its title in the reader's language."""
+    contest = Contest.objects.filter(election_id=election_id, code=code).first()
+    return f"{code} · {contest.title}" if contest is not None and contest.title else code

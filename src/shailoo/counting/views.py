@@ -27,6 +27,7 @@ from shailoo.accounts.roles import Permission
 from shailoo.common.refusals import NotFound, Refusal
 from shailoo.counting import services
 from shailoo.counting.forms import ContestDecisionForm, SheetInvalidForm
+from shailoo.counting.labels import contest_title, option_name, reasons, style_name
 from shailoo.counting.models import Adjudication, ContestInterpretation, ScannedSheet
 from shailoo.counting.reads import SheetRead
 
@@ -43,16 +44,48 @@ def _pending(request: HttpRequest) -> Any:
 @permission_required(PERMISSION)
 def queue(request: HttpRequest) -> HttpResponse:
     """Sheets of the user's territory that wait for a person, oldest station first."""
-    pending = _pending(request).select_related("election", "station", "style")
+    pending = (
+        _pending(request)
+        .select_related("election", "station", "style")
+        .prefetch_related("style__contests")
+    )
     page = Paginator(pending.order_by("election__code", "station__number", "serial"), 100).get_page(
         request.GET.get("page")
     )
     decided = (
         scope_filter(request.user, PERMISSION, Adjudication.objects.all(), "sheet__station")
         .select_related("sheet__station", "contest")
+        .prefetch_related("contest__options")
         .order_by("-decided_at", "-pk")[:20]
     )
-    return render(request, "counting/queue.html", {"page": page, "decided": decided})
+    rows = [
+        {
+            "sheet": sheet,
+            "style": style_name(sheet.style) if sheet.style is not None else "",
+            "reasons": reasons(sheet.reasons),
+        }
+        for sheet in page.object_list
+    ]
+    context = {"page": page, "rows": rows, "decided": decision_rows(decided)}
+    return render(request, "counting/queue.html", context)
+
+
+def decision_rows(adjudications: Any) -> list[dict[str, Any]]:
+    """Each decision with its contest's title and the names of the options it counted."""
+    rows = []
+    for a in adjudications:
+        contest = a.contest
+        names = {o.code: o for o in contest.options.all()} if contest is not None else {}
+        rows.append(
+            {
+                "a": a,
+                "contest": contest_title(contest) if contest is not None else "",
+                "votes": [
+                    option_name(names[code]) if code in names else str(code) for code in a.votes
+                ],
+            }
+        )
+    return rows
 
 
 def _sheet_in_scope(request: HttpRequest, pk: int) -> ScannedSheet:
@@ -101,15 +134,23 @@ def _render_sheet(
         (b["row"].contest.code for b in blocks if b["row"] is not None and b["form"] is not None),
         "",
     )
+    titles = {b["row"].contest.code: contest_title(b["row"].contest) for b in blocks if b["row"]}
     context = {
         "sheet": sheet,
+        "style": style_name(sheet.style) if sheet.style is not None else "",
+        "reasons": reasons(sheet.reasons),
         "blocks": blocks,
         "focus": focus,
+        "focus_title": titles.get(focus, ""),
         "highlight": _locator() is not None,
         "invalid_form": SheetInvalidForm(
             request.POST if request.method == "POST" and "sheet-reason" in request.POST else None
         ),
-        "decisions": sheet.decisions.select_related("contest", "decided_by"),
+        "decisions": decision_rows(
+            sheet.decisions.select_related("contest", "decided_by").prefetch_related(
+                "contest__options"
+            )
+        ),
         "pending": sheet.state == ScannedSheet.State.PENDING,
     }
     return render(request, "counting/sheet.html", context, status=status)

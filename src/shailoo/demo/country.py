@@ -122,9 +122,13 @@ def build_demo(persons: int, seed: int, stations: int | None = None) -> dict[str
     console.print(f"geo import: {geo.line()}")
 
     Election.objects.update(is_current=False)
+    # The name in the three languages of the portal (Election.name reads as the reader's).
     election = Election.objects.create(
         code="jk-2027",
         name="Выборы депутатов Жогорку Кенеша 2027 (демо)",
+        name_ky="Жогорку Кеңештин депутаттарын шайлоо 2027 (демо)",
+        name_ru="Выборы депутатов Жогорку Кенеша 2027 (демо)",
+        name_en="Elections of deputies of the Jogorku Kenesh 2027 (demo)",
         polling_day=DEMO_POLLING_DAY,
         law_edition=settings.SHAILOO_LAW_EDITION,
         is_current=True,

@@ -7,6 +7,8 @@ the live registries' adapters keep filled.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
@@ -131,8 +133,7 @@ def _persons_named(pins: list[str], index: DonorIndex | None) -> Iterator[tuple[
             yield pin, citizenship, f"{surname} {given}"
         return
     table = index.persons
-    for pin in pins:
-        row = table.row_of_pin(pin) if pin.isdigit() else None
+    for pin, row in zip(pins, table.rows_of_pins(pins), strict=True):
         if row is not None:
             yield pin, table.country(row), table.name(row)
 
@@ -140,16 +141,20 @@ def _persons_named(pins: list[str], index: DonorIndex | None) -> Iterator[tuple[
 def register_addresses(pins: Iterable[str], index: DonorIndex) -> dict[str, str]:
     """Each person's address as the register keeps it (the index's reading of it)."""
     table = index.persons
-    found: dict[str, str] = {}
-    for pin in pins:
-        row = table.row_of_pin(pin) if pin.isdigit() else None
-        if row is not None:
-            found[pin] = table.address_text(row)
-    return found
+    wanted = list(pins)
+    return {
+        pin: table.address_text(row)
+        for pin, row in zip(wanted, table.rows_of_pins(wanted), strict=True)
+        if row is not None
+    }
 
 
-def _person_node(pin: str) -> str:
-    return f"person:{ledger.pin_ref(pin)[:32]}"
+def _person_node(pin: str, pepper: bytes | None = None) -> str:
+    """A person's node id: :func:`ledger.pin_ref` of the PIN (with ``pepper``, the ledger's,
+    read once by the caller that names thousands of owners)."""
+    if pepper is None:
+        return f"person:{ledger.pin_ref(pin)[:32]}"
+    return f"person:{hmac.new(pepper, pin.encode('utf-8'), hashlib.sha256).hexdigest()[:32]}"
 
 
 def ownership_graph() -> OwnershipGraph:
@@ -165,6 +170,7 @@ def ownership_graph() -> OwnershipGraph:
     ids = dict(LegalEntity.objects.values_list("pk", "inn").iterator(chunk_size=20_000))
     holdings: list[Holding] = []
     unknown_pins: set[str] = set()
+    pepper = ledger.pepper()
     rows = Shareholding.objects.values_list(
         "owned_id",
         "owner_entity_id",
@@ -181,7 +187,7 @@ def ownership_graph() -> OwnershipGraph:
         elif pin:
             # Persons are nodes under an opaque reference: the graph's ids are the record
             # ids of its BODS export, and a PIN must not leave the commission that way.
-            owner = _person_node(pin)
+            owner = _person_node(pin, pepper)
             if owner not in nodes:
                 nodes[owner] = Node(owner, "person", name, country)
                 if not country:
@@ -194,7 +200,7 @@ def ownership_graph() -> OwnershipGraph:
         for pin, citizenship, surname, given in Person.objects.filter(pin__in=part).values_list(
             "pin", "citizenship", "surname", "given_name"
         ):
-            key = _person_node(pin)
+            key = _person_node(pin, pepper)
             nodes[key] = Node(key, "person", nodes[key].name or f"{surname} {given}", citizenship)
     return OwnershipGraph(nodes.values(), holdings, lenient=True)
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from shailoo.accounts.permissions import require
@@ -35,7 +37,10 @@ from shailoo.law.loader import load_edition
 from shailoo.register.pin import check_pin
 
 SCREENED = "finance.screened"
-RESOLVE_BATCH = 5000
+RESOLVE_BATCH = 20_000  # a commit per batch: fewer, larger ones
+#: Booked transactions read into the screen per chunk (their donors' addresses looked up
+#: together).
+ROWS_CHUNK = 20_000
 # Cash paid in at a bank's counter: ISO 20022 bank transaction code PMNT / CNTR / CDPT.
 CASH_CODES = ("CNTR/CDPT", "CDPT")
 
@@ -112,6 +117,7 @@ def resolve_pending(election: Election, index: DonorIndex | None = None) -> int:
         .values_list(*_PAYER)
     )
     total, after = 0, 0
+    donors: dict[str, int] = {}  # the donors' ids met so far in this run, by identity key
     while True:
         batch = list(pending.filter(pk__gt=after)[:RESOLVE_BATCH])
         if not batch:
@@ -123,7 +129,7 @@ def resolve_pending(election: Election, index: DonorIndex | None = None) -> int:
             cp = _ultimate(row)
             if cp is not None:
                 behind[i] = index.resolve(cp)
-        _store_resolutions(batch, payers, behind, owners)
+        _store_resolutions(batch, payers, behind, owners, donors)
         total += len(batch)
         after = batch[-1][0]
 
@@ -141,37 +147,37 @@ def _store_resolutions(
     payers: list[Resolution],
     behind: dict[int, Resolution],
     owners: dict[int, tuple[str, str]],
+    donors: dict[str, int] | None = None,
 ) -> None:
     """Store who gave: the ultimate party when the bank names one (the payer then only
-    carried the money, and says so in the note), else the payer."""
+    carried the money, and says so in the note), else the payer. ``donors`` holds the
+    donors' ids already looked up in this run (and gets the batch's)."""
+    donors = {} if donors is None else donors
     answers = [behind.get(i, answer) for i, answer in enumerate(payers)]
     today = timezone.localdate()
     first: dict[str, tuple[tuple[Any, ...], Resolution]] = {}
     for row, answer in zip(batch, answers, strict=True):
         key = answer.identity_key
-        if key and key not in first:
+        if key and key not in first and key not in donors:
             first[key] = (row, answer)
     # One identity across statements, funds and years: an existing donor is kept as it is
     # (looked up first: donors give again and again, and an insert that is ignored still
     # costs its statement).
-    donors = _donor_ids(sorted(first))
+    donors.update(_donor_ids(sorted(first)))
     fresh = []
     for key, (row, answer) in first.items():
         if key in donors:
             continue
         best = answer.candidates[0] if answer.candidates else None
         fresh.append(
-            Donor(
-                key=key,
-                kind="person" if key.startswith("P:") else "entity",
-                name=(best.name if best else row[2])[:300],
-                country=(best.country if best else "")[:2],
-                first_seen=row[13] or today,
+            (
+                key,
+                "person" if key.startswith("P:") else "entity",
+                (best.name if best else row[2])[:300],
+                (best.country if best else "")[:2],
+                connection.ops.adapt_datefield_value(row[13] or today),
             )
         )
-    if fresh:
-        Donor.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=2000)
-        donors.update(_donor_ids(sorted(d.key for d in fresh)))
     updates = []
     for i, (row, answer) in enumerate(zip(batch, answers, strict=True)):
         key = answer.identity_key
@@ -182,15 +188,33 @@ def _store_resolutions(
         note = "; ".join(answer.reasons)
         if i in behind:
             note = f"on behalf of {row[11] or '?'}, paid by {row[2] or '?'}: {note}"
-        donor = donors.get(key) if key else None
-        updates.append((donor, status, round(answer.score, 1), note[:300], row[0]))
+        updates.append((key, status, round(answer.score, 1), note[:300], row[0]))
     table = connection.ops.quote_name(Transaction._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
+        if fresh:
+            _insert_donors(cursor, fresh)
+            donors.update(_donor_ids(sorted(d[0] for d in fresh)))
         cursor.executemany(
             f"UPDATE {table} SET donor_id = %s, resolution = %s, resolution_score = %s,"
             " resolution_note = %s WHERE id = %s",
-            updates,
+            [(donors.get(key) if key else None, *rest) for key, *rest in updates],
         )
+
+
+def _insert_donors(cursor: Any, rows: list[tuple[Any, ...]]) -> None:
+    """Insert new donors, a donor stored meanwhile kept as it is (``bulk_create`` with
+    ``ignore_conflicts``, without a model instance per donor)."""
+    fields = [Donor._meta.get_field(name) for name in ("key", "kind", "name", "country")]
+    fields.append(Donor._meta.get_field("first_seen"))
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    ignore = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    cursor.executemany(
+        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)}"
+        f" {ops.quote_name(Donor._meta.db_table)} ({columns})"
+        f" VALUES ({', '.join(['%s'] * len(fields))}) {ignore}".rstrip(),
+        rows,
+    )
 
 
 def _donor_ids(keys: list[str]) -> dict[str, int]:
@@ -214,10 +238,13 @@ def _donor_kind(key: str, own: str, party: str) -> str:
     return ""
 
 
+#: Stored resolutions the screen reads as an identified donor (plain strings: comparing a
+#: million statuses with the model's choices would cost seconds).
+_IDENTIFIED = frozenset({str(Transaction.Resolution.OWN), str(Transaction.Resolution.REVIEWED)})
+
+
 def _resolution(status: str) -> str:
-    if status in (Transaction.Resolution.OWN, Transaction.Resolution.REVIEWED):
-        return "exact_id"
-    return status
+    return "exact_id" if status in _IDENTIFIED else status
 
 
 #: What the screen reads of a stored transaction, in this order.
@@ -235,18 +262,15 @@ def engine_rows(
 
     With ``index``, a donor resolved to a person gets the register's address (statements
     write it freely), so donors living at one address are linked however each bank spelled
-    it; it is set as each donation is made (a copy of a million donations costs seconds).
+    it; it is set as each donation is made (a copy of a million donations costs seconds),
+    the addresses of a chunk's new donors looked up together.
     """
-    registered: dict[str, str | None] = {}
+    registered: dict[str, str] = {}
 
     def address_of(key: str, written: str) -> str:
         if index is None or not key.startswith("P:"):
             return written
-        pin = key[2:]
-        if pin not in registered:
-            registered[pin] = registries.register_addresses([pin], index).get(pin)
-        found = registered[pin]
-        return written if found is None else found
+        return registered.get(key[2:], written)
 
     funds = {f.pk: f for f in _funds(election)}
     owners = {pk: _own_keys(f) for pk, f in funds.items()}
@@ -258,7 +282,7 @@ def engine_rows(
         .order_by("pk")
         .values_list(*_SCREENED)
     )
-    for row in rows.iterator(chunk_size=20_000):
+    for row in _registered_first(rows.iterator(chunk_size=ROWS_CHUNK), index, registered):
         (pk, fund_id, statement, ref, credit, reversal, day, amount, code, key, status,
          name, account, country, bic, currency, instructed, address, purpose) = row  # fmt: skip
         fund = funds[fund_id]
@@ -306,6 +330,30 @@ def engine_rows(
                 )
             )
     return donations, payments, places
+
+
+def _registered_first(
+    rows: Iterator[tuple[Any, ...]], index: DonorIndex | None, registered: dict[str, str]
+) -> Iterator[tuple[Any, ...]]:
+    """``rows`` again, a chunk at a time, each chunk's persons' register addresses put in
+    ``registered`` (by PIN) before its rows are given: one search of the register's PINs
+    per chunk instead of one per donor."""
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == ROWS_CHUNK:
+            yield from _with_addresses(chunk, index, registered)
+            chunk = []
+    yield from _with_addresses(chunk, index, registered)
+
+
+def _with_addresses(
+    chunk: list[tuple[Any, ...]], index: DonorIndex | None, registered: dict[str, str]
+) -> list[tuple[Any, ...]]:
+    if index is not None:
+        pins = {k[2:] for k in (row[9] for row in chunk) if k and k.startswith("P:")}
+        registered.update(registries.register_addresses(pins - registered.keys(), index))
+    return chunk
 
 
 def _flag_key(flag: Any) -> str:

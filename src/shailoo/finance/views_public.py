@@ -14,16 +14,18 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from shailoo.common import charts
 from shailoo.common.csvout import format_row
 from shailoo.common.refusals import NotFound, Refusal
 from shailoo.elections.models import Election
 from shailoo.elections.services import election_named
-from shailoo.finance import charts, disclosure
+from shailoo.finance import disclosure
 from shailoo.finance.forms import (
     DISPOSITION_LABELS,
     FUND_KIND_LABELS,
@@ -52,8 +54,21 @@ def owner_label(fund: Fund) -> str:
     return party.name_ky if lang == "ky" and party.name_ky else party.name_ru
 
 
-def _svg(text: str) -> SafeString:
-    return mark_safe(text)  # charts.bar_chart escapes every label it draws
+def money(amount: Decimal) -> str:
+    """An amount in som as the reader's locale writes it (``1 234 567,50``)."""
+    return number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def amount_chart(
+    title: str, header: str, rows: Iterable[tuple[str, Decimal, str | None]]
+) -> charts.Chart:
+    """A bar per (name, amount, link) in the order given, amounts written as on the page."""
+    return charts.bar_chart(
+        [charts.Bar(name, float(amount), money(amount), href=href) for name, amount, href in rows],
+        title=title,
+        value_header=gettext("Amount"),
+        label_header=header,
+    )
 
 
 def _amount_rows(
@@ -94,26 +109,53 @@ def funds(request: HttpRequest) -> HttpResponse:
         "flagged_total": sum(flagged.values(), zero),
         "charted": len(charted) < len(rows) and len(charted),
         "elections": Election.objects.filter(funds__isnull=False).distinct(),
-        "chart": _svg(
-            charts.bar_chart(
-                gettext("Income and spending by fund"),
-                [charts.Row(owner, (t.income, t.spending)) for t, owner, _ in charted],
-                [gettext("Income"), gettext("Spending")],
-            )
-        ),
-        "flag_chart": _svg(
-            charts.bar_chart(
-                gettext("Money under disclosed flags, by kind"),
-                [
-                    charts.Row(text, (amount,))
-                    for _, text, amount in _amount_rows(KIND_LABELS, flagged)
-                ],
-            )
-        )
-        if flagged
-        else None,
+        "charts": _funds_charts(charted, flagged),
     }
     return render(request, "finance/public_funds.html", context)
+
+
+def _funds_charts(
+    charted: list[tuple[disclosure.FundTotals, str, str]], flagged: dict[str, Decimal]
+) -> list[tuple[str, charts.Chart]]:
+    """Income and spending of the largest funds (each bar a link to its fund) and the money
+    under disclosed flags by kind, as (id, chart)."""
+    links = {t.fund.account: reverse("finance:fund", args=[t.fund.account]) for t, _, _ in charted}
+    found = [
+        (
+            "chart-funds",
+            amount_chart(
+                gettext("Income by fund"),
+                gettext("Fund of"),
+                ((owner, t.income, links[t.fund.account]) for t, owner, _ in charted),
+            ),
+        ),
+        (
+            "chart-funds-spending",
+            amount_chart(
+                gettext("Spending by fund"),
+                gettext("Fund of"),
+                (
+                    (owner, t.spending, links[t.fund.account])
+                    for t, owner, _ in sorted(charted, key=lambda row: -row[0].spending)
+                ),
+            ),
+        ),
+    ]
+    if flagged:
+        found.append(
+            (
+                "chart-flagged",
+                amount_chart(
+                    gettext("Money under disclosed flags, by kind"),
+                    gettext("Kind"),
+                    (
+                        (text, amount, None)
+                        for _, text, amount in _amount_rows(KIND_LABELS, flagged)
+                    ),
+                ),
+            )
+        )
+    return found
 
 
 def _fund(account: str) -> Fund:
@@ -144,17 +186,15 @@ def fund(request: HttpRequest, account: str) -> HttpResponse:
             (f, label(KIND_LABELS, f.kind), label(DISPOSITION_LABELS, f.disposition))
             for f in shown.flags
         ],
-        "income_chart": _svg(
-            charts.bar_chart(
-                gettext("Income by kind of donor"),
-                [charts.Row(text, (amount,)) for _, text, amount in income if amount],
-            )
+        "income_chart": amount_chart(
+            gettext("Income by kind of donor"),
+            gettext("Donors"),
+            ((text, amount, None) for _, text, amount in income if amount),
         ),
-        "spending_chart": _svg(
-            charts.bar_chart(
-                gettext("Spending by purpose"),
-                [charts.Row(text, (amount,)) for _, text, amount in spending if amount],
-            )
+        "spending_chart": amount_chart(
+            gettext("Spending by purpose"),
+            gettext("Purpose"),
+            ((text, amount, None) for _, text, amount in spending if amount),
         ),
     }
     return render(request, "finance/public_fund.html", context)

@@ -38,13 +38,25 @@ from shailoo.accounts.permissions import has_permission, permission_required
 from shailoo.accounts.roles import Permission
 from shailoo.common.refusals import NotFound, Refusal
 from shailoo.finance import review_services
+from shailoo.finance.explain_text import (
+    citation_text,
+    evidence_value,
+    explain,
+    flag_citation,
+    notice,
+)
 from shailoo.finance.forms import (
     DISPOSITION_LABELS,
+    EVIDENCE_LABELS,
+    EVIDENCE_VALUE_LABELS,
+    FUND_KIND_LABELS,
     KIND_LABELS,
     MAX_UPLOAD_BYTES,
+    PURPOSE_LABELS,
     QUEUE,
     RESOLUTION_LABELS,
     SEVERITY_LABELS,
+    SOURCE_CATEGORY_LABELS,
     STATUS_LABELS,
     FlagFilterForm,
     ImportForm,
@@ -102,7 +114,9 @@ def flags(request: HttpRequest) -> HttpResponse:
     """The flags, open ones first, largest sums first; filters by kind, status and fund, and
     the number and money of each kind under the other filters."""
     form = FlagFilterForm(request.GET, funds=_funds())
-    rows: QuerySet[Flag] = Flag.objects.select_related("fund", "fund__candidate", "fund__party")
+    rows: QuerySet[Flag] = Flag.objects.select_related(
+        "fund", "fund__candidate", "fund__party", "fund__election", "donor"
+    )
     if form.is_valid():
         data = form.cleaned_data
         if data["status"]:
@@ -128,7 +142,7 @@ def flags(request: HttpRequest) -> HttpResponse:
                 label(KIND_LABELS, f.kind),
                 label(STATUS_LABELS, f.status),
                 label(SEVERITY_LABELS, f.severity),
-                masked(f.summary),
+                masked(explain(f)),
             )
             for f in found
         ],
@@ -149,16 +163,48 @@ def flags(request: HttpRequest) -> HttpResponse:
 # -- a flag ------------------------------------------------------------------------------------
 
 
-def _evidence(flag: Flag) -> list[tuple[str, str]]:
+def _value_labels(key: str) -> dict[str, Any]:
+    """The names of the coded values an evidence item may hold."""
+    shared = {
+        "resolution": RESOLUTION_LABELS,
+        "fund_kind": FUND_KIND_LABELS,
+        "purpose": PURPOSE_LABELS,
+    }
+    return shared.get(key) or EVIDENCE_VALUE_LABELS.get(key) or {}
+
+
+#: A prohibited-source category code inside a line of evidence (``...: foreign_state``).
+_CATEGORY = re.compile(r"\b(" + "|".join(sorted(SOURCE_CATEGORY_LABELS, key=len)[::-1]) + r")\b")
+
+
+def _named(text: str) -> str:
+    """A line of evidence with each prohibited-source category code named."""
+    return _CATEGORY.sub(lambda m: str(SOURCE_CATEGORY_LABELS[m.group(1)]), text)
+
+
+def _evidence(flag: Flag) -> list[tuple[str, str, str]]:
+    """``(key, name, value)`` of each evidence item, coded values named, amounts, shares and
+    dates written the reader's way, a citation in the reader's language."""
     rows = []
+    edition = flag.fund.election.law_edition
     for key, value in sorted((flag.evidence or {}).items()):
-        if isinstance(value, list):
-            text = "; ".join(masked(v) for v in value)
+        values = _value_labels(str(key))
+        shown = evidence_value(str(key), value)
+        if shown is not None:
+            text = shown
+        elif key.endswith("citation") and isinstance(value, str):
+            text = citation_text(value, edition)
+        elif isinstance(value, list):
+            text = "; ".join(_named(masked(v)) for v in value)
         elif isinstance(value, dict):
             text = "; ".join(f"{k}: {masked(v)}" for k, v in sorted(value.items()))
+        elif isinstance(value, str) and value in values:
+            text = str(values[value])
+        elif key == "category":
+            text = _named(masked(value))
         else:
             text = masked(value)
-        rows.append((str(key), text))
+        rows.append((str(key), label(EVIDENCE_LABELS, str(key)), text))
     return rows
 
 
@@ -205,14 +251,15 @@ def _flag_page(request: HttpRequest, flag: Flag, status: int = 200, **extra: Any
         "status": label(STATUS_LABELS, flag.status),
         "severity": label(SEVERITY_LABELS, flag.severity),
         "disposition": label(DISPOSITION_LABELS, flag.disposition),
-        "summary": masked(flag.summary),
+        "summary": masked(explain(flag)),
+        "citation": flag_citation(flag),
         "donor_name": donor.name if donor is not None else "",
         "donor_key": masked(donor.key) if donor is not None else "",
         "evidence": _evidence(flag),
         "picture": picture_url(flag.picture_svg),
         "transactions": [tx_row(tx) for tx in transactions],
-        "notice_ky": masked(review_services.notice_text(flag, "ky")) if decided else "",
-        "notice_ru": masked(review_services.notice_text(flag, "ru")) if decided else "",
+        "notice_ky": masked(notice(flag, "ky")) if decided else "",
+        "notice_ru": masked(notice(flag, "ru")) if decided else "",
         "can_review": has_permission(request.user, Permission.FINANCE_REVIEW),
         "can_see_case": has_permission(request.user, Permission.INCIDENTS_VIEW),
         "review_form": ReviewForm(),

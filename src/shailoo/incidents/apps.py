@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class IncidentsConfig(AppConfig):
     name = "shailoo.incidents"
     label = "incidents"
-    verbose_name = "Rapid-response groups: cases and alerts"
+    verbose_name = _("Rapid-response groups: cases and alerts")
     default_auto_field = "django.db.models.BigAutoField"

@@ -114,6 +114,46 @@ RULE_LABELS: dict[str, Any] = {
     "result_appeal_decision_days": _("appeal against a result"),
     "alert_triage": _("alert triage"),
 }
+#: Alerts the domains raise (``services.raise_alert``: ``<source>.<kind>``), as staff name
+#: them; an alert from an outside system keeps its code (``alert_name``).
+ALERT_LABELS: dict[str, Any] = {
+    "counting.control": _("protocol: a control relation fails"),
+    "counting.discrepancy": _("protocol: automatic and manual counts differ"),
+    "counting.no_automatic": _("protocol: no automatic count to compare"),
+    "biometrics.duplicate_enrolment": _("one person enrolled twice (biometric deduplication)"),
+    "register.likely_duplicate": _("register: a person likely registered twice"),
+    "register.crowded_dwelling": _("register: too many voters at one dwelling"),
+    "polling.ballot_balance": _("election day: ballots do not balance at closing"),
+    "polling.offline_off_list": _("election day: ballot issued offline to a voter not on the list"),
+    "polling.second_ballot": _("election day: a second ballot to one voter"),
+    "polling.double_vote_attempt": _("election day: an attempt to vote twice"),
+    "candidates.foreign_participant": _("participants: a foreign participant"),
+    # campaign finance: the flag kinds, in the words of the finance workspace
+    "finance.prohibited_source": _("Donor the law forbids"),
+    "finance.foreign_participation": _("Legal entity with foreign participation"),
+    "finance.foreign_account": _("Money from a foreign account or bank"),
+    "finance.foreign_currency": _("Money sent in a foreign currency"),
+    "finance.anonymous": _("Anonymous donation"),
+    "finance.cash": _("Cash donation"),
+    "finance.over_donor_cap": _("Donation over the donor's limit"),
+    "finance.over_fund_cap": _("Fund over its limit"),
+    "finance.structuring": _("Donation split among several donors"),
+    "finance.conduit": _("Donation passed on from a prohibited source"),
+    "finance.foreign_supplier": _("Campaign services from a foreign or foreign-owned supplier"),
+}
+#: Who acted on a case when it was not a person: the domains that raise alerts and the
+#: platform's own routines (``CaseEvent.actor``, an alert's ``Case.reporter``).
+ACTOR_LABELS: dict[str, Any] = {
+    "counting": _("vote counting"),
+    "biometrics": _("biometric deduplication"),
+    "register": _("voter register"),
+    "polling": _("election day"),
+    "candidates": _("candidates and participants"),
+    "finance": _("campaign finance"),
+    "routing": _("automatic routing"),
+    "deadlines": _("deadline watch"),
+    "public": _("public web form"),
+}
 #: Status filters: every status, and ``open`` for those still being worked.
 OPEN = "open"
 OPEN_STATUSES = ("received", "in_progress")

@@ -11,6 +11,7 @@ CEC's; its deadline comes from the law edition (``incidents`` section, ``deadlin
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -219,6 +220,7 @@ def open_case(
     dedupe_key: str = "",
     alert: tuple[str, str] = ("", ""),
     token: str = "",
+    alert_evidence: Mapping[str, Any] | None = None,
 ) -> Case:
     """File a case through any door; route it, set its legal deadline, ledger it.
 
@@ -270,6 +272,7 @@ def open_case(
                     due_rule=due.rule,
                     alert_kind=alert[0],
                     alert_subject=alert[1],
+                    alert_evidence=dict(alert_evidence or {}),
                     dedupe_key=dedupe_key,
                 )
                 CaseEvent.objects.bulk_create(
@@ -350,8 +353,27 @@ def raise_alert(
         ),
         dedupe_key=key,
         alert=(f"{source}.{kind}"[:60], subject[:120]),
+        alert_evidence=json_safe(evidence or {}),
     )
     return case
+
+
+def json_safe(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """``evidence`` as JSON values, kept as they are where they are JSON already (numbers stay
+    numbers for the page to format), anything else (a Decimal, a date) as its text."""
+    return {str(key): _json_value(value) for key, value in evidence.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no NaN or infinity
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    if isinstance(value, Mapping):
+        return json_safe(value)
+    return str(value)
 
 
 def alert_resolved(source: str, subject: str) -> None:

@@ -33,11 +33,15 @@ from shailoo.accounts.access_log import record_view
 from shailoo.accounts.permissions import grants_of, has_permission, permission_required
 from shailoo.accounts.roles import Permission, Role
 from shailoo.common.refusals import InvalidInput, NotFound, Refusal
+from shailoo.geo.models import TerritorialCommission
 from shailoo.incidents import clock, report_services, services
+from shailoo.incidents.alert_text import alert_view, evidence_items
 from shailoo.incidents.categories import CATEGORIES, DEFAULT_ROUTES
 from shailoo.incidents.deadlines import Deadline, state
 from shailoo.incidents.forms import (
+    ACTOR_LABELS,
     AGENCY_LABELS,
+    ALERT_LABELS,
     APPEAL_OUTCOME_LABELS,
     CATEGORY_LABELS,
     DETAIL_LABELS,
@@ -130,6 +134,22 @@ class TimelineEntry:
     event: CaseEvent
     title: str
     details: list[tuple[str, str]]
+    who: str = ""
+
+
+def alert_name(kind: str) -> str:
+    """An alert kind (``<source>.<kind>``) by name; an outside system's alert keeps its code."""
+    return label(ALERT_LABELS, kind)
+
+
+def actor_label(actor: str) -> str:
+    """Who acted: a person's name as it is, a domain or a routine of the platform by name."""
+    return label(ACTOR_LABELS, actor)
+
+
+def _tec_name(code: str) -> str:
+    name = TerritorialCommission.objects.filter(code=code).values_list("name", flat=True).first()
+    return str(name) if name else code
 
 
 def _local_time(iso: str) -> str:
@@ -157,8 +177,15 @@ def _details(event: CaseEvent) -> list[tuple[str, str]]:
             text = f"#{value}"
         elif key == "source":
             text = label(SOURCE_LABELS, str(value))
+        elif key == "tec":
+            text = _tec_name(str(value))
+        elif key == "alert":
+            text = alert_name(f"{event.actor}.{value}")
         elif key == "due":
             text = _local_time(str(value))
+        elif key == "evidence" and isinstance(value, dict):
+            # an alert raised again: its evidence named as on the alert itself
+            text = "; ".join(f"{i.name}: {i.text}" for i in evidence_items(value))
         elif isinstance(value, dict):
             text = "; ".join(f"{k}: {v}" for k, v in sorted(value.items()))
         else:
@@ -273,7 +300,13 @@ def _case_page(
         "shared": [label(AGENCY_LABELS, a) for a in case.shared_agencies],
         "rule": label(RULE_LABELS, case.due_rule),
         "due": due_state(case, now),
-        "timeline": [TimelineEntry(e, label(EVENT_LABELS, e.kind), _details(e)) for e in events],
+        "timeline": [
+            TimelineEntry(e, label(EVENT_LABELS, e.kind), _details(e), actor_label(e.actor))
+            for e in events
+        ],
+        "alert": alert_name(case.alert_kind) if case.alert_kind else "",
+        "alert_view": alert_view(case),
+        "reporter": actor_label(case.reporter) if case.source == "alert" else case.reporter,
         "evidence": case.evidence.defer("content").order_by("added_at", "pk"),
         "decisions": [(d, label(OUTCOME_LABELS, d.outcome)) for d in case.decisions.all()],
         "appeals": appeals,

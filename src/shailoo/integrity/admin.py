@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from shailoo.integrity.models import LedgerEntry, RegisteredKey, TreeHead
 
@@ -32,11 +33,11 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     show_full_result_count = False
 
-    @admin.display(description="entry")
+    @admin.display(description=_("entry"))
     def entry_text(self, obj: LedgerEntry) -> str:
         return bytes(obj.data).decode("utf-8", "replace")
 
-    @admin.display(description="leaf hash")
+    @admin.display(description=_("leaf hash"))
     def leaf_hash_hex(self, obj: LedgerEntry) -> str:
         return bytes(obj.leaf_hash).hex()
 
@@ -47,7 +48,7 @@ class TreeHeadAdmin(ReadOnlyAdmin):
     fields = ("size", "root_hex", "timestamp_ms", "key_id", "created_at")
     readonly_fields = fields
 
-    @admin.display(description="root hash")
+    @admin.display(description=_("root hash"))
     def root_hex(self, obj: TreeHead) -> str:
         return bytes(obj.root_hash).hex()
 
@@ -60,6 +61,6 @@ class RegisteredKeyAdmin(ReadOnlyAdmin):
     exclude = ("public_key",)
     readonly_fields = ("public_key_hex",)
 
-    @admin.display(description="public key")
+    @admin.display(description=_("public key"))
     def public_key_hex(self, obj: RegisteredKey) -> str:
         return bytes(obj.public_key).hex()

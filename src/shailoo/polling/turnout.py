@@ -9,6 +9,7 @@ a published figure never changes afterwards.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractHour, TruncDate
+from django.dispatch import Signal
 from django.utils import timezone
 
 from shailoo.elections.models import Election
@@ -25,6 +27,10 @@ from shailoo.law.loader import load_edition
 from shailoo.polling.models import CheckIn, TurnoutPublication
 from shailoo.polling.tally import Place, Row, figures
 from shailoo.register.models import Person
+
+#: Sent once a publication has committed, with ``publication``: the portal queues messages to
+#: turnout subscribers. Sent robustly after the commit: a receiver never fails a publication.
+turnout_published = Signal()
 
 
 def zone() -> ZoneInfo:
@@ -136,6 +142,11 @@ def publish_due(
                         "listed": data["country"]["listed"],
                         "voted": data["country"]["voted"],
                     },
+                )
+                transaction.on_commit(
+                    partial(
+                        turnout_published.send_robust, TurnoutPublication, publication=publication
+                    )
                 )
         except IntegrityError:  # another process published it first
             continue

@@ -104,6 +104,34 @@ REPORT_LABELS: Mapping[str, Any] = {
 }
 
 
+#: Which of two ballots to one voter stands (``law.schema.ConflictRule``).
+CONFLICT_RULE_LABELS: Mapping[str, Any] = {
+    "earliest_issue": gettext_lazy("the ballot issued first stands"),
+    "first_received": gettext_lazy("the ballot the server received first stands"),
+}
+
+#: What a security event of a station's devices means (``integrity.security_events`` kinds:
+#: ``device.<refusal>`` from ``polling.devices`` and the API, ``request.<reason>`` from
+#: ``integrity.submissions.Reason``).
+SECURITY_EVENT_LABELS: Mapping[str, Any] = {
+    "device.not_a_device": gettext_lazy("a key that is not an enrolled device"),
+    "device.revoked_device": gettext_lazy("a request from a revoked device"),
+    "device.foreign_station": gettext_lazy("a device acting for another station"),
+    "device.clock_wrong": gettext_lazy("the device's clock is wrong"),
+    "device.out_of_order": gettext_lazy("readings of a device out of order"),
+    "request.missing_header": gettext_lazy("signed request without a required header"),
+    "request.malformed_header": gettext_lazy("signed request with a malformed header"),
+    "request.unknown_key": gettext_lazy("signed request with an unknown key"),
+    "request.revoked_key": gettext_lazy("signed request with a revoked key"),
+    "request.key_not_in_force": gettext_lazy("signed request with a key not in force"),
+    "request.wrong_key_usage": gettext_lazy("signed request with a key meant for other uses"),
+    "request.body_hash_mismatch": gettext_lazy("signed request whose body does not match"),
+    "request.bad_signature": gettext_lazy("signed request with a wrong signature"),
+    "request.stale_timestamp": gettext_lazy("signed request too old or from the future"),
+    "request.replayed_sequence": gettext_lazy("signed request replayed"),
+}
+
+
 def label(labels: Mapping[str, Any], code: str) -> str:
     """The label of ``code`` in the reader's language, the code itself when unknown."""
     text = labels.get(code)
@@ -279,6 +307,10 @@ class SecondRow:
     second_link: str
     case_link: str
 
+    @property
+    def rule(self) -> str:
+        return label(CONFLICT_RULE_LABELS, self.issue.rule)
+
 
 def _case_link(user: Any, reference: str) -> str:
     if reference and has_permission(user, Permission.INCIDENTS_VIEW):
@@ -395,6 +427,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "stations": station_lines,
         "station_count": listed_stations.count(),
         "wanted_tec": wanted_tec,
+        "wanted_tec_name": (
+            TerritorialCommission.objects.filter(code=wanted_tec)
+            .values_list("name", flat=True)
+            .first()
+            or wanted_tec
+        ),
         "limit": LIST_LIMIT,
         "hours": hours,
         "hour_rows": [(x, x.hourly(hours)) for x in [summary, *regions, *tecs]],
@@ -457,6 +495,10 @@ class SecondOnRecord:
     vote_link: str
     second_link: str
     case_link: str
+
+    @property
+    def rule(self) -> str:
+        return label(CONFLICT_RULE_LABELS, self.issue.rule)
 
 
 def _hourly(election: Election, station: PollingStation) -> dict[str, int]:
@@ -563,7 +605,10 @@ def station(request: HttpRequest, number: int) -> HttpResponse:
         "manual": manual_rows,
         "refused": refused,
         "seconds": second_rows,
-        "events": SecurityEvent.objects.filter(station_number=place.number)[:LIST_LIMIT],
+        "events": [
+            (e, label(SECURITY_EVENT_LABELS, e.kind))
+            for e in SecurityEvent.objects.filter(station_number=place.number)[:LIST_LIMIT]
+        ],
         "limit": LIST_LIMIT,
     }
     return render(request, "polling/station.html", context)

@@ -21,6 +21,7 @@ from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation, Region
 from shailoo.law.schema import Edition, PublicListMode, localize_cite
 from shailoo.portal.forms import SelfCheckForm, StationSearchForm
+from shailoo.portal.views_calendar import home_context
 from shailoo.register import services
 from shailoo.register.lists import ListRow, iter_csv_lines, precinct_rows, precinct_voters
 from shailoo.register.messages import RULE_NAMES
@@ -31,11 +32,14 @@ VOTERS_PER_PAGE = 100
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Landing page: what the register holds, and where a voter can check themself."""
+    """Landing page: the current election, its calendar from the law edition (each date
+    cited, past or to come), the stage it has reached, what the register holds, and the way
+    to every public page."""
     context = {
         "regions": Region.objects.count(),
         "stations": PollingStation.objects.count(),
         "voters": Person.objects.filter(eligible=True).count(),
+        **home_context(request),
     }
     return render(request, "portal/home.html", context)
 

@@ -101,12 +101,12 @@ class PersonAdmin(admin.ModelAdmin):
         return mask_pin(person.pin)
 
     @admin.display(description=_("station"), ordering="station__number")
-    def station_number(self, person: Person) -> int:
-        return person.station.number
+    def station_number(self, person: Person) -> str:
+        return str(person.station.number)  # a name, not a quantity: never "1 234"
 
     @admin.display(description=_("remote station"))
-    def remote_station_number(self, person: Person) -> int | None:
-        return person.remote_station.number if person.remote_station else None
+    def remote_station_number(self, person: Person) -> str | None:
+        return str(person.remote_station.number) if person.remote_station else None
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Person], search_term: str
@@ -203,12 +203,12 @@ class VotingPlaceChangeAdmin(ReadOnlyAdmin):
     date_hierarchy = "requested_at"
 
     @admin.display(description=_("from"), ordering="from_station__number")
-    def from_number(self, record: VotingPlaceChange) -> int:
-        return record.from_station.number
+    def from_number(self, record: VotingPlaceChange) -> str:
+        return str(record.from_station.number)
 
     @admin.display(description=_("to"), ordering="to_station__number")
-    def to_number(self, record: VotingPlaceChange) -> int:
-        return record.to_station.number
+    def to_number(self, record: VotingPlaceChange) -> str:
+        return str(record.to_station.number)
 
 
 @admin.register(ListCorrection)

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegisterConfig(AppConfig):
     name = "shailoo.register"
     label = "register"
+    verbose_name = _("Voter register")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -28,42 +28,49 @@ class Person(models.Model):
     # in the schema only (nothing writes NULL): on a NOT NULL column SQLite drops the partial
     # index's "pin IS NOT NULL" when it plans `pin = ?`, and then scans the whole register
     # for every look-up by PIN instead of using the unique index.
-    pin = models.CharField(max_length=14, null=True)  # noqa: DJ001
-    surname = models.CharField(max_length=100)
-    given_name = models.CharField(max_length=100)
-    patronymic = models.CharField(max_length=100, blank=True)
-    name_key = models.CharField(max_length=300)
-    name_latin = models.CharField(max_length=300)
-    sex = models.CharField(max_length=1, choices=Sex.choices)
-    birth_date = models.DateField()
-    citizenship = models.CharField(max_length=3, help_text="ISO 3166-1 alpha-2, or XX stateless")
-    other_citizenships = models.CharField(max_length=60, blank=True)
-    legally_incapable = models.BooleanField(default=False)
-    in_confinement = models.BooleanField(default=False)
-    biometric_registered = models.BooleanField(default=False)
-    death_date = models.DateField(null=True, blank=True)
-    address = models.CharField(max_length=300)
-    dwelling_id = models.CharField(max_length=40)
+    pin = models.CharField(_("PIN"), max_length=14, null=True)  # noqa: DJ001
+    surname = models.CharField(_("surname"), max_length=100)
+    given_name = models.CharField(_("given name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    name_key = models.CharField(_("name search key"), max_length=300)
+    name_latin = models.CharField(_("name in Latin letters"), max_length=300)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    citizenship = models.CharField(
+        _("citizenship"), max_length=3, help_text=_("ISO 3166-1 alpha-2, or XX stateless")
+    )
+    other_citizenships = models.CharField(_("other citizenships"), max_length=60, blank=True)
+    legally_incapable = models.BooleanField(_("legally incapable"), default=False)
+    in_confinement = models.BooleanField(_("in confinement"), default=False)
+    biometric_registered = models.BooleanField(_("biometric registered"), default=False)
+    death_date = models.DateField(_("death date"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300)
+    dwelling_id = models.CharField(_("dwelling id"), max_length=40)
     # Indexed through Meta.indexes (station, eligible): one index serves both look-ups.
     station = models.ForeignKey(
-        PollingStation, on_delete=models.PROTECT, related_name="registered_persons", db_index=False
+        PollingStation,
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="registered_persons",
+        db_index=False,
     )
     remote_station = models.ForeignKey(
         PollingStation,
+        verbose_name=_("remote station"),
         on_delete=models.PROTECT,
         related_name="remote_voters",
         null=True,
         blank=True,
         db_index=False,
-        help_text="Special remote-voting station, when the voter registered for one",
+        help_text=_("Special remote-voting station, when the voter registered for one"),
     )
-    eligible = models.BooleanField(default=False)
-    ineligible_codes = models.CharField(max_length=200, blank=True)
+    eligible = models.BooleanField(_("eligible"), default=False)
+    ineligible_codes = models.CharField(_("reasons for ineligibility"), max_length=200, blank=True)
     row_hash = models.CharField(
-        max_length=32, help_text="Digest of the registry row, for idempotency"
+        _("row hash"), max_length=32, help_text=_("Digest of the registry row, for idempotency")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["surname", "given_name", "pin"]
@@ -91,6 +98,7 @@ class Person(models.Model):
                 fields=["eligible"], name="person_ineligible", condition=models.Q(eligible=False)
             ),
         ]
+        verbose_name_plural = _("Persons")
 
     def __str__(self) -> str:
         return f"{self.surname} {self.given_name} {self.patronymic}".strip()
@@ -114,15 +122,18 @@ class PersonChange(models.Model):
         VOTING_PLACE = "voting_place", _("voting place change")
         CORRECTION = "correction", _("list correction")
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.CharField(max_length=150)
-    source = models.CharField(max_length=20, choices=Source.choices)
-    changes = models.JSONField(help_text="{field: [old, new]}")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="changes"
+    )
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.CharField(_("actor"), max_length=150)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    changes = models.JSONField(_("changes"), help_text=_("Each changed field with its old and new value"))
 
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name = _("person change")
+        verbose_name_plural = _("person changes")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} ({self.source})"
@@ -136,31 +147,36 @@ class ImportRun(models.Model):
         COMPLETED = "completed", _("completed")
         FAILED = "failed", _("failed")
 
-    kind = models.CharField(max_length=30, default="register")
-    file_name = models.CharField(max_length=500)
-    file_sha256 = models.CharField(max_length=64, db_index=True)
-    actor = models.CharField(max_length=150)
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=[("register", _("Voter register"))], default="register"
+    )
+    file_name = models.CharField(_("file name"), max_length=500)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, db_index=True)
+    actor = models.CharField(_("actor"), max_length=150)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RUNNING
+    )
     resume_line = models.PositiveIntegerField(
-        default=1, help_text="Last physical line whose batch is committed"
+        _("resume from line"), default=1, help_text=_("Last physical line whose batch is committed")
     )
     resume_offset = models.PositiveBigIntegerField(
-        default=0, help_text="Byte offset just after resume_line"
+        _("resume from byte"), default=0, help_text=_("Byte offset just after resume_line")
     )
-    read = models.PositiveIntegerField(default=0)
+    read = models.PositiveIntegerField(_("lines read"), default=0)
     accepted = models.PositiveIntegerField(
-        default=0, help_text="Valid rows: created + updated + unchanged"
+        _("rows accepted"), default=0, help_text=_("Valid rows: created + updated + unchanged")
     )
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(_("rows created"), default=0)
+    updated = models.PositiveIntegerField(_("rows updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("rows unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} ({self.status})"
@@ -169,15 +185,18 @@ class ImportRun(models.Model):
 class ImportReject(models.Model):
     """A refused row, stored with its batch so that a resumed run still reports every reject."""
 
-    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rejects")
-    line = models.PositiveIntegerField()
-    field = models.CharField(max_length=40, blank=True)
-    reason = models.CharField(max_length=300)
-    raw = models.TextField(blank=True, help_text="The row as read, PIN masked")
+    run = models.ForeignKey(
+        ImportRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="rejects"
+    )
+    line = models.PositiveIntegerField(_("line"))
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    raw = models.TextField(_("raw line"), blank=True, help_text=_("The row as read, PIN masked"))
 
     class Meta:
         ordering = ["run", "line", "id"]
         verbose_name = _("import reject")
+        verbose_name_plural = _("import rejects")
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.field} {self.reason}"
@@ -195,20 +214,28 @@ class VotingPlaceChange(models.Model):
         REFUSED = "refused", _("refused")
 
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="voting_place_changes"
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="voting_place_changes",
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    from_station = models.ForeignKey(PollingStation, on_delete=models.PROTECT, related_name="+")
-    to_station = models.ForeignKey(PollingStation, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices)
-    reason = models.TextField(blank=True)
-    citation = models.CharField(max_length=200, blank=True)
-    actor = models.CharField(max_length=150)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    from_station = models.ForeignKey(
+        PollingStation, verbose_name=_("from station"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_station = models.ForeignKey(
+        PollingStation, verbose_name=_("to station"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    citation = models.CharField(_("citation"), max_length=200, blank=True)
+    actor = models.CharField(_("actor"), max_length=150)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
         verbose_name = _("voting place change")
+        verbose_name_plural = _("voting place changes")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status} ({self.requested_at:%Y-%m-%d})"
@@ -228,25 +255,38 @@ class ListCorrection(models.Model):
         ACCEPTED = "accepted", _("accepted")
         REJECTED = "rejected", _("rejected")
 
-    pin = models.CharField(max_length=14, db_index=True)
+    pin = models.CharField(_("PIN"), max_length=14, db_index=True)
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, related_name="corrections", null=True, blank=True
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    details = models.TextField()
-    requested_at = models.DateTimeField()
-    due_by = models.DateField(help_text="Answer deadline set by the law edition")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    answer = models.TextField(blank=True)
-    answered_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    details = models.TextField(_("details"))
+    requested_at = models.DateTimeField(_("requested at"))
+    due_by = models.DateField(_("due by"), help_text=_("Answer deadline set by the law edition"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    citation = models.CharField(max_length=200, blank=True)
+    citation = models.CharField(_("citation"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["due_by", "id"]
         verbose_name = _("list correction")
+        verbose_name_plural = _("list corrections")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status} (due {self.due_by})"
@@ -266,15 +306,22 @@ class PersonState(models.Model):
     """
 
     sequence = models.BigIntegerField(
-        primary_key=True, help_text="The register.person_state ledger entry binding it"
+        _("sequence"),
+        primary_key=True,
+        help_text=_("The register.person_state ledger entry binding it"),
     )
-    first_id = models.BigIntegerField()
-    count = models.PositiveIntegerField()
-    ids = models.BinaryField(blank=True, help_text="Person ids, 8 bytes each; empty: consecutive")
-    states = models.BinaryField(help_text="Each person's state digest and field marks")
+    first_id = models.BigIntegerField(_("first person id"))
+    count = models.PositiveIntegerField(_("persons"))
+    ids = models.BinaryField(
+        _("person ids"), blank=True, help_text=_("Person ids, 8 bytes each; empty: consecutive")
+    )
+    states = models.BinaryField(
+        _("state digests"), help_text=_("Each person's state digest and field marks")
+    )
 
     class Meta:
-        verbose_name = _("person states")
+        verbose_name = _("person state block")
+        verbose_name_plural = _("person state blocks")
 
     def __str__(self) -> str:
         return f"{self.count} person state(s) at #{self.sequence}"

@@ -28,7 +28,7 @@ from shailoo.accounts.permissions import (
 )
 from shailoo.accounts.roles import Permission
 from shailoo.common.refusals import Refusal
-from shailoo.geo.models import PollingStation
+from shailoo.geo.models import PollingStation, Region
 from shailoo.register import services
 from shailoo.register.forms import (
     CorrectionAnswerForm,
@@ -36,6 +36,7 @@ from shailoo.register.forms import (
     PersonSearchForm,
     VotingPlaceForm,
 )
+from shailoo.register.labels import history_lines, region_name, rule_names, voting_place_mode
 from shailoo.register.models import ImportRun, ListCorrection, Person
 from shailoo.register.pin import mask_pin
 
@@ -77,11 +78,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ).values_list("number", flat=True)
         )
         alerts = [alert for alert in alerts if alert.station_number in numbers]
+    lang = services.ui_lang()
+    english = {r.code: r.name_en for r in Region.objects.all()} if lang == "en" else {}
+    regions = [
+        {
+            **row,
+            "name": english.get(row["station__region__code"])
+            or region_name(row, lang, "station__region__"),
+        }
+        for row in services.region_totals()
+    ]
     context = {
         "election": election,
+        "edition_since": law.meta.in_force_from if law is not None else None,
         "persons": Person.objects.count(),
         "eligible": Person.objects.filter(eligible=True).count(),
-        "regions": services.region_totals(),
+        "regions": regions,
         "runs": ImportRun.objects.all()[:10],
         "alerts": alerts[:50],
         "overdue": overdue[:20],
@@ -132,15 +144,21 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record_view(request, person, mask_pin(person.pin))
     election, law = _election_and_law(request)
     explanation: list[str] = []
+    lang = services.ui_lang()
     if election is not None:
-        _, explanation = services.explain(person, election, services.ui_lang())
+        _, explanation = services.explain(person, election, lang)
+    mode = law.polling.voting_place_mode if law is not None else None
     context = {
         "person": person,
         "masked_pin": mask_pin(person.pin),
         "election": election,
-        "mode": law.polling.voting_place_mode if law is not None else None,
+        "edition_since": law.meta.in_force_from if law is not None else None,
+        "failed_rules": rule_names(person.ineligible_codes, lang),
+        "mode": mode,
+        "mode_name": voting_place_mode(mode.value) if mode is not None else "",
+        "mode_citation": mode.citation_in(lang) if mode is not None else "",
         "explanation": explanation,
-        "history": person.changes.all()[:100],
+        "history": [(h, history_lines(h.changes, lang)) for h in person.changes.all()[:100]],
         "requests": person.voting_place_changes.select_related("from_station", "to_station")[:50],
         "corrections": person.corrections.all()[:50],
         "form": VotingPlaceForm(),

@@ -23,22 +23,32 @@ class DedupRun(models.Model):
         INTERRUPTED = "interrupted", _("interrupted (resumable)")
         FINISHED = "finished", _("finished")
 
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
-    actor = models.CharField(max_length=150)
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    run_dir = models.CharField(max_length=500, help_text=_("Checkpoints of the run on disk"))
-    model_id = models.CharField(max_length=64, blank=True, help_text=_("Face embedding model"))
-    faces = models.PositiveIntegerField(default=0)
-    finger_only = models.PositiveIntegerField(
-        default=0, help_text=_("Persons shortlisted by fingerprint (no face of the model)")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RUNNING
     )
-    partitions = models.PositiveIntegerField(default=0)
-    partitions_done = models.PositiveIntegerField(default=0)
-    candidates = models.PositiveIntegerField(default=0, help_text=_("Pairs found"))
-    queued = models.PositiveIntegerField(default=0, help_text=_("Pairs newly queued"))
-    config = models.JSONField(default=dict)
-    error = models.TextField(blank=True)
+    actor = models.CharField(_("actor"), max_length=150)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    run_dir = models.CharField(
+        _("run directory"), max_length=500, help_text=_("Checkpoints of the run on disk")
+    )
+    model_id = models.CharField(
+        _("model"), max_length=64, blank=True, help_text=_("Face embedding model")
+    )
+    faces = models.PositiveIntegerField(_("faces"), default=0)
+    finger_only = models.PositiveIntegerField(
+        _("finger only"),
+        default=0,
+        help_text=_("Persons shortlisted by fingerprint (no face of the model)"),
+    )
+    partitions = models.PositiveIntegerField(_("partitions"), default=0)
+    partitions_done = models.PositiveIntegerField(_("partitions done"), default=0)
+    candidates = models.PositiveIntegerField(_("candidates"), default=0, help_text=_("Pairs found"))
+    queued = models.PositiveIntegerField(
+        _("pairs queued"), default=0, help_text=_("Pairs newly queued")
+    )
+    config = models.JSONField(_("configuration"), default=dict)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -56,17 +66,31 @@ class DuplicateCandidate(models.Model):
         OPEN = "open", _("awaiting decision")
         DECIDED = "decided", _("decided")
 
-    run = models.ForeignKey(DedupRun, on_delete=models.PROTECT, related_name="found")
-    person_a = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    person_b = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
-    face_score = models.FloatField(null=True, blank=True, help_text=_("Face cosine"))
-    fused_strength = models.FloatField(
-        default=0.0, help_text=_("Fused -log10 false-match rate of fingers (and face)")
+    run = models.ForeignKey(
+        DedupRun, verbose_name=_("run"), on_delete=models.PROTECT, related_name="found"
     )
-    evidence = models.JSONField(default=dict, help_text=_("Scores per modality; no template"))
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    person_a = models.ForeignKey(
+        Person, verbose_name=_("person a"), on_delete=models.PROTECT, related_name="+"
+    )
+    person_b = models.ForeignKey(
+        Person, verbose_name=_("person b"), on_delete=models.PROTECT, related_name="+"
+    )
+    face_score = models.FloatField(
+        _("face score"), null=True, blank=True, help_text=_("Face cosine")
+    )
+    fused_strength = models.FloatField(
+        _("fused strength"),
+        default=0.0,
+        help_text=_("Fused -log10 false-match rate of fingers (and face)"),
+    )
+    evidence = models.JSONField(
+        _("evidence"), default=dict, help_text=_("Scores per modality; no template")
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-fused_strength", "-face_score", "id"]
@@ -92,16 +116,24 @@ class AdjudicationDecision(models.Model):
         DIFFERENT_PERSONS = "different_persons", _("different persons")
 
     candidate = models.OneToOneField(
-        DuplicateCandidate, on_delete=models.PROTECT, related_name="decision"
+        DuplicateCandidate,
+        verbose_name=_("candidate"),
+        on_delete=models.PROTECT,
+        related_name="decision",
     )
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    reason = models.TextField()
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    reason = models.TextField(_("reason"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    actor = models.CharField(max_length=150)
-    decided_at = models.DateTimeField(auto_now_add=True)
-    ledger_sequence = models.BigIntegerField(null=True, blank=True)
+    actor = models.CharField(_("actor"), max_length=150)
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    ledger_sequence = models.BigIntegerField(_("ledger sequence"), null=True, blank=True)
 
     class Meta:
         ordering = ["-decided_at", "-id"]

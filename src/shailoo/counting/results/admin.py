@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from shailoo.counting.models import contest_label
 from shailoo.counting.results.models import (
     AutomaticCount,
     CountingAlert,
@@ -20,6 +22,11 @@ from shailoo.counting.results.models import (
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    @admin.display(description=_("contest"), ordering="contest_id")
+    def contest(self, row: Protocol | AutomaticCount) -> str:
+        """The contest's code with its title, never the code alone."""
+        return contest_label(row.election_id, row.contest_id)
+
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
@@ -32,7 +39,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Protocol)
 class ProtocolAdmin(ReadOnlyAdmin):
-    list_display = ("station", "contest_id", "election", "status", "acceptable", "updated_at")
+    list_display = ("station", "contest", "election", "status", "acceptable", "updated_at")
     list_filter = ("status", "acceptable", "election")
     search_fields = ("contest_id", "station__number")
     list_select_related = ("station", "election")
@@ -54,7 +61,7 @@ class ProtocolDecisionAdmin(ReadOnlyAdmin):
 
 @admin.register(AutomaticCount)
 class AutomaticCountAdmin(ReadOnlyAdmin):
-    list_display = ("station", "contest_id", "source", "submitted_by", "created_at")
+    list_display = ("station", "contest", "source", "submitted_by", "created_at")
     list_filter = ("source",)
     list_select_related = ("station",)
 

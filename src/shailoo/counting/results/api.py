@@ -70,9 +70,18 @@ class StatusSerializer(serializers.Serializer[Any]):
     missing = serializers.IntegerField()
 
 
+class LocalizedNamesSerializer(serializers.Serializer[Any]):
+    """A name in Kyrgyz, Russian and English ("" where none was entered)."""
+
+    ky = serializers.CharField(allow_blank=True)
+    ru = serializers.CharField(allow_blank=True)
+    en = serializers.CharField(allow_blank=True)
+
+
 class ElectionResultsSerializer(serializers.Serializer[Any]):
     election = serializers.CharField()
     name = serializers.CharField()
+    names = LocalizedNamesSerializer()
     polling_day = serializers.DateField()
     status = StatusSerializer()
     contests = ContestSerializer(many=True)
@@ -177,7 +186,9 @@ class ElectionResultsView(PublicView):
             )
         body = {
             "election": election.code,
-            "name": election.name,
+            # A stable name (the untranslated column) and the name in each language.
+            "name": election.stable_name,
+            "names": election.names,
             "polling_day": election.polling_day,
             "status": {
                 "reported": total.reported,

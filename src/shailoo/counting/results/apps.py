@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CountingResultsConfig(AppConfig):
     name = "shailoo.counting.results"
     label = "counting_results"
-    verbose_name = "Protocols and results"
+    verbose_name = _("Protocols and results")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -9,10 +9,12 @@ written in one transaction.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext
 
 from shailoo.accounts.roles import Permission
@@ -26,6 +28,12 @@ from shailoo.counting.results.services import require_at
 from shailoo.integrity import ledger
 from shailoo.integrity.canonical import JSONValue
 from shailoo.integrity.keys import KeyRegistryError
+
+#: Sent once an acceptance has committed, with ``protocol`` and ``decision``: rooms above
+#: counting (the portal's subscriptions) react without counting knowing them. Sent robustly
+#: after the commit, so a receiver can neither undo the acceptance nor make it fail; receivers
+#: only queue work (the portal writes an outbox row), they send nothing themselves.
+protocol_accepted = Signal()
 
 
 def acceptance_fields(protocol: Protocol, version: ProtocolVersion) -> dict[str, JSONValue]:
@@ -96,6 +104,11 @@ def accept_protocol(protocol: Protocol, actor: Any) -> ProtocolDecision:
             # The public results change: cached pages and answers give way once this commits.
             cache.bump()
             transaction.on_commit(metrics.protocol_accepted)
+            transaction.on_commit(
+                partial(
+                    protocol_accepted.send_robust, Protocol, protocol=protocol, decision=decision
+                )
+            )
     if blocked is not None:
         raise Refusal(
             "blocked",

@@ -74,8 +74,14 @@ def render_protocol_pdf(
     version: ProtocolVersion,
     labels_ky: dict[str, str],
     labels_ru: dict[str, str],
+    *,
+    accepted_by: str | None = None,
 ) -> bytes:
-    """The PDF bytes of ``version`` of ``protocol`` (options named from the definition)."""
+    """The PDF bytes of ``version`` of ``protocol`` (options named from the definition).
+
+    ``accepted_by`` replaces the accepting account's name (the public copy names a role and a
+    commission, never a person's account).
+    """
     register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
@@ -122,7 +128,8 @@ def render_protocol_pdf(
         .first()
     )
     if accepted is not None:
-        page.text(f"Кабыл алган / Принял: {accepted.actor}, {accepted.created_at:%d.%m.%Y}", size=8)
+        who = accepted_by if accepted_by is not None else accepted.actor
+        page.text(f"Кабыл алган / Принял: {who}, {accepted.created_at:%d.%m.%Y}", size=8)
         page.text(f"Key: {accepted.key_id}", size=7.5)
         page.text(f"Signature: {accepted.signature}", size=6.5)
     page.y -= 18

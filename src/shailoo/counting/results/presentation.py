@@ -6,13 +6,65 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from shailoo.counting.results import aggregation
 from shailoo.counting.results.forms import LINE_LABELS
 from shailoo.counting.results.models import CountingAlert
 from shailoo.counting.results.services import ALERT_CONTROL, ALERT_DISCREPANCY, ALERT_NO_AUTOMATIC
 from shailoo.elections.models import Election
+
+#: Names of the control relations the law editions define (``protocol.control_relations``),
+#: by their ``name``. The editions give a relation no title of its own; a relation an edition
+#: adds later is shown by its lines (``rule_name``) until it is named here.
+RULE_NAMES: dict[str, Any] = {
+    "ballots_balance": gettext_lazy("balance of the ballots received"),
+    "issued_within_list": gettext_lazy("no more ballots issued than voters on the list"),
+    "found_within_issued": gettext_lazy("no more ballots in the box than issued"),
+    "found_balance": gettext_lazy("balance of the ballots found"),
+}
+
+#: Names of the kinds of counting alert (``CountingAlert.Kind``) for pages that hold a code.
+ALERT_NAMES: dict[str, Any] = dict(CountingAlert.Kind.choices)
+
+
+def alert_name(code: str) -> str:
+    """The name of a counting alert kind in the reader's language (the code if unknown)."""
+    name = ALERT_NAMES.get(code)
+    return str(name) if name is not None else code
+
+
+def line_name(code: str, labels: dict[str, str] | None = None) -> str:
+    """A protocol line (``ballots_issued``, ``votes_valid``, ``votes.<option>``) by name."""
+    return _line_label(code, labels or {})
+
+
+def rule_name(code: str, relation: Any = None) -> str:
+    """A control relation by name; one not named here reads as its lines (``relation`` is
+    the edition's ``ControlRelation``, when the caller has it)."""
+    name = RULE_NAMES.get(code)
+    if name is not None:
+        return str(name)
+    if relation is not None:
+        left = " + ".join(line_name(n) for n in relation.left)
+        right = " + ".join(line_name(n) for n in relation.right)
+        return f"{left} {relation.op} {right}"
+    return code
+
+
+def _relation(code: str) -> str:
+    """A failed relation in a sentence: its name in quotation marks, or its bare code."""
+    return quoted(rule_name(code)) if code in RULE_NAMES else code
+
+
+def quoted(text: str) -> str:
+    """``text`` in the quotation marks of the reader's language (« » in Kyrgyz and Russian)."""
+    return f"“{text}”" if (get_language() or "")[:2] == "en" else f"«{text}»"
+
+
+def contest_name(event: Election, code: str) -> str:
+    """A contest of ``event`` by its title in the reader's language (the code if unknown)."""
+    return aggregation.contest_titles(event, lang()).get(code) or code
 
 
 def lang() -> str:
@@ -80,7 +132,7 @@ def localized_reasons(verdict: dict[str, Any], labels: dict[str, str]) -> list[s
             "but %(left_total)s against %(right_total)s."
         )
         % {
-            "name": f["relation"],
+            "name": _relation(str(f["relation"])),
             "left": side(f["left"]),
             "op": f["op"],
             "right": side(f["right"]),

@@ -2,14 +2,15 @@
 
 from django.urls import path
 
-from shailoo.counting.results import views
+from shailoo.counting.results import entry_views, views
 
 app_name = "staff_results"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("stations/<int:number>/", views.station, name="station"),
-    path("stations/<int:number>/enter/", views.enter, name="enter"),
-    path("stations/<int:number>/automatic/", views.automatic, name="automatic"),
+    path("contests/<str:code>/", views.contest, name="contest"),
+    path("stations/<int:number>/", entry_views.station, name="station"),
+    path("stations/<int:number>/enter/", entry_views.enter, name="enter"),
+    path("stations/<int:number>/automatic/", entry_views.automatic, name="automatic"),
     path("protocols/<int:pk>/", views.protocol, name="protocol"),
     path("protocols/<int:pk>/pdf/", views.protocol_pdf, name="protocol_pdf"),
     path("protocols/<int:pk>/accept/", views.accept, name="accept"),

@@ -1,8 +1,13 @@
-"""Staff pages for protocols and results: dashboard, a station's protocols, one protocol.
+"""Staff pages for protocols and results: the dashboard, a contest, one protocol and its
+decisions (a station's page and the entry forms are in ``entry_views``).
 
 Each page names its permission (``accounts.roles``); what it lists is cut to the user's
 territory and an object outside it is refused. Views read forms and call the services,
 which check the actor again, so a page that forgets cannot open a door.
+
+The dashboard puts what needs a decision first (alerts, blocked protocols), then progress
+per TEC, then one row per contest; a contest's full tables are on its own page. A protocol's
+page shows its checks and decisions first, then the manual count beside the automatic one.
 """
 
 from __future__ import annotations
@@ -19,23 +24,16 @@ from shailoo.accounts.permissions import has_permission, permission_required, re
 from shailoo.accounts.roles import Permission
 from shailoo.common.pdf_fonts import FontMissing
 from shailoo.common.refusals import NotFound, PermissionRefused, Refusal
-from shailoo.counting.results import aggregation, decisions, services
-from shailoo.counting.results.forms import (
-    AutomaticCountForm,
-    DisputeForm,
-    ProtocolForm,
-)
-from shailoo.counting.results.models import AutomaticCount, CountingAlert, Protocol
+from shailoo.counting.results import aggregation, decisions, workspace
+from shailoo.counting.results.forms import DisputeForm
+from shailoo.counting.results.models import CountingAlert, Protocol
 from shailoo.counting.results.pdf import render_protocol_pdf
-from shailoo.counting.results.presentation import (
-    alert_reasons,
-    contest_views,
-    lang,
-    localized_reasons,
-    version_rows,
-)
+from shailoo.counting.results.presentation import alert_reasons, lang, localized_reasons
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation
+
+#: How many alerts and waiting protocols the dashboard lists before "and N more".
+DASHBOARD_ROWS = 50
 
 
 def chosen_election(request: HttpRequest) -> Election | None:
@@ -59,10 +57,14 @@ def _stations(request: HttpRequest) -> Any:
     return scope_filter(request.user, Permission.RESULTS_VIEW, PollingStation.objects.all())
 
 
+def _in_scope(request: HttpRequest, queryset: Any) -> Any:
+    return scope_filter(request.user, Permission.RESULTS_VIEW, queryset, "station")
+
+
 @require_GET
 @permission_required(Permission.RESULTS_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Status counts per TEC, open alerts and results of the user's territory."""
+    """Alerts and blocked protocols, status per TEC, one row per contest (user's territory)."""
     wanted = request.GET.get("station", "").strip().lstrip("№")
     if wanted:
         if wanted.isascii() and wanted.isdigit() and len(wanted) <= 9:
@@ -75,36 +77,83 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if election is not None:
         stations = _stations(request)
         total, by_tec = aggregation.status_counts(election, stations)
-        contests = aggregation.results(election, stations)
-        alerts = scope_filter(
-            request.user,
-            Permission.RESULTS_VIEW,
-            CountingAlert.objects.filter(election=election, resolved=False),
-            "station",
+        titles = aggregation.contest_titles(election, lang())
+        alerts = _in_scope(
+            request, CountingAlert.objects.filter(election=election, resolved=False)
         ).select_related("station", "protocol", "version")
-        pending = scope_filter(
-            request.user,
-            Permission.RESULTS_VIEW,
-            Protocol.objects.filter(election=election).exclude(status=Protocol.Status.ACCEPTED),
-            "station",
-        ).select_related("station")
+        pending = workspace.blocked_first(
+            _in_scope(
+                request,
+                Protocol.objects.filter(election=election).exclude(status=Protocol.Status.ACCEPTED),
+            ).select_related("station")
+        )
+        shown = list(pending[:DASHBOARD_ROWS])
+        busy, done = workspace.tec_rows(by_tec)
         context.update(
             total=total,
-            by_tec=by_tec,
-            alerts=alert_rows(election, alerts[:100]),
-            pending=pending[:100],
-            contests=contest_views(election, contests),
+            tecs=busy,
+            tecs_done=done,
+            alerts=alert_rows(election, alerts[:DASHBOARD_ROWS], titles),
+            alerts_total=alerts.count(),
+            pending=[(p, titles.get(p.contest_id, p.contest_id)) for p in shown],
+            pending_total=pending.count(),
+            contests=workspace.contest_summaries(
+                election, stations, aggregation.results(election, stations)
+            ),
         )
     return render(request, "counting_results/dashboard.html", context)
 
 
-def alert_rows(election: Election, alerts: Any) -> list[tuple[CountingAlert, list[str]]]:
-    """Each alert with its reasons in the reader's language (the stored ones are English)."""
+def alert_rows(
+    election: Election, alerts: Any, titles: dict[str, str] | None = None
+) -> list[tuple[CountingAlert, str, list[str]]]:
+    """Each alert with its contest's title and its reasons in the reader's language (the
+    stored reasons are the ledger's English)."""
     labels = aggregation.option_labels(election, lang())
-    return [(a, alert_reasons(a, labels.get(a.protocol.contest_id, {}))) for a in alerts]
+    titles = titles or {}
+    return [
+        (
+            a,
+            titles.get(a.protocol.contest_id, a.protocol.contest_id),
+            alert_reasons(a, labels.get(a.protocol.contest_id, {})),
+        )
+        for a in alerts
+    ]
 
 
-def _station_in_scope(request: HttpRequest, number: int) -> PollingStation:
+@require_GET
+@permission_required(Permission.RESULTS_VIEW)
+def contest(request: HttpRequest, code: str) -> HttpResponse:
+    """One contest in the user's territory: standings, then every region and TEC."""
+    election = chosen_election(request)
+    if election is None:
+        raise NotFound("election_not_found", gettext("No election is loaded yet."))
+    stations = _stations(request)
+    code = code[:64]
+    found = aggregation.results(election, stations, contests=[code])
+    summary = next(
+        (s for s in workspace.contest_summaries(election, stations, found) if s.code == code),
+        None,
+    )
+    if summary is None:
+        raise NotFound(
+            "contest_not_found", gettext("This election has no such contest in your territory.")
+        )
+    labels = aggregation.option_labels(election, lang()).get(code, {})
+    tally = found.get(code)
+    context = {
+        "election": election,
+        "summary": summary,
+        "regions": workspace.unit_rows(tally.regions, labels, workspace.region_names())
+        if tally
+        else [],
+        "tecs": workspace.unit_rows(tally.tecs, labels, {}) if tally else [],
+        "lines": [] if tally is None else list(tally.country.lines.items()),
+    }
+    return render(request, "counting_results/contest.html", context)
+
+
+def station_in_scope(request: HttpRequest, number: int) -> PollingStation:
     station = get_object_or_404(
         PollingStation.objects.select_related("tec", "region"), number=number
     )
@@ -112,133 +161,10 @@ def _station_in_scope(request: HttpRequest, number: int) -> PollingStation:
     return station
 
 
-@require_GET
-@permission_required(Permission.RESULTS_VIEW)
-def station(request: HttpRequest, number: int) -> HttpResponse:
-    """A station's protocols for the election, their versions, and the entry forms."""
-    place = _station_in_scope(request, number)
-    election = chosen_election(request)
-    protocols = (
-        Protocol.objects.filter(election=election, station=place)
-        .select_related("current")
-        .prefetch_related("versions")
-        if election is not None
-        else Protocol.objects.none()
-    )
-    context = {
-        "election": election,
-        "station": place,
-        "protocols": protocols,
-        "ballot": station_contests(election, place) if election is not None else [],
-        "automatic": latest_automatic_counts(election, place) if election is not None else [],
-        "can_enter": has_permission(request.user, Permission.PROTOCOL_ENTER, place),
-        "form": ProtocolForm(),
-        "automatic_form": AutomaticCountForm(auto_id="id_automatic_%s"),
-    }
-    return render(request, "counting_results/station.html", context)
-
-
-def station_contests(election: Election, place: PollingStation) -> list[tuple[str, str]]:
-    """``(contest id, "option id: name" per line)`` for the contests this station votes in."""
-    from shailoo.counting.models import Contest
-
-    contests = (
-        Contest.objects.filter(election=election, ballot_styles__stations=place)
-        .distinct()
-        .prefetch_related("options")
-        .order_by("position")
-    )
-    ky = lang() == "ky"
-    return [
-        (c.code, "\n".join(f"{o.code}: {o.name_ky if ky else o.name_ru}" for o in c.options.all()))
-        for c in contests
-    ]
-
-
-def latest_automatic_counts(election: Election, place: PollingStation) -> list[AutomaticCount]:
-    """The automatic count each contest is compared with now (the newest per contest)."""
-    newest: dict[str, AutomaticCount] = {}
-    for row in AutomaticCount.objects.filter(election=election, station=place).order_by("-id"):
-        newest.setdefault(row.contest_id, row)
-    return [newest[c] for c in sorted(newest)]
-
-
-def _enter_target(request: HttpRequest, number: int) -> tuple[PollingStation, Election]:
-    place = _station_in_scope(request, number)
-    require(request.user, Permission.PROTOCOL_ENTER, place)
-    election = chosen_election(request)
-    if election is None:
-        raise NotFound("election_not_found", gettext("No election is loaded yet."))
-    return place, election
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
+def form_errors(request: HttpRequest, form: Any) -> None:
     for field, errors in form.errors.items():
         for error in errors:
             messages.error(request, f"{field}: {error}")
-
-
-def _back(place: PollingStation, election: Election) -> HttpResponse:
-    response = redirect("staff_results:station", number=place.number)
-    response["Location"] += f"?election={election.code}"
-    return response
-
-
-@require_POST
-@permission_required(Permission.PROTOCOL_ENTER)
-def enter(request: HttpRequest, number: int) -> HttpResponse:
-    """Enter (or, after a dispute, re-enter) a protocol: a new version is stored."""
-    place, election = _enter_target(request, number)
-    form = ProtocolForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(place, election)
-    try:
-        version = services.enter_protocol(
-            election,
-            place,
-            form.cleaned_data["contest"],
-            form.lines(),
-            form.cleaned_data["votes"],
-            request.user,
-        )
-    except Refusal as error:
-        show_error(request, error)
-        return _back(place, election)
-    if version.acceptable:
-        messages.success(
-            request, gettext("Protocol version %(n)s recorded.") % {"n": version.number}
-        )
-    else:
-        messages.warning(
-            request,
-            gettext("Protocol version %(n)s recorded, but it cannot be accepted:")
-            % {"n": version.number},
-        )
-        labels = aggregation.option_labels(election, lang()).get(version.protocol.contest_id, {})
-        for reason in localized_reasons(version.verdict, labels):
-            messages.warning(request, reason)
-    return redirect("staff_results:protocol", pk=version.protocol_id)
-
-
-@require_POST
-@permission_required(Permission.PROTOCOL_ENTER)
-def automatic(request: HttpRequest, number: int) -> HttpResponse:
-    """Record an automatic count typed from the scanner's printout."""
-    place, election = _enter_target(request, number)
-    form = AutomaticCountForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(place, election)
-    try:
-        services.record_automatic_count(
-            election, place, form.cleaned_data["contest"], form.cleaned_data["counts"], request.user
-        )
-    except Refusal as error:
-        show_error(request, error)
-    else:
-        messages.success(request, gettext("Automatic count recorded."))
-    return _back(place, election)
 
 
 def _protocol_in_scope(request: HttpRequest, pk: int, permission: Permission) -> Protocol:
@@ -253,20 +179,41 @@ def _protocol_in_scope(request: HttpRequest, pk: int, permission: Permission) ->
 @require_GET
 @permission_required(Permission.RESULTS_VIEW)
 def protocol(request: HttpRequest, pk: int) -> HttpResponse:
-    """One protocol: its status, the current verdict, every version and every decision."""
+    """One protocol: its checks and decisions first, the manual count beside the automatic
+    one, then every version and every decision."""
     item = _protocol_in_scope(request, pk, Permission.RESULTS_VIEW)
-    labels = aggregation.option_labels(item.election, lang()).get(item.contest_id, {})
-    versions = [(v, version_rows(v, labels)) for v in item.versions.order_by("-number")]
+    all_labels = aggregation.option_labels(item.election, lang())
+    labels = all_labels.get(item.contest_id, {})
+    options = list(labels.items())
+    versions = [
+        (
+            v,
+            workspace.line_rows(v),
+            workspace.comparisons(options, v.votes, v.automatic, v.tolerance_votes),
+        )
+        for v in item.versions.order_by("-number")
+    ]
+    current = item.current
+    title = aggregation.contest_titles(item.election, lang()).get(item.contest_id, item.contest_id)
+    can_accept = has_permission(request.user, Permission.PROTOCOL_ACCEPT, item.station)
     context = {
         "protocol": item,
+        "title": title,
         "versions": versions,
+        "comparison": workspace.comparisons(
+            options,
+            current.votes if current else None,
+            item.automatic,
+            current.tolerance_votes if current else None,
+        ),
         "decisions": item.decisions.select_related("version").order_by("-created_at", "-id"),
         "alerts": [
             (a, alert_reasons(a, labels))
             for a in item.alerts.filter(resolved=False).select_related("version")
         ],
         "reasons": localized_reasons(item.verdict, labels),
-        "can_accept": has_permission(request.user, Permission.PROTOCOL_ACCEPT, item.station),
+        "can_accept": can_accept,
+        "accept_blocked": not item.acceptable or item.status == Protocol.Status.ACCEPTED,
         "dispute_form": DisputeForm(),
     }
     return render(request, "counting_results/protocol.html", context)
@@ -319,7 +266,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
     item = _protocol_in_scope(request, pk, Permission.PROTOCOL_ACCEPT)
     form = DisputeForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect("staff_results:protocol", pk=item.pk)
     try:
         decisions.dispute_protocol(item, request.user, form.cleaned_data["reason"])

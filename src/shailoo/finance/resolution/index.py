@@ -122,6 +122,12 @@ class DonorIndex:
         return out
 
 
+#: The scores as the resolver asks for them (words as tuples): the same donor writes the
+#: same name on many statements, and an organisation's name is scored for each payment.
+_person_score = lru_cache(maxsize=1 << 16)(person_score)
+_entity_score = lru_cache(maxsize=1 << 16)(entity_score)
+
+
 @lru_cache(maxsize=1 << 16)
 def _register_address(text: str) -> AddressReading:
     """A register's address read for matching (households and repeat donors share one)."""
@@ -259,7 +265,7 @@ class _Resolver:
         named = bool(self.reading.person)
         reading = self.reading
         score = (
-            person_score(reading.person, *self.persons.name_words(row), reading.fathers)
+            _person_score(reading.person, *self.persons.name_words(row), reading.fathers)
             if named
             else 0.0
         )
@@ -300,7 +306,10 @@ class _Resolver:
         born = t.birth_date(row)
         if cp.birth_date is not None and born is not None:
             (agree if born == cp.birth_date else dispute).append("birth_date")
-        if score >= MATCH and self.address is not None and self._same_address(row):
+        # An address corroborates a name found without an identifier; a record found by its
+        # PIN is decided by the PIN, its name and birth date (an address would change
+        # nothing, and reading one costs more than the rest of the look-up).
+        if not via_id and score >= MATCH and self.address is not None and self._same_address(row):
             agree.append("address")
         if via_id and self.reading.person and score < AGREE:
             dispute.append("name")
@@ -352,7 +361,8 @@ class _Resolver:
 
     def _entity_name_score(self, row: int) -> float:
         words = self.reading.entity
-        return max((entity_score(words, name) for name in self.entities.name_words(row)), default=0)
+        names = self.entities.name_words(row)
+        return max((_entity_score(words, name) for name in names), default=0)
 
     # --- names -------------------------------------------------------------------------------
 

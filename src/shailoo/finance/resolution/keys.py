@@ -69,6 +69,26 @@ def donor_key(text: str) -> str:
     return key
 
 
+#: Text of one script whose characters :func:`donor_key` reads each alone (no look-alike
+#: to resolve, nothing that NFKC turns into a letter of the other script, no dotted
+#: abbreviation): its key is its words' keys, and words repeat across millions of names.
+_ONE_SCRIPT = re.compile(r"[A-Za-z0-9' -]+|[\u0400-\u0481\u048a-\u04ff0-9' «»-]+")
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_key(word: str) -> str:
+    return donor_key(word)
+
+
+def key_words(text: str) -> list[str]:
+    """``donor_key(text).split()``, a word at a time (each distinct word keyed once) where
+    that gives the same words: no rule of :func:`donor_key` looks past a space, and the
+    rules that look at the whole text (look-alike letters, ``x``) read one script alike."""
+    if _ONE_SCRIPT.fullmatch(text):
+        return [key for word in text.split() for key in _word_key(word).split()]
+    return donor_key(text).split()
+
+
 def _keys(*phrases: str) -> frozenset[str]:
     return frozenset(donor_key(p) for p in phrases)
 
@@ -224,7 +244,7 @@ def entity_words(text: str) -> tuple[str, ...]:
 def _words(text: str) -> tuple[list[str], bool, bool]:
     """The key's words without multi-word legal forms; whether an organisation's legal form
     or a sole proprietor's was written."""
-    words = [w for w in donor_key(_undot(text)).split() if _LETTER_OR_DIGIT.search(w)]
+    words = [w for w in key_words(_undot(text)) if _LETTER_OR_DIGIT.search(w)]
     words, proprietor = _strip_phrases(words, PROPRIETOR_PHRASES)
     words, entity_phrase = _strip_phrases(words, ENTITY_PHRASES)
     entity_form = entity_phrase or not ENTITY_FORMS.isdisjoint(words)

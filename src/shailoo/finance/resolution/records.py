@@ -95,8 +95,10 @@ class Candidate:
 
     ``kind`` is ``"person"`` or ``"entity"``; ``shown_id`` the id as it may be shown (a PIN
     masked); ``corroboration`` what agrees besides the name (``id``, ``birth_date``,
-    ``address``, ``unique_name``, ``country``) and ``contradiction`` what rules the record
-    out or disputes it (``birth_date``, ``country``, ``name``).
+    ``address``, ``unique_name``, ``country``; a record found by its identifier lists ``id``
+    and an agreeing birth date, never ``address``, which only corroborates a name) and
+    ``contradiction`` what rules the record out or disputes it (``birth_date``, ``country``,
+    ``name``).
     """
 
     identity_key: str

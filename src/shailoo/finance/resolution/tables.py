@@ -350,19 +350,26 @@ class PersonTable:
         part_word_ids = [[_intern(w, words) for w in ws] for ws in self._part_words]
         first = np.array([ids[0] if ids else -1 for ids in part_word_ids], dtype=np.int64)
         self._first_word = first
-        multi = np.array([len(ids) > 1 for ids in part_word_ids], dtype=bool)
+        # The further words of parts of several words ("Бексултан уулу"), flat, with each
+        # part's count and start: gathered for all rows at once, not a row at a time.
+        more_count = np.array([max(len(ids) - 1, 0) for ids in part_word_ids], dtype=np.int64)
+        more_words = np.array([w for ids in part_word_ids for w in ids[1:]], dtype=np.int64)
+        more_start = np.cumsum(more_count) - more_count
         word_chunks, row_chunks = [], []
         row_numbers = np.arange(len(self._parts), dtype=np.int64)
         for column in range(3):
-            ids = first[self._parts[:, column]] if len(self._parts) else first[:0]
+            parts = self._parts[:, column] if len(self._parts) else np.zeros(0, np.int32)
+            ids = first[parts]
             held = ids >= 0
             word_chunks.append(ids[held])
             row_chunks.append(row_numbers[held])
-            if multi.any():
-                for r in np.nonzero(multi[self._parts[:, column]])[0]:
-                    more = part_word_ids[self._parts[r, column]][1:]
-                    word_chunks.append(np.array(more, dtype=np.int64))
-                    row_chunks.append(np.full(len(more), r, dtype=np.int64))
+            rows = np.nonzero(more_count[parts] > 0)[0] if more_words.size else row_numbers[:0]
+            if rows.size:
+                counts = more_count[parts[rows]]
+                out_start = np.repeat(np.cumsum(counts) - counts, counts)
+                at = np.arange(int(counts.sum())) - out_start
+                word_chunks.append(more_words[at + np.repeat(more_start[parts[rows]], counts)])
+                row_chunks.append(np.repeat(rows, counts))
         return WordIndex(list(words), np.concatenate(word_chunks), np.concatenate(row_chunks))
 
     def __len__(self) -> int:
@@ -382,6 +389,20 @@ class PersonTable:
         if at < len(self._pin_sorted) and self._pin_sorted[at] == value:
             return int(self._pin_order[at])
         return None
+
+    def rows_of_pins(self, pins: Sequence[str]) -> list[int | None]:
+        """:meth:`row_of_pin` of each of ``pins``, with one search of the sorted PINs."""
+        values = np.array(
+            [int(p) if len(p) == 14 and p.isascii() and p.isdigit() else -1 for p in pins],
+            dtype=np.int64,
+        )
+        ordered = self._pin_sorted
+        if not ordered.size:
+            return [None] * len(pins)
+        at = np.minimum(ordered.searchsorted(values), ordered.size - 1)
+        found = (ordered[at] == values) & (values >= 0)
+        rows = self._pin_order[at].tolist()
+        return [row if hit else None for row, hit in zip(rows, found.tolist(), strict=True)]
 
     def rows_named(self, words: Sequence[str], limit: int) -> Rows:
         """Rows that may fit a name of ``words``: holding as many of the words as any row
@@ -404,7 +425,10 @@ class PersonTable:
         """The rows of persons born on ``day``; with ``words``, only those whose surname or
         given name begins with (a word like) one of them: the others cannot match a name."""
         ordinal = day.toordinal()
-        lo, hi = self._birth_sorted.searchsorted([ordinal, ordinal + 1])
+        # The bounds in the array's own type: a list (int64) would copy the register's birth
+        # days to int64 on every call.
+        bounds = np.array([ordinal, ordinal + 1], dtype=self._birth_sorted.dtype)
+        lo, hi = self._birth_sorted.searchsorted(bounds)
         rows = self._birth_order[lo:hi]
         if words and rows.size:
             ids = np.array([i for w in words for i in self.words.similar(w)], dtype=np.int64)
@@ -431,7 +455,8 @@ class PersonTable:
         return int(s), int(g), int(p)
 
     def name(self, row: int) -> str:
-        return " ".join(t for t in (self._part_text[i] for i in self._parts[row]) if t)
+        text = self._part_text
+        return " ".join(t for t in (text[i] for i in self._parts[row].tolist()) if t)
 
     def birth_date(self, row: int) -> date | None:
         ordinal = int(self._births[row])

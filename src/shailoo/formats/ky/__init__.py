@@ -1,0 +1,1 @@
+"""See shailoo.formats."""
