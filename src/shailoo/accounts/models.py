@@ -179,6 +179,19 @@ class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
     confirmed = models.BooleanField(
         _("confirmed"), default=True, help_text=_("Is this device ready for use?")
     )
+    created_at = models.DateTimeField(
+        _("created at"),
+        null=True,
+        blank=True,
+        auto_now_add=True,
+        help_text=_("When the authenticator was added."),
+    )
+    last_used_at = models.DateTimeField(
+        _("last used at"),
+        null=True,
+        blank=True,
+        help_text=_("When a code from this authenticator was last accepted."),
+    )
     secret = EncryptedBinaryField()
     step = 30
     digits = 6

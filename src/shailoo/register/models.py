@@ -128,7 +128,9 @@ class PersonChange(models.Model):
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.CharField(_("actor"), max_length=150)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
-    changes = models.JSONField(_("changes"), help_text=_("Each changed field with its old and new value"))
+    changes = models.JSONField(
+        _("changes"), help_text=_("Each changed field with its old and new value")
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from shailoo.biometrics.dedup.models import AdjudicationDecision, DedupRun, DuplicateCandidate
 
@@ -32,12 +33,12 @@ class DedupRunAdmin(ReadOnly):
 class DuplicateCandidateAdmin(ReadOnly):
     """Persons by row number only: their records are opened (and logged) on the pair page."""
 
-    list_display = ("pk", "person_a_id", "person_b_id", "face_score", "fused_strength", "status")
+    list_display = ("pk", "person_a_row", "person_b_row", "face_score", "fused_strength", "status")
     list_filter = ("status",)
     fields = (
         "run",
-        "person_a_id",
-        "person_b_id",
+        "person_a_row",
+        "person_b_row",
         "face_score",
         "fused_strength",
         "evidence",
@@ -45,6 +46,14 @@ class DuplicateCandidateAdmin(ReadOnly):
         "created_at",
     )
     readonly_fields = fields
+
+    @admin.display(description=_("first person (row number)"))
+    def person_a_row(self, pair: DuplicateCandidate) -> str:
+        return str(pair.person_a_id)
+
+    @admin.display(description=_("second person (row number)"))
+    def person_b_row(self, pair: DuplicateCandidate) -> str:
+        return str(pair.person_b_id)
 
 
 @admin.register(AdjudicationDecision)

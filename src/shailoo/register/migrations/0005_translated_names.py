@@ -437,7 +437,9 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="personchange",
             name="changes",
-            field=models.JSONField(help_text="Each changed field with its old and new value", verbose_name="changes"),
+            field=models.JSONField(
+                help_text="Each changed field with its old and new value", verbose_name="changes"
+            ),
         ),
         migrations.AlterField(
             model_name="personchange",
