@@ -24,7 +24,7 @@ import wsgiref.util
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 
 from shailoo.biometrics import services as biometrics
 from shailoo.common.refusals import Refusal
@@ -98,7 +98,6 @@ def prepare_for_serving(application: Any = None) -> dict[str, float]:
     galleries = warm_opened()
     global _started
     _started = True  # nothing left for the background warm-up of the first request
-    connections.close_all()  # a forking server must not hand one connection to its workers
     took = {"matcher_s": matcher_s, "galleries": float(galleries),
             "total_s": time.perf_counter() - started}  # fmt: skip
     log.info("ready for check-ins: %s", {k: round(v, 2) for k, v in took.items()})

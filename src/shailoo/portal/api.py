@@ -83,6 +83,7 @@ class SelfCheckView(APIView):
             200: SelfCheckResponse,
             400: refusal("Malformed PIN, date or body: a problem for each field"),
             404: refusal("No voter with this PIN and birth date (also for a wrong date)"),
+            415: refusal("A body in a media type the self-check does not read"),
             429: refusal("Too many checks from this client (see Retry-After)"),
         },
         tags=["self-check"],

@@ -43,7 +43,7 @@ from shailoo.integrity import export, heads
 from shailoo.integrity.canonical import CanonicalError, canonical_loads
 from shailoo.integrity.merkle import EMPTY_ROOT
 from shailoo.integrity.models import LedgerState, RegisteredKey, TreeHead
-from shailoo.integrity.verifier import head_message, stored_bytes
+from shailoo.integrity.verifier import DamagedValue, head_message, stored_bytes
 
 #: Tables (``app_label.model``, or the prefix of a subject such as ``key:<id>``) whose row
 #: references are public matters; any other subject is exported as its table only.
@@ -185,6 +185,7 @@ def _head_facts(head: TreeHead) -> dict[str, Any]:
     root = stored_bytes(head.root_hash)
     signature = stored_bytes(head.signature)
     size, stamp, signer = int(head.size), int(head.timestamp_ms), str(head.key_id)
+    _check_signature(signer, signature, head_message(size, root, stamp, signer))
     try:
         moment: datetime | None = datetime.fromtimestamp(stamp / 1000, UTC)
     except (OverflowError, ValueError, OSError):
@@ -199,6 +200,21 @@ def _head_facts(head: TreeHead) -> dict[str, Any]:
         "signature": base64.b64encode(signature).decode("ascii"),
         "message": head_message(size, root, stamp, signer).decode("utf-8"),
     }
+
+
+def _check_signature(key_id: str, signature: bytes, message: bytes) -> None:
+    """The page shows a head only if its signature verifies under its registered key: a head
+    edited in the database is a damaged ledger (503), never a number shown as signed."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    key = RegisteredKey.objects.filter(key_id=key_id).first()
+    if key is None:
+        raise DamagedValue("names a signing key that is not registered")
+    try:
+        Ed25519PublicKey.from_public_bytes(stored_bytes(key.public_key)).verify(signature, message)
+    except (InvalidSignature, ValueError):
+        raise DamagedValue("does not verify under its signing key") from None
 
 
 def _key_facts(key_id: str) -> dict[str, Any] | None:

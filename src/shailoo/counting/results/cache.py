@@ -541,6 +541,9 @@ class PublicPageCache:
         if not json_only and any(h in request.headers for h in _CONDITIONAL):
             return None  # a page's view knows its validators
         code = match.kwargs.get("code")
+        if code is not None and not str(code).isprintable():
+            return None  # a NUL or control character: the view refuses it (PostgreSQL cannot
+            # even hold it in a query)
         # One query, by the election's code: an unknown code has no accepted protocol, and
         # its view answers 404 in the reader's language.
         current = stamp(None) if code is None else stamp_of_code(str(code)[:50])
