@@ -130,3 +130,21 @@ def test_prepare_keeps_only_informative_cylinders() -> None:
     assert p.mask.shape == (p.cylinders, mcc.MASK_WORDS)
     # a valid cylinder covers at least the minimum share of its disc
     assert p.mask_count.min() >= 0.75 * 0.7 * mcc.CELLS
+
+
+def test_kernels_release_the_interpreter_lock() -> None:
+    """Two stations identifying at once on one server's threads must use two cores: every
+    compiled kernel the check-in and the dedup run must release the GIL."""
+    import numba
+
+    from shailoo.biometrics import mcc
+    from shailoo.biometrics.dedup import index
+
+    kernels = [
+        value
+        for module in (mcc, index)
+        for value in vars(module).values()
+        if isinstance(value, numba.core.registry.CPUDispatcher)
+    ]
+    assert len(kernels) >= 8
+    assert [k.__name__ for k in kernels if not k.targetoptions.get("nogil")] == []

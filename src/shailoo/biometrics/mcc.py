@@ -14,6 +14,10 @@ rejects impostors whose local neighbourhoods happen to look alike.
 The raw score is not a probability: ``shailoo.biometrics.calibration`` maps it to
 ``-log10(FMR)``.
 
+Every kernel is compiled ``nogil``: a server answers check-ins on several threads of one
+process, and a kernel that held the interpreter lock would make two stations' voters queue
+for one core while the other sits idle.
+
 Internally the y axis is flipped (``v = -y``), so that the standard's angle, counter-clockwise
 as seen on the image, becomes the ordinary mathematical angle of the direction vector.
 """
@@ -101,7 +105,7 @@ def _popcount_intrinsic(typingctx: Any, x: Any) -> Any:
 _popcount: Any = intrinsic(_popcount_intrinsic)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _ang_diff(a: float, b: float) -> float:
     """Signed difference a - b wrapped to [-pi, pi)."""
     d = a - b
@@ -112,7 +116,7 @@ def _ang_diff(a: float, b: float) -> float:
     return d
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _inside_hull(px: float, py: float, hull: np.ndarray, offset: float) -> bool:
     """True if the point lies in the convex hull (counter-clockwise) or within offset of it."""
     n = hull.shape[0]
@@ -143,7 +147,7 @@ def _inside_hull(px: float, py: float, hull: np.ndarray, offset: float) -> bool:
     return inside or best <= offset * offset
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _build_cylinders(
     geo: np.ndarray, hull: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -270,12 +274,12 @@ def prepare(template: FingerTemplate) -> PreparedTemplate:
     )
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _sigmoid(v: float, mu: float, tau: float) -> float:
     return 1.0 / (1.0 + math.exp(-tau * (v - mu)))
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _similarities(
     ga: np.ndarray,
     ba: np.ndarray,
@@ -324,7 +328,7 @@ def _similarities(
     return cnt
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _greedy_pairs(
     sims: np.ndarray,
     idx: np.ndarray,
@@ -364,7 +368,7 @@ def _greedy_pairs(
     return nr
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _compatibility(
     ga: np.ndarray, gb: np.ndarray, pr: np.ndarray, pc: np.ndarray, nr: int
 ) -> np.ndarray:
@@ -401,7 +405,7 @@ def _compatibility(
     return rho
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _score_core(
     ga: np.ndarray,
     ba: np.ndarray,
@@ -492,7 +496,7 @@ class TemplateStack:
         return cls(geometry, bits, mask, counts, offsets)
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _score_stack(
     ga: np.ndarray,
     ba: np.ndarray,
@@ -555,7 +559,7 @@ def salient(template: PreparedTemplate, count: int = PREFILTER_CYLINDERS) -> Pre
     )
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _prefilter_stack(
     ga: np.ndarray,
     ba: np.ndarray,

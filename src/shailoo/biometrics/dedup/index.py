@@ -400,7 +400,7 @@ def self_join_rows(
     return Pairs.unique(qrows[good], rows[good], exact[good])
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _hits(sims: F32, low: float) -> tuple[I64, I64]:
     """``np.nonzero(sims >= low)`` in two tight passes (the product's scan costs a third of
     the product itself in numpy; hits are rare, so counting first is cheap)."""
