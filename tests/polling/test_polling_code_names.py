@@ -18,8 +18,8 @@ from shailoo.accounts.roles import Role
 from shailoo.accounts.testing import login_verified, make_user
 from shailoo.integrity import security_events
 from shailoo.law.loader import load_edition
+from shailoo.polling.labels import CONFLICT_RULE_LABELS, SECURITY_EVENT_LABELS
 from shailoo.polling.models import SecondIssue
-from shailoo.polling.views_staff import CONFLICT_RULE_LABELS, SECURITY_EVENT_LABELS
 from visible_text import visible
 
 from .day_kit import day  # noqa: F401 (the fixture is used by name)

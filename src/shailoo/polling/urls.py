@@ -6,15 +6,15 @@ The API of the station devices is ``api_urls`` (signed requests, under ``/api/po
 
 from django.urls import path
 
-from shailoo.polling import views_public, views_staff
+from shailoo.polling import views_dashboard, views_home_voting, views_public, views_station
 
 app_name = "polling"
 urlpatterns = [
-    path("staff/polling/", views_staff.dashboard, name="dashboard"),
-    path("staff/polling/publish/", views_staff.publish, name="publish"),
-    path("staff/polling/station/<int:number>/", views_staff.station, name="station"),
-    path("staff/polling/home/", views_staff.home, name="home"),
-    path("staff/polling/home/<int:pk>/cancel/", views_staff.home_cancel, name="home_cancel"),
+    path("staff/polling/", views_dashboard.dashboard, name="dashboard"),
+    path("staff/polling/publish/", views_dashboard.publish, name="publish"),
+    path("staff/polling/station/<int:number>/", views_station.station, name="station"),
+    path("staff/polling/home/", views_home_voting.home, name="home"),
+    path("staff/polling/home/<int:pk>/cancel/", views_home_voting.home_cancel, name="home_cancel"),
     path("turnout/", views_public.public, name="public"),
     path("turnout/turnout.csv", views_public.public_csv, name="public_csv"),
     path("turnout/turnout.json", views_public.public_json, name="public_json"),
