@@ -23,7 +23,7 @@ from shailoo.finance.screening import (
     Transfer,
 )
 
-from .test_screening_kit import DAY, ENTITY_CAP, PERSON_CAP, inn, pin, reversal_of, run
+from .test_screening_kit import DAY, ENTITY_CAP, LAW, PERSON_CAP, inn, pin, reversal_of, run
 
 PERSONS = [pin(i) for i in range(8)]
 ENTITIES = [inn(i) for i in range(4)]
@@ -271,3 +271,19 @@ def test_a_fund_of_clean_donors_under_every_cap_raises_nothing(gifts: list[Donat
     assert result.flags == ()
     assert result.review == ()
     assert sum(result.counts.values()) == 0
+
+
+@settings(max_examples=10, deadline=None)
+@given(campaigns())
+def test_checks_forked_to_a_second_process_flag_what_one_process_flags(
+    campaign: Campaign,
+) -> None:
+    """The screen on two cores (part of the checks in a forked process) is the same screen."""
+    from shailoo.finance.screening import screen
+
+    args = (campaign.donations, campaign.payments, FACTS, ownership, campaign.transfers, LAW)
+    alone = screen(*args)
+    together = screen(*args, workers=2)
+    assert together.flags == alone.flags
+    assert together.counts == alone.counts
+    assert together.review == alone.review

@@ -30,6 +30,7 @@ from shailoo.finance.models import Donor, Flag, Fund, Transaction
 from shailoo.finance.ownership import OwnershipGraph
 from shailoo.finance.ownership.picture import chain_svg
 from shailoo.finance.resolution import Counterparty, DonorIndex, Resolution
+from shailoo.finance.resolution.parallel import ResolverPool, default_workers
 from shailoo.finance.screening import Donation, Payment, ScreenResult, ScreenSettings
 from shailoo.finance.screening import screen as run_screen
 from shailoo.integrity import ledger
@@ -101,12 +102,16 @@ def _ultimate(row: tuple[Any, ...]) -> Counterparty | None:
     )
 
 
-def resolve_pending(election: Election, index: DonorIndex | None = None) -> int:
+def resolve_pending(
+    election: Election, index: DonorIndex | None = None, workers: int | None = None
+) -> int:
     """Resolve every imported transaction of ``election``'s funds that waits for it.
 
     Rows are read as tuples and written back with one ``executemany``: at a million
     transactions, model instances and the ORM's bulk update would cost more than the
-    resolution itself.
+    resolution itself. The distinct payers of each batch (and the parties the bank names
+    behind them) are resolved by ``workers`` processes forked with the index (see
+    :mod:`shailoo.finance.resolution.parallel`; default: the setting, else every core).
     """
     owners = {f.pk: _own_keys(f) for f in _funds(election)}
     pending = (
@@ -118,20 +123,30 @@ def resolve_pending(election: Election, index: DonorIndex | None = None) -> int:
     )
     total, after = 0, 0
     donors: dict[str, int] = {}  # the donors' ids met so far in this run, by identity key
-    while True:
-        batch = list(pending.filter(pk__gt=after)[:RESOLVE_BATCH])
-        if not batch:
-            return total
-        index = index or registries.donor_index()
-        payers = index.resolve_many(_counterparty(row) for row in batch)
-        behind: dict[int, Resolution] = {}
-        for i, row in enumerate(batch):
-            cp = _ultimate(row)
-            if cp is not None:
-                behind[i] = index.resolve(cp)
-        _store_resolutions(batch, payers, behind, owners, donors)
-        total += len(batch)
-        after = batch[-1][0]
+    batch = list(pending.filter(pk__gt=after)[:RESOLVE_BATCH])
+    if not batch:
+        return 0
+    index = index or registries.donor_index()
+    with ResolverPool(index, screen_workers(workers)) as pool:
+        while batch:
+            ultimate = {i: cp for i, row in enumerate(batch) if (cp := _ultimate(row)) is not None}
+            answers = index.resolve_many(
+                [*(_counterparty(row) for row in batch), *ultimate.values()], pool
+            )
+            payers = answers[: len(batch)]
+            behind = dict(zip(ultimate, answers[len(batch) :], strict=True))
+            _store_resolutions(batch, payers, behind, owners, donors)
+            total += len(batch)
+            after = batch[-1][0]
+            batch = list(pending.filter(pk__gt=after)[:RESOLVE_BATCH])
+    return total
+
+
+def screen_workers(asked: int | None = None) -> int:
+    """How many processes resolve donors: ``asked``, else the setting, else every core."""
+    from django.conf import settings
+
+    return asked or getattr(settings, "FINANCE_SCREEN_WORKERS", 0) or default_workers()
 
 
 def _funds(election: Election) -> list[Fund]:
@@ -369,14 +384,16 @@ def screen(
     settings: ScreenSettings | None = None,
     graph: OwnershipGraph | None = None,
     index: DonorIndex | None = None,
+    workers: int | None = None,
 ) -> ScreenReport:
-    """Resolve, screen and store the flags of every fund of ``election``."""
+    """Resolve, screen and store the flags of every fund of ``election`` (``workers``: the
+    processes that resolve donors, see :func:`resolve_pending`)."""
     require(actor, Permission.FINANCE_REVIEW)
     edition = load_edition(election.law_edition)
     law = edition.finance
     settings = settings or ScreenSettings(home_country=edition.meta.country)
     index = index or registries.donor_index()
-    resolved = resolve_pending(election, index)
+    resolved = resolve_pending(election, index, workers)
     donations, payments, _ = engine_rows(election, index)
     transfers = registries.transfers_to(d.donor for d in donations if d.donor)
     keys = {d.donor for d in donations} | {p.supplier for p in payments}
@@ -391,6 +408,7 @@ def screen(
         transfers,
         law,
         settings,
+        workers=screen_workers(workers),
     )
     counts: Counter[str] = Counter(flag.kind for flag in result.flags)
     with transaction.atomic():

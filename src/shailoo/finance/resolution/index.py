@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from shailoo.common.problems import Problem
 from shailoo.finance.resolution.decide import (
@@ -48,6 +49,9 @@ from shailoo.finance.resolution.scoring import (
 )
 from shailoo.finance.resolution.tables import EntityTable, PersonRow, PersonTable, Rows
 from shailoo.register.pin import check_pin, mask_pin
+
+if TYPE_CHECKING:
+    from shailoo.finance.resolution.parallel import ResolverPool
 
 #: Identifier schemes read as a Kyrgyz PIN (ISO 20022 ``NIDN``/``TXID``: in Kyrgyzstan a
 #: person's tax number is the PIN) and as an organisation's INN. Others (a passport
@@ -108,18 +112,30 @@ class DonorIndex:
         """Who gave: see :class:`Status` for what each answer means."""
         return _Resolver(self, cp).run()
 
-    def resolve_many(self, counterparties: Iterable[Counterparty]) -> list[Resolution]:
+    def resolve_many(
+        self, counterparties: Iterable[Counterparty], pool: ResolverPool | None = None
+    ) -> list[Resolution]:
         """Resolve each counterparty, once per distinct one (statements repeat donors; the
-        last 100,000 distinct ones are remembered across calls)."""
-        out = []
-        for cp in counterparties:
+        last 100,000 distinct ones are remembered across calls). With ``pool`` the distinct
+        new ones are resolved by its workers; the answers are the same."""
+        wanted = list(counterparties)
+        known: dict[Counterparty, Resolution] = {}
+        fresh: list[Counterparty] = []
+        for cp in wanted:
+            if cp in known:
+                continue
             found = self._cache.get(cp)
             if found is None:
-                if len(self._cache) >= _REMEMBERED:
-                    self._cache.clear()
-                found = self._cache[cp] = self.resolve(cp)
-            out.append(found)
-        return out
+                fresh.append(cp)
+            else:
+                known[cp] = found
+        answers = pool.resolve(fresh) if pool else [self.resolve(cp) for cp in fresh]
+        for cp, answer in zip(fresh, answers, strict=True):
+            known[cp] = answer
+            if len(self._cache) >= _REMEMBERED:
+                self._cache.clear()
+            self._cache[cp] = answer
+        return [known[cp] for cp in wanted]
 
 
 #: The scores as the resolver asks for them (words as tuples): the same donor writes the
