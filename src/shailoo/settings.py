@@ -188,8 +188,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "ru"
 LANGUAGES = [("ky", "Кыргызча"), ("ru", "Русский"), ("en", "English")]
+
+
+def default_language(wanted: str) -> str:
+    """The site's default language: Kyrgyz, the state language, unless the operator names
+    another of the three (``SHAILOO_LANGUAGE_CODE``; empty is unset). A reader who asks (the
+    language switch, the browser's Accept-Language) gets their own; this one is for everybody
+    else: a browser asking only for German, a program sending no header, a subscriber who chose
+    nothing. Anything else is refused at start-up: a typo would otherwise serve a language
+    the catalogues do not have, in English, without anyone noticing."""
+    wanted = wanted or "ky"
+    offered = [code for code, _name in LANGUAGES]
+    if wanted not in offered:
+        raise ImproperlyConfigured(
+            f"SHAILOO_LANGUAGE_CODE must be one of {', '.join(offered)} "
+            f"(the languages of the interface), not {wanted!r}"
+        )
+    return wanted
+
+
+LANGUAGE_CODE = default_language(os.environ.get("SHAILOO_LANGUAGE_CODE", ""))
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Numbers and dates per language (shailoo.formats): 121 089 and 52,3 in Kyrgyz and Russian,
 # 121,089 and 52.3 in English, dd.mm.yyyy dates. What must stay raw (CSV, JSON, URLs, form
@@ -198,6 +217,14 @@ USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["shailoo.formats"]
 # Names of elections in three languages (django-modeltranslation, elections/translation.py):
 # a page shows the reader's language, else Kyrgyz, Russian, English, in that order.
+# MODELTRANSLATION_DEFAULT_LANGUAGE is not the site's default language (LANGUAGE_CODE above
+# is): it names the language of the untranslated ``name`` column, which every election named
+# before names were translated was written in (migration 0002 copied it into ``name_ru``), and
+# the column ``update_translation_fields`` would copy it into, the language the stable name of
+# the results API is read in first (``Election.stable_name``), and the admin's "default" field.
+# Kyrgyz here would file those Russian names as Kyrgyz and rename every election in the API.
+# What a reader sees does not depend on it: a request always has its language active
+# (LocaleMiddleware), and the fallback order decides what shows where a name is missing.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ru"
 MODELTRANSLATION_LANGUAGES = ("ky", "ru", "en")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("ky", "ru", "en")
@@ -252,6 +279,8 @@ RESULTS_CACHE_SECONDS = int(os.environ.get("SHAILOO_RESULTS_CACHE_SECONDS", "300
 # How long a worker trusts the protocols' stamp it read (0: read it for every answer, as the
 # tests do); `shailoo serve` sets 1 s: another worker's acceptance shows within that second.
 RESULTS_STAMP_SECONDS = float(os.environ.get("SHAILOO_RESULTS_STAMP_SECONDS", "0"))
+# Processes that resolve donors in a finance screen (0: one per core this process may use).
+FINANCE_SCREEN_WORKERS = int(os.environ.get("SHAILOO_FINANCE_WORKERS", "0"))
 
 
 def _cache() -> dict[str, object]:

@@ -32,6 +32,16 @@ PUBLIC_CACHEABLE = (
     "integrity-keys",
     "integrity-inclusion",
     "integrity-consistency",
+    # The public pages' JSON twins: public data, one body for every language.
+    "portal:calendar_json",
+    "portal:ledger_json",
+    "portal:open_data_json",
+    "portal:stations_json",
+    "candidates:public_json",
+    "incidents:register_json",
+    "finance:funds_json",
+    "finance:fund_json",
+    "polling:public_json",
 )
 
 
@@ -118,6 +128,12 @@ def test_static_files_and_public_results_stay_cacheable(client: Client, rf: Any)
     css = client.get("/static/shailoo/shailoo.css")
     assert css.status_code == 200 and "no-store" not in css.get("Cache-Control", "")
     assert cacheable(rf.get("/results/")) and cacheable(rf.head("/api/integrity/head/"))
+    assert cacheable(rf.get("/finance/KG12/index.json")) and cacheable(rf.get("/calendar.json"))
+    # The twins' HTML pages (CSRF tokens) and look-alike addresses stay uncached.
+    assert not cacheable(rf.get("/finance/KG12/")) and not cacheable(
+        rf.get("/finance/a/b/index.json")
+    )
+    assert not cacheable(rf.post("/calendar.json")) and not cacheable(rf.get("/calendar.jsonx"))
     assert not cacheable(rf.post("/api/results/protocols/"))
     assert not cacheable(rf.get("/api/results/protocols/"))
     assert not cacheable(rf.get("/staff/results/protocols/1/pdf/"))

@@ -317,6 +317,13 @@ def test_known_records_answer_as_documented(world: World) -> None:
     again = _check(alert, response, body=seal, media_type="application/json")
     assert again.status_code == 200 and again.get_json()["new"] is False, again.get_data()
     statuses.update(_polling_day(world))
+    # The public proof holds no entry bytes; the CEC administrator (an auditor) asks for them.
+    proof = "GET /api/integrity/entries/{index}/proof/"
+    assert statuses[proof].json()["entry"] is None
+    full = _call(
+        proof, staff=world.staff, path_parameters={"index": 3}, query={"size": size, "view": "full"}
+    )
+    assert full.status_code == 200 and full.json()["entry"], full.content
     # Every operation the schema lists has a known-good case here: add one with a new endpoint.
     labels = {operation.ok().label for operation in schema.get_all_operations()}
     assert set(statuses) == labels

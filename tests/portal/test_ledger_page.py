@@ -24,8 +24,8 @@ import factories as f
 from shailoo.integrity import heads, keys, ledger
 from shailoo.integrity.merkle import root
 from shailoo.integrity.models import TREE_HEAD, LedgerEntry, TreeHead
+from shailoo.integrity.public import public_reference
 from shailoo.integrity.verifier import head_message
-from shailoo.portal.views_ledger import public_reference
 
 pytestmark = pytest.mark.django_db
 

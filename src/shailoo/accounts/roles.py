@@ -426,6 +426,7 @@ PAGES: Mapping[str, Access] = {
     "portal:home": Open.PUBLIC,
     "portal:check": Open.PUBLIC,
     "portal:stations": Open.PUBLIC,
+    "portal:stations_json": Open.PUBLIC,
     "portal:station_list": Open.PUBLIC,
     "portal:station_list_csv": Open.PUBLIC,
     # readers' subscriptions to results and turnout (the token in the link is the authority)
@@ -518,6 +519,7 @@ PAGES: Mapping[str, Access] = {
     "api-polling-sync": Open.SIGNED,
     "api-polling-close": Open.SIGNED,
     "candidates:public": Open.PUBLIC,
+    "candidates:public_json": Open.PUBLIC,
     "api-candidates": Open.PUBLIC,
     "api-candidates-parties": Open.PUBLIC,
     "candidates:nominations": Permission.CANDIDATES_VIEW,
@@ -547,6 +549,7 @@ PAGES: Mapping[str, Access] = {
     "incidents:status_lookup": Open.PUBLIC,
     "incidents:status": Open.PUBLIC,
     "incidents:register": Open.PUBLIC,
+    "incidents:register_json": Open.PUBLIC,
     "incidents:cases": Permission.INCIDENTS_VIEW,
     "incidents:case": Permission.INCIDENTS_VIEW,
     "incidents:evidence": Permission.INCIDENTS_VIEW,
@@ -562,8 +565,10 @@ PAGES: Mapping[str, Access] = {
     # campaign finance: the public disclosure and open data (no person named, no PIN);
     # the auditors' workspace (flags, the donor review queue, statement upload)
     "finance:funds": Open.PUBLIC,
+    "finance:funds_json": Open.PUBLIC,
     "finance:open_data": Open.PUBLIC,
     "finance:fund": Open.PUBLIC,
+    "finance:fund_json": Open.PUBLIC,
     "finance:fund_transactions": Open.PUBLIC,
     "finance:flags": Permission.FINANCE_VIEW,
     "finance:flag": Permission.FINANCE_VIEW,

@@ -9,7 +9,8 @@ Caching is denied by default: staff pages, the staff API, the self-check answer 
 download with personal data (protocol PDF, lists) must not stay in a browser's or a proxy's
 cache, so every response gets ``Cache-Control: no-store`` and ``Pragma: no-cache`` unless it
 is a GET or HEAD of a public, cacheable address (:data:`CACHEABLE_PREFIXES`: static files,
-the public results pages and API, the public ledger), which keeps its own caching.
+the public results pages and API, the public ledger, the public pages' JSON twins
+(:data:`CACHEABLE_JSON`)), which keeps its own caching.
 
 No PIN goes back out in a redirect: a ``Location`` that would carry one (the login
 redirect's ``next=`` of an address someone typed with a PIN in it) is sent masked, so the
@@ -51,6 +52,13 @@ _PIN_IN_URL = re.compile(r"(?<!\d)\d{14}(?!\d)")
 #: Public answers that hold no personal data and may be cached (read with GET or HEAD).
 #: Everything else is sent with ``Cache-Control: no-store``.
 CACHEABLE_PREFIXES = ("/results/", "/api/results/", "/api/integrity/")
+#: The public pages' JSON twins (``shailoo.common.conditional``): public data with validators,
+#: the same body for readers of every language. Their HTML pages carry a CSRF token and stay
+#: uncached.
+CACHEABLE_JSON = re.compile(
+    r"^/(?:calendar|ledger/index|open-data/index|candidates/index|cases/index|finance/index"
+    r"|finance/[^/]+/index|stations/index|turnout/turnout)\.json$"
+)
 #: Under those, the signed submissions of devices and commissions: never cached.
 SIGNED_PREFIXES = ("/api/results/protocols/", "/api/integrity/signed/")
 NO_STORE = "no-store"
@@ -63,6 +71,8 @@ def cacheable(request: HttpRequest) -> bool:
     path = request.path_info
     if path.startswith(SIGNED_PREFIXES):
         return False
+    if CACHEABLE_JSON.match(path):
+        return True
     return path.startswith((settings.STATIC_URL or "/static/", *CACHEABLE_PREFIXES))
 
 

@@ -8,6 +8,7 @@ from shailoo.candidates import views, views_lists, views_participants, views_sig
 app_name = "candidates"
 urlpatterns = [
     path("candidates/", views.public_list, name="public"),
+    path("candidates/index.json", views.public_json, name="public_json"),
     path("staff/candidates/", views.nominations, name="nominations"),
     path("staff/candidates/nominate/", views.nominate, name="nominate"),
     path("staff/candidates/<int:pk>/", views.candidate_detail, name="candidate"),

@@ -10,25 +10,34 @@ personal-data access log.
 
 The public page shows, for the current election, every nomination with its status and, for a
 refusal, the rules not met with their legal basis — never a PIN, a birth date, or what a
-registry said.
+registry said. Its JSON twin (``/candidates/index.json``) holds the same, with every name and
+label in Kyrgyz, Russian and English and the validators of ``common.conditional``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from shailoo.accounts.access_log import record_view
 from shailoo.accounts.permissions import grants_of, has_permission, is_verified, permission_required
 from shailoo.accounts.roles import Permission, Scope, allowed, grants_permission
 from shailoo.candidates import messages as texts
 from shailoo.candidates import services
+from shailoo.candidates.api import ELECTION_CODE, reasons_json
 from shailoo.candidates.documents import (
     badge_pdf,
     check_rows,
@@ -52,10 +61,14 @@ from shailoo.candidates.models import (
     Party,
     RegistrationDecision,
 )
+from shailoo.common.conditional import in_every_language, json_refusal, json_response, newest
+from shailoo.common.conditional import names_of as conditional_names
 from shailoo.common.pdf_fonts import FontMissing
 from shailoo.common.refusals import InvalidInput, NotFound, Refusal
-from shailoo.elections.services import current_election
+from shailoo.elections.models import Election
+from shailoo.elections.services import current_election, election_named
 from shailoo.geo.models import Region
+from shailoo.integrity.models import LedgerEntry
 from shailoo.register.pin import mask_pin
 from shailoo.register.services import ui_lang
 
@@ -458,3 +471,117 @@ def public_list(request: HttpRequest) -> HttpResponse:
             parties.append((party, mine.count(), registered))
     context = {"election": election, "offices": offices, "parties": parties, "lang": lang}
     return render(request, "candidates/public.html", context)
+
+
+# -- the public page as JSON -------------------------------------------------------------------
+
+
+def asked_election(request: HttpRequest) -> Election:
+    """``?election=CODE``, else the current election (``Conflict`` when none is set). A code
+    no election has — or none could have: the check keeps it out of the query — is
+    ``NotFound``."""
+    code = request.GET.get("election", "")
+    if not code:
+        return current_election()
+    if not ELECTION_CODE.fullmatch(code):
+        raise NotFound("election_not_found", gettext("No election has this code."))
+    return election_named(code)
+
+
+def public_changed(election: Election) -> datetime | None:
+    """When what the public page shows last changed: a nomination's row, or an entry the
+    candidates domain wrote to the ledger (every decision, appeal, withdrawal, replacement
+    and party is one), whichever is newer."""
+    rows = Candidate.objects.filter(election=election).aggregate(at=Max("updated_at"))["at"]
+    entries = LedgerEntry.objects.filter(kind__startswith="candidates.").aggregate(
+        at=Max("created_at")
+    )["at"]
+    return newest(rows, entries)
+
+
+def _candidate_public_json(candidate: Candidate) -> dict[str, Any]:
+    """A nomination as the page shows it: name, nominating party, district or list position,
+    status and the grounds of a refusal — no PIN, birth date, sex or registry answer."""
+    status = STATUS_LABELS.get(candidate.status, candidate.status)
+    return {
+        "ref": candidate.ref,
+        "full_name": candidate.full_name,
+        "surname": candidate.surname,
+        "given_name": candidate.given_name,
+        "patronymic": candidate.patronymic,
+        "party": candidate.party.code if candidate.party else None,
+        "district": candidate.district,
+        "list_position": candidate.list_position,
+        "status": candidate.status,
+        "status_name": str(status),
+        "status_names": in_every_language(lambda: status),
+        "refusal_reasons": reasons_json(candidate),
+    }
+
+
+def public_document(election: Election) -> dict[str, Any]:
+    """The public page of ``election`` as data (``shailoo-public-candidates/1``)."""
+    lang = ui_lang()
+    rows = (
+        Candidate.objects.filter(election=election)
+        .select_related("party")
+        .prefetch_related("decisions__check_used", "decisions__signatures", "decisions__candidate")
+        .order_by("office", "party__code", "list_position", "surname", "ref")
+    )
+    by_office: dict[str, list[dict[str, Any]]] = {}
+    for c in rows:
+        by_office.setdefault(c.office, []).append(_candidate_public_json(c))
+    in_election = Q(candidates__election=election)
+    parties = (
+        Party.objects.annotate(
+            nominated=Count("candidates", filter=in_election),
+            registered=Count(
+                "candidates", filter=in_election & Q(candidates__status=Candidate.Status.REGISTERED)
+            ),
+        )
+        .filter(nominated__gt=0)
+        .order_by("code")
+    )
+    return {
+        "format": "shailoo-public-candidates/1",
+        "election": {
+            "code": election.code,
+            "name": str(election.name),
+            "names": {lang: text for lang, text in election.names.items() if text},
+            "polling_day": election.polling_day,
+        },
+        "offices": [
+            {
+                "office": office,
+                "name": office_name(office, lang),
+                "names": {code: office_name(office, code) for code in ("ky", "ru", "en")},
+                "candidates": items,
+            }
+            for office, items in by_office.items()
+        ],
+        "parties": [
+            {
+                "code": p.code,
+                "name": p.name_ky if lang == "ky" and p.name_ky else p.name_ru,
+                "names": conditional_names(p),
+                "nominated": p.nominated,
+                "registered": p.registered,
+            }
+            for p in parties
+        ],
+        "links": {
+            "html": reverse("candidates:public"),
+            "csv": reverse("portal:open_data_candidates", kwargs={"code": election.code}),
+        },
+    }
+
+
+@require_safe
+def public_json(request: HttpRequest) -> HttpResponse:
+    """``/candidates/index.json[?election=CODE]``: the public page as JSON, with ``ETag`` and
+    ``Last-Modified`` (304 until a nomination, a decision or a party changes)."""
+    try:
+        election = asked_election(request)
+    except Refusal as error:
+        return json_refusal(error)
+    return json_response(request, public_document(election), last_modified=public_changed(election))

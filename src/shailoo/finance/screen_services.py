@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -128,18 +128,35 @@ def resolve_pending(
         return 0
     index = index or registries.donor_index()
     with ResolverPool(index, screen_workers(workers)) as pool:
+        # The workers resolve a batch while this process stores the one before it.
+        answers = _submit(batch, index, pool)
         while batch:
-            ultimate = {i: cp for i, row in enumerate(batch) if (cp := _ultimate(row)) is not None}
-            answers = index.resolve_many(
-                [*(_counterparty(row) for row in batch), *ultimate.values()], pool
-            )
-            payers = answers[: len(batch)]
-            behind = dict(zip(ultimate, answers[len(batch) :], strict=True))
+            payers, behind = answers()
+            after = batch[-1][0]
+            following = list(pending.filter(pk__gt=after)[:RESOLVE_BATCH])
+            if following:
+                answers = _submit(following, index, pool)
             _store_resolutions(batch, payers, behind, owners, donors)
             total += len(batch)
-            after = batch[-1][0]
-            batch = list(pending.filter(pk__gt=after)[:RESOLVE_BATCH])
+            batch = following
     return total
+
+
+def _submit(
+    batch: list[tuple[Any, ...]], index: DonorIndex, pool: ResolverPool
+) -> Callable[[], tuple[list[Resolution], dict[int, Resolution]]]:
+    """Start resolving a batch's payers and the parties named behind them; the call returned
+    gives the payers' answers and, by row, the answers for those behind."""
+    ultimate = {i: cp for i, row in enumerate(batch) if (cp := _ultimate(row)) is not None}
+    later = index.resolve_many_later(
+        [*(_counterparty(row) for row in batch), *ultimate.values()], pool
+    )
+
+    def collect() -> tuple[list[Resolution], dict[int, Resolution]]:
+        answers = later()
+        return answers[: len(batch)], dict(zip(ultimate, answers[len(batch) :], strict=True))
+
+    return collect
 
 
 def screen_workers(asked: int | None = None) -> int:

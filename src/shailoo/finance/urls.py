@@ -2,8 +2,9 @@
 election, one fund, the open data) and the auditors' workspace under ``/staff/finance/``
 (flags, the donor review queue, statement upload), mounted at the root by ``shailoo.urls``.
 
-``open-data.csv`` comes before ``<account>/``; an account is letters and digits only, so the
-two never meet anyway."""
+``open-data.csv`` and ``index.json`` (the funds page as JSON) come before ``<account>/``; an
+account is letters and digits only, so they never meet anyway. A fund's page as JSON is
+``<account>/index.json``, beside its ``transactions.csv``."""
 
 from django.urls import path
 
@@ -13,7 +14,9 @@ app_name = "finance"
 urlpatterns = [
     path("finance/", views_public.funds, name="funds"),
     path("finance/open-data.csv", views_public.open_data, name="open_data"),
+    path("finance/index.json", views_public.funds_json, name="funds_json"),
     path("finance/<str:account>/", views_public.fund, name="fund"),
+    path("finance/<str:account>/index.json", views_public.fund_json, name="fund_json"),
     path(
         "finance/<str:account>/transactions.csv",
         views_public.transactions_csv,

@@ -8,24 +8,38 @@ account; a flag once an auditor disclosed it, as its kind, amount, disposition a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
+from shailoo.candidates.models import Candidate
 from shailoo.common import charts
+from shailoo.common.conditional import (
+    in_every_language,
+    json_refusal,
+    json_response,
+    names_of,
+    newest,
+)
 from shailoo.common.csvout import format_row
 from shailoo.common.refusals import NotFound, Refusal
 from shailoo.elections.models import Election
 from shailoo.elections.services import election_named
 from shailoo.finance import disclosure
+from shailoo.finance.explain_text import citation_text
 from shailoo.finance.forms import (
     DISPOSITION_LABELS,
     FUND_KIND_LABELS,
@@ -35,7 +49,8 @@ from shailoo.finance.forms import (
     ElectionForm,
     label,
 )
-from shailoo.finance.models import Fund
+from shailoo.finance.models import Flag, Fund, StatementImport
+from shailoo.integrity.models import LedgerEntry
 
 #: Funds the chart of an election draws at most (the largest by income; the table has all).
 CHART_FUNDS = 30
@@ -50,7 +65,7 @@ def owner_label(fund: Fund) -> str:
     party = fund.party
     if party is None:
         return ""
-    lang = (translation.get_language() or "ru")[:2]
+    lang = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
     return party.name_ky if lang == "ky" and party.name_ky else party.name_ru
 
 
@@ -226,3 +241,188 @@ def transactions_csv(request: HttpRequest, account: str) -> HttpResponse:
     """A fund's entries as CSV: legal entities per entry, individuals summed per day."""
     found = _fund(account)
     return _csv(disclosure.transaction_rows(found), f"fund-{found.account}.csv")
+
+
+# -- the pages as JSON -------------------------------------------------------------------------
+
+#: A fund's account as banks write it: letters and digits (an IBAN, a local account number).
+ACCOUNT = re.compile(r"[A-Za-z0-9]{1,40}")
+
+
+def _amount(value: Decimal) -> str:
+    """An amount in som as data: a decimal string with two places (``651000.00``)."""
+    return f"{value.quantize(disclosure.CENT)}"
+
+
+def _names(labels: dict[str, Any], code: str) -> dict[str, str]:
+    return in_every_language(partial(label, labels, code))
+
+
+def _owner_json(fund: Fund) -> dict[str, Any]:
+    """Whose fund it is, as the page names it: a candidate by full name (a person's name is
+    not translated) and reference, a party by its names and code."""
+    party = fund.party if fund.candidate_id is None else None
+    return {
+        "name": owner_label(fund),
+        "names": names_of(party) if party is not None else {},
+        "candidate": fund.candidate.ref if fund.candidate_id is not None else None,
+        "party": party.code if party is not None else None,
+    }
+
+
+def _election_json(election: Election) -> dict[str, Any]:
+    return {
+        "code": election.code,
+        "name": str(election.name),
+        "names": {lang: text for lang, text in election.names.items() if text},
+        "polling_day": election.polling_day,
+    }
+
+
+def finance_changed(election: Election) -> datetime | None:
+    """When what the finance pages show last changed: every change of a fund's figures is an
+    entry of the finance domain in the ledger (a fund opened, a statement imported, the
+    screen, a review, a decision, a disclosure), and the owners' names are the candidates'
+    rows; whichever is newer. Newer than a given fund's own change at times, never older."""
+    entries = LedgerEntry.objects.filter(kind__startswith="finance.").aggregate(
+        at=Max("created_at")
+    )
+    imports = StatementImport.objects.filter(fund__election=election).aggregate(
+        at=Max("imported_at")
+    )
+    flags = Flag.objects.filter(fund__election=election).aggregate(at=Max("disclosed_at"))
+    owners = Candidate.objects.filter(election=election).aggregate(at=Max("updated_at"))
+    return newest(entries["at"], imports["at"], flags["at"], owners["at"])
+
+
+def _amounts_json(key: str, labels: dict[str, Any], amounts: dict[str, Decimal]) -> list[Any]:
+    return [
+        {
+            key: code,
+            "name": label(labels, code),
+            "names": _names(labels, code),
+            "amount": _amount(a),
+        }
+        for code, a in amounts.items()
+    ]
+
+
+def funds_document(election: Election) -> dict[str, Any]:
+    """The election's funds page as data (``shailoo-public-finance/1``)."""
+    totals = disclosure.fund_totals(disclosure.funds_of(election))
+    zero = disclosure.ZERO
+    flagged = disclosure.flagged_by_kind(totals)
+    return {
+        "format": "shailoo-public-finance/1",
+        "election": _election_json(election),
+        "funds": [
+            {
+                "account": t.fund.account,
+                "kind": t.fund.kind,
+                "kind_names": _names(FUND_KIND_LABELS, t.fund.kind),
+                "owner": _owner_json(t.fund),
+                "bank_bic": t.fund.bank_bic,
+                "bank_name": t.fund.bank_name,
+                "currency": t.fund.currency,
+                "income": _amount(t.income),
+                "spending": _amount(t.spending),
+                "balance": _amount(t.balance),
+                "donors": t.donors,
+                "flagged": _amount(t.flagged),
+                "url": reverse("finance:fund", args=[t.fund.account]),
+                "json": reverse("finance:fund_json", args=[t.fund.account]),
+            }
+            for t in totals
+        ],
+        "totals": {
+            "income": _amount(sum((t.income for t in totals), zero)),
+            "spending": _amount(sum((t.spending for t in totals), zero)),
+            "balance": _amount(sum((t.balance for t in totals), zero)),
+            "flagged": _amount(sum(flagged.values(), zero)),
+        },
+        "flagged_by_kind": _amounts_json("kind", KIND_LABELS, flagged),
+        "links": {
+            "html": f"{reverse('finance:funds')}?election={election.code}",
+            "csv": f"{reverse('finance:open_data')}?election={election.code}",
+        },
+    }
+
+
+@require_safe
+def funds_json(request: HttpRequest) -> HttpResponse:
+    """``/finance/index.json[?election=CODE]``: every fund of the election as on the page,
+    with ``ETag`` and ``Last-Modified``; an unknown election answers 404 in JSON."""
+    try:
+        election = _chosen(request)
+    except Refusal as error:
+        return json_refusal(error)
+    return json_response(request, funds_document(election), last_modified=finance_changed(election))
+
+
+def fund_document(fund: Fund) -> dict[str, Any]:
+    """One fund's page as data (``shailoo-public-finance-fund/1``): legal entities named with
+    their INN, individuals only as a count and a sum, disclosed flags with the law."""
+    shown = disclosure.fund_disclosure(fund)
+    t = shown.totals
+    edition = fund.election.law_edition
+    return {
+        "format": "shailoo-public-finance-fund/1",
+        "election": _election_json(fund.election),
+        "account": fund.account,
+        "kind": fund.kind,
+        "kind_names": _names(FUND_KIND_LABELS, fund.kind),
+        "owner": _owner_json(fund),
+        "bank_bic": fund.bank_bic,
+        "bank_name": fund.bank_name,
+        "currency": fund.currency,
+        "opened_on": fund.opened_on,
+        "closed_on": fund.closed_on,
+        "income": _amount(t.income),
+        "spending": _amount(t.spending),
+        "balance": _amount(t.balance),
+        "donors": t.donors,
+        "income_by_kind": _amounts_json("kind", INCOME_LABELS, t.income_by_kind),
+        "spending_by_purpose": _amounts_json("purpose", PURPOSE_LABELS, t.spending_by_purpose),
+        "individuals": {"count": t.individuals, "amount": _amount(shown.individuals_total)},
+        "legal_entities": {
+            "count": shown.entities_total,
+            "shown": [
+                {"name": e.name, "inn": e.inn, "donations": e.donations, "amount": _amount(e.total)}
+                for e in shown.entities
+            ],
+        },
+        "flags": [
+            {
+                "kind": f.kind,
+                "kind_names": _names(KIND_LABELS, f.kind),
+                "amount": _amount(f.amount),
+                "disposition": f.disposition,
+                "disposition_names": _names(DISPOSITION_LABELS, f.disposition),
+                "citation": {
+                    lang: citation_text(f.citation, edition, lang) for lang in ("ky", "ru", "en")
+                },
+                "decided_on": f.decided_on,
+                "disclosed_on": f.disclosed_on,
+            }
+            for f in shown.flags
+        ],
+        "links": {
+            "html": reverse("finance:fund", args=[fund.account]),
+            "transactions_csv": reverse("finance:fund_transactions", args=[fund.account]),
+        },
+    }
+
+
+@require_safe
+def fund_json(request: HttpRequest, account: str) -> HttpResponse:
+    """``/finance/<account>/index.json``: one fund's page as JSON, with ``ETag`` and
+    ``Last-Modified``; an unknown account answers 404 in JSON."""
+    try:
+        if not ACCOUNT.fullmatch(account):
+            raise NotFound("unknown_fund", gettext("No election fund has this account."))
+        found = _fund(account)
+    except Refusal as error:
+        return json_refusal(error)
+    return json_response(
+        request, fund_document(found), last_modified=finance_changed(found.election)
+    )

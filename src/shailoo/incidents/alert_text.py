@@ -8,7 +8,9 @@ here, numbers and moments are written the reader's way, records (a voter, a stat
 linked, and a domain that knows more about its own alerts (a participant's refusal, a finance
 flag) names them through a renderer it registers in an ``alert_text`` module of its app
 (found the way Django's admin finds ``admin`` modules, so this package, below every domain,
-imports none of them).
+imports none of them). A domain whose evidence holds a structured item of its own (counting's
+``protocol_check``: reason codes and figures) registers a reader for that key too, so the item
+reads the same on the alert and where the case's timeline shows it raised again.
 """
 
 from __future__ import annotations
@@ -106,7 +108,11 @@ RECORD_PAGES: dict[str, str] = {"register.person": "register:person"}
 
 #: ``renderer(case, evidence) -> AlertView | None``: a domain's own reading of its alerts.
 Renderer = Callable[[Case, Mapping[str, Any]], "AlertView | None"]
+#: ``reader(value) -> items``: a domain's reading of one evidence key it gives ([]: not
+#: readable as that domain's, so the generic reading is shown).
+KeyReader = Callable[[Any], "list[Item]"]
 _RENDERERS: dict[str, Renderer] = {}
+_KEY_READERS: dict[str, KeyReader] = {}
 _discovered = False
 
 
@@ -120,11 +126,26 @@ def register(source: str) -> Callable[[Renderer], Renderer]:
     return wrap
 
 
-def _renderer(source: str) -> Renderer | None:
+def register_key(key: str) -> Callable[[KeyReader], KeyReader]:
+    """Decorator: ``fn`` reads the evidence item ``key`` a domain gives (from its
+    ``alert_text``); every page that shows evidence then reads that item through it."""
+
+    def wrap(fn: KeyReader) -> KeyReader:
+        _KEY_READERS[key] = fn
+        return fn
+
+    return wrap
+
+
+def _discover() -> None:
     global _discovered
     if not _discovered:
         autodiscover_modules("alert_text")
         _discovered = True
+
+
+def _renderer(source: str) -> Renderer | None:
+    _discover()
     return _RENDERERS.get(source)
 
 
@@ -185,8 +206,16 @@ def item(key: str, value: Any) -> Item:
 
 
 def evidence_items(evidence: Mapping[str, Any], skip: frozenset[str] = frozenset()) -> list[Item]:
-    """Every item of ``evidence`` but ``skip``, named, in the order of its keys."""
-    return [item(str(k), v) for k, v in sorted(evidence.items()) if k not in skip]
+    """Every item of ``evidence`` but ``skip``, named, in the order of its keys (a key a
+    domain registered a reader for is read by it)."""
+    _discover()
+    items: list[Item] = []
+    for key, value in sorted(evidence.items()):
+        if key in skip:
+            continue
+        reader = _KEY_READERS.get(str(key))
+        items.extend((reader(value) if reader is not None else []) or [item(str(key), value)])
+    return items
 
 
 def alert_view(case: Case) -> AlertView | None:
@@ -215,4 +244,5 @@ __all__ = [
     "number_text",
     "record_url",
     "register",
+    "register_key",
 ]

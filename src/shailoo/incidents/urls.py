@@ -13,6 +13,7 @@ urlpatterns = [
     path("report/status/", views_public.status_lookup, name="status_lookup"),
     path("report/<str:reference>/", views_public.status, name="status"),
     path("cases/", views_public.register, name="register"),
+    path("cases/index.json", views_public.register_json, name="register_json"),
     path("staff/incidents/", views_staff.cases, name="cases"),
     path("staff/incidents/new/", views_staff.new_case, name="new"),
     path("staff/incidents/mine/", views_staff.mine, name="mine"),

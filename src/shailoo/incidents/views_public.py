@@ -28,19 +28,31 @@ import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from rest_framework.throttling import SimpleRateThrottle
 
+from shailoo.common.conditional import (
+    in_every_language,
+    json_refusal,
+    json_response,
+    names_of,
+    newest,
+    page_asked,
+    page_facts,
+    twin_address,
+)
 from shailoo.common.refusals import InvalidInput, NotFound, Refusal
 from shailoo.geo.models import Region
 from shailoo.incidents import clock, services
@@ -61,6 +73,7 @@ from shailoo.incidents.forms import (
     spam_reason,
 )
 from shailoo.incidents.models import Case, CaseAppeal, CaseDecision
+from shailoo.integrity.models import LedgerEntry
 
 #: Submissions of the public form one client address may make (``SHAILOO_INCIDENTS_RATE``,
 #: or the ``incidents`` rate of ``REST_FRAMEWORK``). Generous, because mobile operators put
@@ -152,6 +165,7 @@ class PublicDecision:
     measures: str
     referral: str
     decided_at: datetime
+    outcome_code: str = ""
 
 
 def public_decisions(case: Case) -> list[PublicDecision]:
@@ -163,6 +177,7 @@ def public_decisions(case: Case) -> list[PublicDecision]:
             public_text(d.measures, case),
             public_text(d.referral, case),
             d.decided_at,
+            d.outcome,
         )
         for d in decisions
     ]
@@ -293,28 +308,48 @@ def bar_chart(key: str, title: str, items: list[tuple[str, int]]) -> Chart:
     return Chart(key, title, bars)
 
 
-def statistics(rows: QuerySet[Case]) -> list[Chart]:
-    """Cases by category, by region and by day received (local days), as charts."""
+@dataclass(frozen=True)
+class RegionCount:
+    """Cases of one region (``code`` ``None``: no polling station given), with its names."""
+
+    code: str | None
+    names: dict[str, str]
+    count: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The register's statistics: cases by category (in the catalogue's order), by region
+    and by local day received — what the charts draw and the JSON twin lists."""
+
+    by_category: list[tuple[str, int]]
+    by_region: list[RegionCount]
+    by_day: list[tuple[date, int]]
+
+
+def counts(rows: QuerySet[Case]) -> Counts:
+    """Cases of ``rows`` by category, by region and by day received (local days)."""
     by_category = dict(
         rows.order_by().values_list("category").annotate(n=Count("pk")).values_list("category", "n")
     )
-    categories = [
-        (label(CATEGORY_LABELS, c), by_category[c]) for c in CATEGORIES if by_category.get(c)
-    ]
     by_region = (
         rows.order_by()
         .values("region__code", "region__name_ky", "region__name_ru", "region__name_en")
         .annotate(n=Count("pk"))
         .order_by("region__code")
     )
-    lang = ui_lang()
-    regions = []
-    for item in by_region:
-        if item["region__code"] is None:
-            name = gettext("no polling station given")
-        else:
-            name = item[f"region__name_{lang}"] or item["region__code"]
-        regions.append((name, item["n"]))
+    regions = [
+        RegionCount(
+            item["region__code"],
+            {
+                lang: item[f"region__name_{lang}"]
+                for lang in ("ky", "ru", "en")
+                if item["region__code"] is not None and item[f"region__name_{lang}"]
+            },
+            item["n"],
+        )
+        for item in by_region
+    ]
     days = (
         rows.order_by()
         .annotate(day=TruncDate("received_at", tzinfo=timezone.get_default_timezone()))
@@ -322,13 +357,35 @@ def statistics(rows: QuerySet[Case]) -> list[Chart]:
         .annotate(n=Count("pk"))
         .order_by("day")
     )
+    return Counts(
+        [(c, by_category[c]) for c in CATEGORIES if by_category.get(c)],
+        regions,
+        [(d["day"], d["n"]) for d in days if d["day"] is not None],
+    )
+
+
+def statistics(rows: QuerySet[Case], found: Counts | None = None) -> list[Chart]:
+    """Cases by category, by region and by day received (local days), as charts."""
+    found = found if found is not None else counts(rows)
+    lang = ui_lang()
+    regions = []
+    for region in found.by_region:
+        if region.code is None:
+            name = gettext("no polling station given")
+        else:
+            name = region.names.get(lang) or region.code
+        regions.append((name, region.count))
     return [
-        bar_chart("by-category", gettext("Cases by category"), categories),
+        bar_chart(
+            "by-category",
+            gettext("Cases by category"),
+            [(label(CATEGORY_LABELS, c), n) for c, n in found.by_category],
+        ),
         bar_chart("by-region", gettext("Cases by region"), regions),
         bar_chart(
             "by-day",
             gettext("Cases by day received"),
-            [(d["day"].strftime("%d.%m.%Y"), d["n"]) for d in days if d["day"] is not None],
+            [(day.strftime("%d.%m.%Y"), n) for day, n in found.by_day],
         ),
     ]
 
@@ -495,7 +552,160 @@ def register(request: HttpRequest) -> HttpResponse:
         "count": page.paginator.count,
         "charts": charts,
         "query_string": params.urlencode(),
+        "json_url": twin_address(request, "incidents:register_json"),
     }
     return render(
         request, "incidents/register.html", context, status=200 if form.is_valid() else 400
     )
+
+
+# -- the register as JSON ----------------------------------------------------------------------
+
+
+def register_changed(now: datetime) -> datetime | None:
+    """When what the register shows last changed: the newest entry the groups wrote to the
+    ledger (a case opened, routed, decided, appealed…), the newest case, decision or appeal
+    as stored, and the last moment an open case became overdue — the register marks it so
+    from its deadline on, with nothing written at that moment."""
+    cases = public_cases()
+    stored = cases.aggregate(received=Max("received_at"), decided=Max("decided_at"))
+    overdue = cases.filter(status__in=OPEN_STATUSES, due_at__lte=now).aggregate(at=Max("due_at"))
+    decisions = CaseDecision.objects.filter(case__in=cases).aggregate(at=Max("decided_at"))
+    appeals = CaseAppeal.objects.filter(case__in=cases).aggregate(
+        filed=Max("filed_at"), decided=Max("decided_at")
+    )
+    entries = LedgerEntry.objects.filter(kind__startswith="incidents.").aggregate(
+        at=Max("created_at")
+    )
+    return newest(
+        stored["received"],
+        stored["decided"],
+        overdue["at"],
+        decisions["at"],
+        appeals["filed"],
+        appeals["decided"],
+        entries["at"],
+    )
+
+
+def _region_json(region: Region | None) -> dict[str, Any] | None:
+    if region is None:
+        return None
+    return {"code": region.code, "name": region_name(region), "names": names_of(region)}
+
+
+def case_json(case: Case, shown: PublicCase) -> dict[str, Any]:
+    """A case as its row and status page show it — codes, names in every language, the
+    redacted texts — and nothing the page leaves out (no description, no complainant, no
+    evidence, no appellant)."""
+    return {
+        "reference": shown.reference,
+        "category": case.category,
+        "category_name": shown.category,
+        "category_names": in_every_language(lambda: label(CATEGORY_LABELS, case.category)),
+        "place": shown.place,
+        "station": case.station.number if case.station is not None else None,
+        "region": _region_json(case.region),
+        "status": case.status,
+        "status_name": shown.status,
+        "status_names": in_every_language(lambda: label(STATUS_LABELS, case.status)),
+        "received_at": shown.received_at,
+        "due_at": shown.due_at,
+        "overdue": shown.overdue,
+        "under_appeal": shown.under_appeal,
+        "summary": shown.summary,
+        "decisions": [
+            {
+                "outcome": d.outcome_code,
+                "outcome_name": d.outcome,
+                "outcome_names": in_every_language(partial(label, OUTCOME_LABELS, d.outcome_code)),
+                "legal_basis": d.legal_basis,
+                "measures": d.measures,
+                "referral": d.referral,
+                "decided_at": d.decided_at,
+            }
+            for d in shown.decisions
+        ],
+        "appeals": [
+            {
+                "outcome": a.outcome_code,
+                "outcome_name": a.outcome,
+                "outcome_names": in_every_language(
+                    partial(label, APPEAL_OUTCOME_LABELS, a.outcome_code)
+                ),
+                "filed_at": a.filed_at,
+                "decided_at": a.decided_at,
+            }
+            for a in shown.appeals
+        ],
+        "url": reverse("incidents:status", args=[shown.reference]),
+    }
+
+
+def _region_count_json(region: RegionCount, lang: str) -> dict[str, Any]:
+    if region.code is None:  # named as the chart names it, in every language
+        unnamed = in_every_language(lambda: gettext("no polling station given"))
+        return {"region": None, "name": unnamed[lang], "names": unnamed, "count": region.count}
+    return {
+        "region": region.code,
+        "name": region.names.get(lang) or region.code,
+        "names": region.names,
+        "count": region.count,
+    }
+
+
+def counts_json(found: Counts) -> dict[str, Any]:
+    """The statistics as data: codes, names in every language, counts."""
+    lang = ui_lang()
+    return {
+        "by_category": [
+            {
+                "category": code,
+                "name": label(CATEGORY_LABELS, code),
+                "names": in_every_language(partial(label, CATEGORY_LABELS, code)),
+                "count": n,
+            }
+            for code, n in found.by_category
+        ],
+        "by_region": [_region_count_json(region, lang) for region in found.by_region],
+        "by_day": [{"day": day, "count": n} for day, n in found.by_day],
+    }
+
+
+def _filter_problems(form: RegisterFilterForm) -> list[tuple[str, str]]:
+    return [(field, str(error)) for field, errors in form.errors.items() for error in errors]
+
+
+@require_safe
+def register_json(request: HttpRequest) -> HttpResponse:
+    """``/cases/index.json``: the register as JSON with the page's filters (``category``,
+    ``territory``, ``status``, ``day``) and pages of 50 (``page``), and the statistics of
+    the filtered cases; ``ETag`` and ``Last-Modified``. A bad filter answers 400 with the
+    problems, a page that is not there 404."""
+    form = RegisterFilterForm(request.GET, regions=_regions())
+    if not form.is_valid():
+        error = InvalidInput(
+            "invalid_filter", gettext("The filter is not valid."), problems=_filter_problems(form)
+        )
+        return json_refusal(error)
+    rows = _filtered(public_cases(), form)
+    listed = rows.select_related("station", "region").prefetch_related("decisions", "appeals")
+    try:
+        page = page_asked(request, Paginator(listed.order_by("-received_at", "-pk"), REGISTER_PAGE))
+    except Refusal as error:
+        return json_refusal(error)
+    now = clock.now()
+    data = form.cleaned_data
+    document = {
+        "format": "shailoo-public-cases/1",
+        "filters": {
+            "category": data["category"] or None,
+            "territory": data["territory"] or None,
+            "status": data["status"] or None,
+            "day": data["day"],
+        },
+        **page_facts(request, page),
+        "cases": [case_json(case, public_case(case, now)) for case in page],
+        "statistics": counts_json(counts(rows)),
+    }
+    return json_response(request, document, last_modified=register_changed(now))

@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_noop
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from shailoo.common import charts
+from shailoo.common.conditional import json_refusal, json_response, newest_of
 from shailoo.common.csvout import format_row
 from shailoo.common.refusals import NotFound, Refusal
 from shailoo.elections.models import Election
@@ -41,7 +43,7 @@ CSV_COLUMNS = ("time", "region", "tec", "station", "listed", "voted", "turnout")
 
 def lang() -> str:
     """The page's language among the three a place name is kept in."""
-    code = (translation.get_language() or "ru")[:2]
+    code = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
     return code if code in ("ky", "ru", "en") else "ru"
 
 
@@ -372,17 +374,23 @@ def _iso(moment: datetime.datetime) -> str:
     return timezone.localtime(moment, turnout.zone()).isoformat()
 
 
-@require_GET
+@require_safe
 def public_json(request: HttpRequest) -> HttpResponse:
     """Every publication of the election with its figures for the country, regions, TECs and
-    stations (listed, voted, turnout, manual issuances, home ballots, ballots by hour)."""
+    stations (listed, voted, turnout, manual issuances, home ballots, ballots by hour).
+
+    A publication is frozen when written, so the answer changes only when one is added: its
+    ``Last-Modified`` is the newest publication's, and a program polling through the day
+    gets ``304`` between reporting times."""
     try:
         election = _election(request)
     except Refusal as error:
-        return JsonResponse(error.to_json(), status=error.http_status)
+        return json_refusal(error)
+    found = turnout.published(election)
     body = {
         "election": election.code,
-        "name": election.name,
+        "name": str(election.name),
+        "names": {code: text for code, text in election.names.items() if text},
         "polling_day": election.polling_day.isoformat(),
         "publications": [
             {
@@ -393,7 +401,8 @@ def public_json(request: HttpRequest) -> HttpResponse:
                     for level in ("country", "regions", "tecs", "stations")
                 },
             }
-            for p in turnout.published(election)
+            for p in found
         ],
     }
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    changed = newest_of(p.published_at for p in found)
+    return json_response(request, body, last_modified=changed)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("calendar.json", views_calendar.calendar_json, name="calendar_json"),
     path("check/", views.self_check, name="check"),
     path("stations/", views.stations, name="stations"),
+    path("stations/index.json", views.stations_json, name="stations_json"),
     path("stations/<int:number>/list/", views.station_list, name="station_list"),
     path("stations/<int:number>/list.csv", views.station_list_csv, name="station_list_csv"),
     path("ledger/", views_ledger.ledger_page, name="ledger"),

@@ -5,18 +5,31 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from rest_framework.throttling import SimpleRateThrottle
 
+from shailoo.common.conditional import (
+    json_refusal,
+    json_response,
+    names_of,
+    page_asked,
+    page_facts,
+    twin_address,
+)
 from shailoo.common.csvout import format_row
-from shailoo.common.refusals import Refusal
+from shailoo.common.localized import localized
+from shailoo.common.refusals import InvalidInput, Refusal
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation, Region
 from shailoo.law.schema import Edition, PublicListMode, localize_cite
@@ -90,7 +103,7 @@ def self_check(request: HttpRequest) -> HttpResponse:
 
 def _reason_names(codes: tuple[str, ...]) -> list[str]:
     """The failed rules in the voter's language, not as codes (codes mean nothing to voters)."""
-    lang = translation.get_language() or "ru"
+    lang = translation.get_language() or settings.LANGUAGE_CODE
     lang = lang if lang in ("ky", "ru", "en") else "ru"
     return [RULE_NAMES[code][lang] if code in RULE_NAMES else code for code in codes]  # type: ignore[index]
 
@@ -120,8 +133,61 @@ def stations(request: HttpRequest) -> HttpResponse:
         "page": page,
         "regions": Region.objects.all(),
         "query_string": _without_page(request),
+        "json_url": twin_address(request, "portal:stations_json"),
     }
     return render(request, "portal/stations.html", context)
+
+
+def _station_json(station: PollingStation) -> dict[str, Any]:
+    """A station as its row on the page shows it: number, name, address, region, commission,
+    remote voting, the address of its voter list page."""
+    region = station.region
+    lang = services.ui_lang()
+    return {
+        "number": station.number,
+        "name": station.name,
+        "address": station.address,
+        "remote_voting": station.is_remote_voting,
+        "region": {
+            "code": region.code,
+            "name": localized(region, "name", lang),
+            "names": names_of(region),
+        },
+        "tec": {"code": station.tec.code, "name": station.tec.name} if station.tec else None,
+        "voter_list": reverse("portal:station_list", args=[station.number]),
+    }
+
+
+@require_safe
+def stations_json(request: HttpRequest) -> HttpResponse:
+    """``/stations/index.json``: the directory as JSON, with the page's search (``q``,
+    ``region``) and its pages of 50 (``page``); a bad search answers 400 with the problems,
+    a page that is not there 404. An ``ETag`` and no ``Last-Modified``: the geography keeps
+    no time of change (an import or an edit in the admin), and a guessed one would answer
+    "not modified" to a program after a station moved."""
+    form = StationSearchForm(request.GET)
+    if not form.is_valid():
+        problems = [
+            (field, str(error)) for field, errors in form.errors.items() for error in errors
+        ]
+        error = InvalidInput(
+            "invalid_search", gettext("The search is not valid."), problems=problems
+        )
+        return json_refusal(error)
+    try:
+        page = page_asked(request, Paginator(_stations(form), STATIONS_PER_PAGE))
+    except Refusal as error:
+        return json_refusal(error)
+    document = {
+        "format": "shailoo-public-stations/1",
+        "query": {
+            "q": form.cleaned_data["q"].strip(),
+            "region": form.cleaned_data["region"].strip(),
+        },
+        **page_facts(request, page),
+        "stations": [_station_json(station) for station in page],
+    }
+    return json_response(request, document)
 
 
 def _without_page(request: HttpRequest) -> str:

@@ -9,21 +9,19 @@ the reader's language, today's date in Kyrgyzstan, and the facts the stage depen
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from shailoo.candidates.models import Candidate
+from shailoo.common.conditional import json_refusal, json_response
 from shailoo.common.refusals import Refusal
 from shailoo.counting.models import Contest
 from shailoo.counting.results import aggregation
@@ -259,12 +257,9 @@ def calendar_json(request: HttpRequest) -> HttpResponse:
         election = election_named(code)
         found = election_calendar(election, request=request)
     except Refusal as error:
-        return JsonResponse(error.to_json(), status=error.http_status)
-    body = json.dumps(calendar_document(found), ensure_ascii=False, indent=1).encode("utf-8")
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    cached = get_conditional_response(request, etag=etag)
-    response = cached or HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+        return json_refusal(error)
+    # No Last-Modified: the stage and each milestone's state move with the clock, not only
+    # with the data; the ETag (a hash of the body) changes with either.
+    response = json_response(request, calendar_document(found))
     response["Content-Language"] = register.ui_lang()
     return response

@@ -9,22 +9,19 @@ verifier the project ships and the public API, and ``entries.jsonl``.
 What the export holds, and why. An entry's payload names its actor (a staff user name) and
 refers to persons only by keyed hashes (``pin_ref``) and row ids; bulk, those would let
 anyone link every change of one person across the whole ledger. The public export therefore
-holds, per entry, its index, kind, time, leaf hash and a *reference* to what it is about:
-the row (``elections.election:3``) for public matters (elections, stations, protocols,
-candidates, parties, funds, keys, turnout publications), the table only
-(``register.person``) for everything else. Deny by default: a new kind of subject is
-published as its table until it is added to :data:`PUBLIC_SUBJECTS`. The leaf hashes are
-exactly those the signed heads cover, so the export is enough to recompute each head's root
-(RFC 9162); the entries' content is proved one at a time through the inclusion-proof API,
-and in full through the commission's export and the standalone verifier.
+holds, per entry, only its public summary (:mod:`shailoo.integrity.public`, which also says
+which subjects are public matters): its index, kind, time, leaf hash and a *reference* to
+what it is about. The leaf hashes are exactly those the signed heads cover, so the export is
+enough to recompute each head's root (RFC 9162); the inclusion-proof API gives the same
+summary for one entry with the path from its leaf hash to a signed head. An entry's content
+(its bytes) is checked by whoever holds it: an auditor through the proof API's full view,
+anyone with the commission's export through the standalone verifier.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,70 +35,17 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
+from shailoo.common.conditional import json_refusal, json_response
 from shailoo.common.refusals import Refusal
 from shailoo.integrity import export, heads
-from shailoo.integrity.canonical import CanonicalError, canonical_loads
 from shailoo.integrity.merkle import EMPTY_ROOT
 from shailoo.integrity.models import LedgerState, RegisteredKey, TreeHead
+from shailoo.integrity.public import public_entry
 from shailoo.integrity.verifier import DamagedValue, head_message, stored_bytes
 
-#: Tables (``app_label.model``, or the prefix of a subject such as ``key:<id>``) whose row
-#: references are public matters; any other subject is exported as its table only.
-PUBLIC_SUBJECTS = frozenset(
-    {
-        "elections.election",
-        "geo.region",
-        "geo.district",
-        "geo.territorialcommission",
-        "geo.pollingstation",
-        "station",
-        "key",
-        "counting.definition",
-        "counting_results.protocol",
-        "counting_results.protocolversion",
-        "counting_results.protocoldecision",
-        "counting_results.automaticcount",
-        "candidates.party",
-        "candidates.partylist",
-        "candidates.candidate",
-        "candidates.registrationdecision",
-        "candidates.appeal",
-        "finance.fund",
-        "finance.designatedbank",
-        "polling.device",
-        "polling.stationreport",
-        "polling.turnoutpublication",
-    }
-)
-_TABLE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
-_ROW = re.compile(r"[A-Za-z0-9_-]{1,64}")
 #: Lines written per chunk of the streamed export (about 100 KiB).
 CHUNK_LINES = 600
 EXPORT_TYPE = "application/jsonl; charset=utf-8"
-
-
-def public_reference(subject: object) -> str:
-    """What the public export says an entry is about: the whole reference for a public
-    matter, the table alone otherwise, nothing for a subject that is no reference at all."""
-    if not isinstance(subject, str) or not subject:
-        return ""
-    table, sep, row = subject.partition(":")
-    if not _TABLE.fullmatch(table):
-        return ""
-    if sep and table in PUBLIC_SUBJECTS and _ROW.fullmatch(row):
-        return subject
-    return table
-
-
-def _subject(data: bytes) -> object:
-    """The ``payload.subject`` of an entry's canonical bytes ("" if they are not readable:
-    ``ledger verify`` reports such an entry; the export still lists its leaf)."""
-    try:
-        envelope = canonical_loads(data)
-    except CanonicalError:
-        return ""
-    payload = envelope.get("payload") if isinstance(envelope, dict) else None
-    return payload.get("subject", "") if isinstance(payload, dict) else ""
 
 
 def export_lines(size: int) -> Iterator[str]:
@@ -110,14 +54,9 @@ def export_lines(size: int) -> Iterator[str]:
     for entry in export.entry_records():
         if entry.seq >= size:
             break
-        row = {
-            "seq": entry.seq,
-            "kind": entry.kind,
-            "time": entry.time,
-            "leaf_hash": entry.leaf_hash.hex(),
-            "subject": public_reference(_subject(entry.data)),
-        }
-        chunk.append(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+        row = public_entry(entry.seq, entry.kind, entry.time, entry.data, entry.leaf_hash)
+        line = json.dumps(row.to_json(), ensure_ascii=False, separators=(",", ":"))
+        chunk.append(line + "\n")
         if len(chunk) >= CHUNK_LINES:
             yield "".join(chunk)
             chunk = []
@@ -317,14 +256,5 @@ def ledger_json(request: HttpRequest) -> HttpResponse:
     try:
         facts = ledger_facts()
     except Refusal as error:
-        return HttpResponse(
-            json.dumps(error.to_json()), status=error.http_status, content_type="application/json"
-        )
-    body = json.dumps(ledger_document(request, facts), indent=1).encode("utf-8")
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    cached = _conditional(request, etag, facts["changed"])
-    if cached is not None:
-        return cached
-    response = HttpResponse(body, content_type="application/json")
-    _validators(response, etag, facts["changed"])
-    return response
+        return json_refusal(error)
+    return json_response(request, ledger_document(request, facts), last_modified=facts["changed"])

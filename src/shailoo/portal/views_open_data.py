@@ -10,6 +10,11 @@ domains' own (``counting.results.export``, ``polling``, ``finance``): the page o
 them. Downloads carry ``Content-Disposition``, an ``ETag`` and ``Last-Modified`` taken from
 what the file is built from, so a mirror fetches a file again only when it changed.
 
+Beside the files, the page lists the JSON twin of every public page (the calendar, the
+candidates, campaign finance, results of each election; stations, the register of cases,
+the ledger): the figures each page shows, with validators (``common.conditional``). They are
+listed apart from the files (``pages``), since they are the pages, not exports.
+
 Cast vote records are off unless the deployment sets ``PUBLISH_CAST_VOTE_RECORDS``: no law
 edition provides for publishing them, and a record of every ballot can break the secrecy of
 the vote at a small station (a rare combination of choices identifies a voter who was told to
@@ -39,6 +44,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET
 
 from shailoo.candidates.models import Candidate
+from shailoo.common.conditional import json_response
 from shailoo.common.csvout import format_row
 from shailoo.counting.formats import schemas
 from shailoo.counting.models import Definition, ScannedSheet
@@ -129,6 +135,8 @@ class Download:
 class ElectionData:
     election: Election
     downloads: list[Download]
+    #: The election's public pages as JSON (their twins), listed apart from the files.
+    pages: list[Download]
 
 
 def _with_election(name: str, code: str) -> str:
@@ -266,7 +274,62 @@ def catalogue() -> list[tuple[int, list[ElectionData]]]:
     """Every election's files, by year of polling day (the latest first)."""
     elections = all_elections()
     by_year = groupby(elections, key=lambda e: e.polling_day.year)
-    return [(year, [ElectionData(e, _downloads(e)) for e in group]) for year, group in by_year]
+    return [
+        (year, [ElectionData(e, _downloads(e), election_pages(e)) for e in group])
+        for year, group in by_year
+    ]
+
+
+def _page(key: str, title: str, url: str, contents: str = "", note: str = "") -> Download:
+    return Download(key, title, "JSON", "application/json", url, contents, note)
+
+
+def election_pages(election: Election) -> list[Download]:
+    """The JSON twins of the election's public pages: the same figures as each page, with
+    ``ETag`` and ``Last-Modified``. One without anything to show yet is listed without a
+    link, with the reason (as the files are)."""
+    code = election.code
+    accepted = Protocol.objects.filter(election=election, status=Protocol.Status.ACCEPTED)
+    has_results = accepted.exists()
+    has_candidates = Candidate.objects.filter(election=election).exists()
+    has_funds = Fund.objects.filter(election=election).exists()
+    return [
+        _page(
+            "calendar_json",
+            gettext("Election calendar"),
+            _with_election("portal:calendar_json", code),
+        ),
+        _page(
+            "candidates_json",
+            gettext("Candidates and parties"),
+            _with_election("candidates:public_json", code) if has_candidates else "",
+            note="" if has_candidates else gettext("No candidate has been nominated."),
+        ),
+        _page(
+            "finance_json",
+            gettext("Campaign finance"),
+            _with_election("finance:funds_json", code) if has_funds else "",
+            note="" if has_funds else gettext("No election fund has been opened."),
+        ),
+        _page(
+            "results_json",
+            gettext("Election results"),
+            reverse("results:election_json", kwargs={"code": code}) if has_results else "",
+            note="" if has_results else gettext("No protocol has been accepted yet."),
+        ),
+    ]
+
+
+def site_pages() -> list[Download]:
+    """The JSON twins of the pages that are not one election's."""
+    return [
+        _page("results_index_json", gettext("Election results"), reverse("results:index_json")),
+        _page("stations_json", gettext("Polling stations"), reverse("portal:stations_json")),
+        _page(
+            "cases_json", gettext("Public register of cases"), reverse("incidents:register_json")
+        ),
+        _page("ledger_json", gettext("The ledger"), reverse("portal:ledger_json")),
+    ]
 
 
 def _ledger_download() -> Download:
@@ -288,6 +351,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
         "years": catalogue(),
         "ledger": _ledger_download(),
         "licence": licence(),
+        "pages": site_pages(),
     }
     return render(request, "portal/open_data.html", context)
 
@@ -313,19 +377,15 @@ def open_data_json(request: HttpRequest) -> HttpResponse:
                 "polling_day": data.election.polling_day.isoformat(),
                 "year": year,
                 "downloads": [_download_json(request, d) for d in data.downloads],
+                "pages": [_download_json(request, d) for d in data.pages],
             }
             for year, items in catalogue()
             for data in items
         ],
         "ledger": _download_json(request, _ledger_download()),
+        "pages": [_download_json(request, d) for d in site_pages()],
     }
-    body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
-    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    cached = get_conditional_response(request, etag=etag)
-    response = cached or HttpResponse(body, content_type="application/json")
-    response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=0, must-revalidate"
-    return response
+    return json_response(request, document)
 
 
 # -- downloads ------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ from public_world import accept, enter, lines, named_world, visible
 from shailoo.accounts.roles import Role
 from shailoo.accounts.testing import make_user
 from shailoo.counting.results import decisions, services
-from shailoo.integrity import merkle
+from shailoo.counting.results.models import Protocol
+from shailoo.integrity import heads, keys, merkle
+from shailoo.integrity.models import TREE_HEAD
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,18 @@ def corrected(world: dict[str, Any]) -> Any:
     second = enter(world, s102, votes={"a": 298, "b": 202, "c": 50})
     decisions.accept_protocol(second.protocol, "cli")
     return second
+
+
+def signed_head() -> dict[str, Any]:
+    """The commission signs a tree head over the ledger as it stands (a fresh head key)."""
+    private = keys.generate()
+    keys.register_key(keys.raw_public(private), usage=TREE_HEAD, actor="cli", commission_code="CEC")
+    heads.sign_head(private)
+    return Client().get(reverse("integrity-head")).json()
+
+
+def protocol_pk(world: dict[str, Any], number: int) -> int:
+    return Protocol.objects.get(election=world["election"], station__number=number).pk
 
 
 def station_json(world: dict[str, Any], number: int) -> dict[str, Any]:
@@ -75,19 +89,52 @@ def test_an_observer_verifies_the_figures_with_the_page_alone(world: dict[str, A
     public.verify(base64.b64decode(signature["value"]), statement)
     assert hashlib.sha256(statement).hexdigest() == signature["statement_sha256"]
 
-    # 3. each linked ledger entry is in the tree: its proof leads to the root
+    # 3. each linked ledger entry is in the tree: its leaf hash leads to the root of the
+    # signed head, and its public summary names the protocol (never the entry's bytes,
+    # which name the account that acted)
+    head = signed_head()
+    protocol_ref = f"counting_results.protocol:{protocol_pk(world, 102)}"
     for entry in (accepted["ledger"]["version"], accepted["ledger"]["acceptance"]):
         proof = Client().get(entry["proof"]).json()
         assert proof["index"] == entry["index"]
-        data = base64.b64decode(proof["entry"])
-        assert accepted["content_sha256"].encode() in data
+        assert proof["entry"] is None and proof["view"] == "public"
+        assert proof["summary"]["subject"] == protocol_ref
+        assert proof["tree_size"] == head["size"] and proof["head"] == head
         merkle.verify_inclusion(
-            merkle.leaf_hash(data),
+            bytes.fromhex(proof["leaf_hash"]),
             proof["index"],
             proof["tree_size"],
             [bytes.fromhex(p) for p in proof["proof"]],
-            bytes.fromhex(proof["root_hash"]),
+            bytes.fromhex(head["root_hash"]),
         )
+        # a leaf that is not the entry's does not lead to the signed root
+        with pytest.raises(merkle.ProofError):
+            merkle.verify_inclusion(
+                merkle.leaf_hash(b"another entry"),
+                proof["index"],
+                proof["tree_size"],
+                [bytes.fromhex(p) for p in proof["proof"]],
+                bytes.fromhex(head["root_hash"]),
+            )
+    # 4. the key that signed is the one whose registration the ledger holds, under a
+    # signed head too: the public export names it by its key id
+    export = Client().get(reverse("portal:ledger_export"))
+    lines = [json.loads(line) for line in b"".join(export.streaming_content).splitlines()]
+    (registered,) = [
+        line
+        for line in lines
+        if line["kind"] == "key.register" and line["subject"] == f"key:{signature['key_id']}"
+    ]
+    assert registered["seq"] < head["size"]
+    proof = Client().get(reverse("integrity-inclusion", args=[str(registered["seq"])])).json()
+    assert proof["leaf_hash"] == registered["leaf_hash"] and proof["entry"] is None
+    merkle.verify_inclusion(
+        bytes.fromhex(registered["leaf_hash"]),
+        registered["seq"],
+        head["size"],
+        [bytes.fromhex(p) for p in proof["proof"]],
+        bytes.fromhex(head["root_hash"]),
+    )
     page = Client().get(reverse("results:station", args=[world["election"].code, 102]))
     html = page.content.decode()
     for shown in (accepted["content_sha256"], signature["value"], signature["key_id"]):

@@ -5,18 +5,26 @@ and Russian name, the votes per option, the result of the checks, and the finger
 tie the paper to the record (the content's SHA-256, the ledger entry, the commission's
 signature when accepted). Drawn straight onto the canvas with the DejaVu font the voter
 lists use, which carries the Kyrgyz letters.
+
+The form's own words are Kyrgyz and Russian, as the commission's paper protocol; the contest
+is named as the definition titles it in the requester's language (Kyrgyz, Russian or
+English, with the same fallback as the public pages), never by its bare id, because a
+reader of a many-contest election must see which vote the figures are for.
 """
 
 from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from shailoo.common.pdf_fonts import FONT, FONT_BOLD, register_fonts
 from shailoo.counting.results.models import Protocol, ProtocolDecision, ProtocolVersion
 from shailoo.counting.results.protocol import BASE_LINES
+from shailoo.counting.results.public_names import names_of, pick
 
 LINE_NAMES: dict[str, tuple[str, str]] = {
     "voters_on_list": (
@@ -54,10 +62,14 @@ class _Page:
             self.y = self.height - _MARGIN
 
     def text(self, text: str, *, size: float = 9.5, bold: bool = False, x: float = _MARGIN) -> None:
-        self.need(_LINE)
-        self.canvas.setFont(FONT_BOLD if bold else FONT, size)
-        self.canvas.drawString(x, self.y, text)
-        self.y -= size + 4.5
+        """``text`` from ``x``, wrapped at the right margin (a commission's name in two
+        languages, a long contest title) so that no word runs off the page."""
+        font = FONT_BOLD if bold else FONT
+        for line in simpleSplit(text, font, size, self.width - _MARGIN - x) or [""]:
+            self.need(_LINE)
+            self.canvas.setFont(font, size)
+            self.canvas.drawString(x, self.y, line)
+            self.y -= size + 4.5
 
     def row(self, left: str, value: str, *, bold: bool = False) -> None:
         self.need(_LINE)
@@ -67,6 +79,15 @@ class _Page:
         self.canvas.setLineWidth(0.3)
         self.canvas.line(_MARGIN, self.y - 3, self.width - _MARGIN, self.y - 3)
         self.y -= _LINE
+
+
+def contest_name(protocol: Protocol) -> str:
+    """The protocol's contest as the definition titles it, in the reader's language; its id
+    only when no definition names it."""
+    from shailoo.counting.models import Contest
+
+    contest = Contest.objects.filter(election=protocol.election, code=protocol.contest_id).first()
+    return pick(names_of(contest, "title") if contest is not None else {}, protocol.contest_id)
 
 
 def render_protocol_pdf(
@@ -93,7 +114,7 @@ def render_protocol_pdf(
     page.text(protocol.election.name, size=11)
     page.text(f"Участок / Шайлоо участогу №{station.number}: {station.name}, {station.address}")
     page.text(f"ТШК / ТИК: {station.tec.code} {station.tec.name}")
-    page.text(f"Шайлоо / Контест: {protocol.contest_id}")
+    page.text(f"{gettext('Contest on the ballot')}: {contest_name(protocol)}")
     page.text(
         f"Версия / Нуска {version.number} · {STATUS_NAMES.get(protocol.status, protocol.status)}"
         f" · {version.created_at:%d.%m.%Y %H:%M} UTC · {version.entered_by}"

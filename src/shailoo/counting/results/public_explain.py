@@ -107,6 +107,17 @@ def explain(result: Mapping[str, Any] | None, labels: Mapping[str, str]) -> dict
             "details": [],
             "provisional": True,
         }
+    if result.get("status") == "no_votes":
+        return {
+            "headline": gettext(
+                "No option has a valid vote on the accepted protocols: nobody leads and "
+                "nobody is elected."
+            ),
+            "details": [],
+            "provisional": not result.get("final"),
+            "law_edition": result.get("law_edition", ""),
+            "acts": [],
+        }
 
     def label(option: str) -> str:
         return labels.get(option, option)
@@ -131,6 +142,8 @@ def explain(result: Mapping[str, Any] | None, labels: Mapping[str, str]) -> dict
             % {"tied": _joined(list(result.get("tied", [])), label)},
             "details": [],
         }
+    elif status == "tied":
+        found = _tied(result, label, final, found["details"])
     elif status == "leading" or not found["headline"]:
         winners = list(result.get("winners", []))
         found = {
@@ -138,10 +151,86 @@ def explain(result: Mapping[str, Any] | None, labels: Mapping[str, str]) -> dict
             % {"names": _joined(winners, label)},
             "details": [],
         }
+    if kind == "party_list" and result.get("tied"):
+        found["details"] = [*found["details"], *_tie_details(result, label)]
+    problem = problem_text(result)
+    if problem and status != "lot":
+        found["details"] = [*found["details"], problem]
     found["provisional"] = not final
     found["law_edition"] = result.get("law_edition", "")
     found["acts"] = acts(result)
     return found
+
+
+TIE_FOR = {
+    "first": gettext_lazy("Tied for first place: %(names)s have the same number of votes."),
+    "runoff": gettext_lazy(
+        "Tied for a place in the run-off: %(names)s have the same number of votes."
+    ),
+    "seats": gettext_lazy("Tied for a seat: %(names)s have the same number of votes."),
+}
+
+
+def problem_text(result: Mapping[str, Any]) -> str:
+    """Why the law's rules could not be applied, in the reader's language ("" if they were)."""
+    texts = result.get("problem_text")
+    if not isinstance(texts, Mapping):
+        return ""
+    return str(texts.get(reader_language()) or texts.get("en") or "")
+
+
+def tie_rule_words(result: Mapping[str, Any]) -> str:
+    """How the law edition decides a tie, cited; or that the law file does not settle it."""
+    found = result.get("tie_rule")
+    if not isinstance(found, Mapping):
+        return gettext(
+            "The law file of edition %(edition)s cannot be read, so it does not settle how a "
+            "tie is decided."
+        ) % {"edition": result.get("law_edition", "")}
+    cite = cited(found.get("citation"))
+    if found.get("rule") == "lot":
+        return gettext(
+            "A tie is decided as the law edition says: by a lot drawn in public%(citation)s."
+        ) % {"citation": cite}
+    return gettext(
+        "A tie is decided as the law edition says: the place goes to the one registered "
+        "first%(citation)s."
+    ) % {"citation": cite}
+
+
+def _tie_details(result: Mapping[str, Any], label: Callable[[str], str]) -> list[str]:
+    names = _joined(list(result.get("tied", [])), label)
+    tie_for = TIE_FOR.get(str(result.get("tie_for")), TIE_FOR["seats"])
+    return [
+        str(tie_for) % {"names": names},
+        tie_rule_words(result),
+        gettext("None of them is marked as the winner until the commission decides."),
+    ]
+
+
+def _tied(
+    result: Mapping[str, Any], label: Callable[[str], str], final: bool, details: list[str]
+) -> dict[str, Any]:
+    """A tie decides a seat or a run-off place: who is tied, the rule, and who is sure."""
+    first, *rest = _tie_details(result, label)
+    winners = list(result.get("winners", []))
+    runoff = list(result.get("runoff", []))
+    sure: list[str] = []
+    if runoff:
+        sure.append(gettext("In the run-off: %(names)s.") % {"names": _joined(runoff, label)})
+    elif winners and result.get("tie_in") == "leading":
+        sure.append(
+            gettext("Leading on the accepted protocols: %(names)s.")
+            % {"names": _joined(winners, label)}
+        )
+    elif winners:
+        text = (
+            gettext("Elected: %(names)s.")
+            if final
+            else gettext("Would be elected on these protocols: %(names)s.")
+        )
+        sure.append(text % {"names": _joined(winners, label)})
+    return {"headline": first, "details": [*sure, *rest, *details]}
 
 
 def _president(

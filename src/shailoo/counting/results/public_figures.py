@@ -141,16 +141,23 @@ def path_to(
 
 
 def leader_json(info: ContestInfo, tally: Tally | None) -> dict[str, Any] | None:
-    """The option with the most votes in ``tally`` (ballot order first on a tie)."""
+    """The option with the most votes in ``tally`` (ballot order first on a tie), and every
+    option that has as many (``tied``, empty when it leads alone): a tie is never shown as
+    one option leading."""
     if tally is None or not tally.votes_valid:
         return None
     order = info.order(tally.votes)
     best = min(order, key=lambda o: (-int(tally.votes.get(o, 0)), order.index(o)))
+    top = int(tally.votes[best])
+    level = [o for o in order if int(tally.votes.get(o, 0)) == top]
     return {
         "option": best,
         "names": info.option_names(best),
-        "votes": int(tally.votes[best]),
+        "votes": top,
         "share_percent": str(tally.shares()[best]),
+        "tied": [{"option": o, "names": info.option_names(o)} for o in level]
+        if len(level) > 1
+        else [],
     }
 
 
@@ -166,6 +173,7 @@ def contest_json(
     share = tally.shares() if tally is not None else {}
     winners = set(result.get("winners", ())) if result else set()
     runoff = set(result.get("runoff", ())) if result else set()
+    tied = set(result.get("tied", ())) if result else set()
     ids = info.order([*votes, *(o.id for o in info.options)])
     options = []
     for option_id in ids:
@@ -180,6 +188,7 @@ def contest_json(
                 "share_percent": str(share[option_id]) if option_id in share else "0.00",
                 "winner": option_id in winners,
                 "runoff": option_id in runoff,
+                "tied": option_id in tied,
             }
         )
     args = [election.code, info.id]

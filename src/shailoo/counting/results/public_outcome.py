@@ -10,6 +10,13 @@ Kyrgyz, Russian and English. Pages turn that into sentences in the reader's lang
 
 While protocols are still missing, reported or disputed, the outcome is **provisional**
 (``final`` false): it is what the accepted protocols give so far, and the page says so.
+
+Two things the page never claims. Nobody with no vote leads or is elected (every option at
+zero is ``no_votes``). And nobody whose place a tie decides is marked as the winner: the
+engine breaks a tie by the edition's rule (registration order, or a lot), but a tie at the
+cut (for the one seat, a run-off place or the last of several seats) is reported as
+``tied``, with the rule and where the edition sets it, and the commission's decision says
+who takes the place.
 """
 
 from __future__ import annotations
@@ -19,6 +26,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from shailoo.counting.results.aggregation import ContestResults
 from shailoo.counting.results.public_names import ContestInfo
@@ -39,6 +49,46 @@ from shailoo.law.schema import LANGS, Cited, Edition, localize_cite
 
 #: The definition's sex letters as the seat engine names them.
 SEXES: dict[str, Sex] = {"F": "female", "M": "male"}
+#: Statuses that name winners (or run-off places) a tie or a lack of votes can take away.
+DECIDING = frozenset({"elected", "runoff", "leading"})
+#: Why the law's rules could not be applied, by code, for the reader (the engine's English
+#: reason stays in ``problem`` for programs).
+PROBLEMS = {
+    "sex_unknown": gettext_lazy(
+        "The law limits how many winners may be of one sex, and the election definition does "
+        "not give every candidate's sex: the page shows who leads, not who is elected."
+    ),
+    "lot_required": gettext_lazy(
+        "A tie decides the result and the law breaks it by a lot drawn in public, which is "
+        "not recorded yet."
+    ),
+}
+OTHER_PROBLEM = gettext_lazy(
+    "The law's seat rules cannot be applied to these figures: the page shows who leads, not "
+    "who is elected."
+)
+
+
+class SexUnknown(SeatError):
+    """The edition limits winners of one sex and the definition lacks some candidates' sex."""
+
+    default_code = "sex_unknown"
+
+    def __init__(self, options: list[str]) -> None:
+        self.options = options
+        super().__init__(
+            f"the sex rule needs every candidate's sex (missing: {', '.join(options)})"
+        )
+
+
+def problem_json(error: SeatError) -> dict[str, Any]:
+    """The engine's refusal as a code and a text in every language (and its English reason)."""
+    text = PROBLEMS.get(error.code, OTHER_PROBLEM)
+    texts = {}
+    for lang in LANGS:
+        with translation.override(lang):
+            texts[lang] = str(text)
+    return {"problem": error.message, "problem_code": error.code, "problem_text": texts}
 
 
 def percent(value: Fraction, places: int = 2) -> str:
@@ -71,15 +121,28 @@ def edition_of(code: str) -> Edition | None:
         return None
 
 
+def tie_rule(edition: Edition | None) -> dict[str, Any] | None:
+    """How the law edition breaks a tie, and where it says so (``None``: no edition to ask)."""
+    if edition is None:
+        return None
+    return {
+        "rule": edition.counting.tie_rule.value,
+        "citation": citation(edition.counting.tie_rule),
+    }
+
+
 def outcome(
     info: ContestInfo, contest: ContestResults, law_edition: str, final: bool
 ) -> dict[str, Any]:
     """The outcome of one contest on its accepted protocols (see the module's docstring).
 
     ``status`` is ``elected``, ``runoff``, ``repeat``, ``cancelled`` (the engine's word),
-    ``lot`` (a tie the law breaks by a public lot, not drawn yet), ``leading`` (no rule to
-    apply: the contest's kind is not in the law edition, or no definition is imported) or
-    ``none`` (no votes counted yet).
+    ``lot`` (a tie the law breaks by a public lot, not drawn yet), ``tied`` (a tie decides
+    the seat or the run-off place: ``tied`` names who, ``winners`` only those above it),
+    ``leading`` (no rule to apply: the contest's kind is not in the law edition, or no
+    definition is imported), ``no_votes`` (protocols accepted, no valid vote for anyone) or
+    ``none`` (no protocol accepted yet). A party list keeps ``elected`` with its seats and
+    names in ``tied`` the lists whose only seat a tie gave or withheld.
     """
     base: dict[str, Any] = {
         "kind": info.kind,
@@ -90,35 +153,163 @@ def outcome(
         "problem": "",
     }
     tally = contest.country
-    if not tally.protocols or not tally.votes_valid:
+    if not tally.protocols:
         return base
+    if not tally.votes_valid:
+        return {**base, "status": "no_votes"}
     edition = edition_of(law_edition)
     against = info.against_all
     votes = {o: int(v) for o, v in tally.votes.items() if o not in against}
     against_all = sum(int(v) for o, v in tally.votes.items() if o in against)
     invalid = int(tally.lines.get("ballots_invalid", 0))
     order = info.order(votes)
+    found: dict[str, Any]
     try:
         if edition is None or not info.defined:
             raise NoSuchSystem("no rules")
         if info.kind == "president":
-            return {**base, **_president(edition, votes, against_all, invalid, order)}
-        if info.kind == "district":
-            return {**base, **_district(edition, info, votes, against_all)}
-        if info.kind == "party_list":
+            found = _president(edition, votes, against_all, invalid, order)
+        elif info.kind == "district":
+            found = _district(edition, info, votes, against_all)
+        elif info.kind == "party_list":
             regions = {
                 code: _seat_tally(region.votes, against, region.lines)
                 for code, region in contest.regions.items()
             }
             counted = ListCount(SeatTally(votes, against_all, invalid), regions, tuple(order))
-            return {**base, **_party_list(edition, info, counted)}
-        raise NoSuchSystem(info.kind)
+            found = _party_list(edition, info, counted)
+        else:
+            raise NoSuchSystem(info.kind)
     except LotRequired as tie:
-        return {**base, "status": "lot", "tied": list(tie.tied), "problem": tie.message}
+        return {
+            **base,
+            "status": "lot",
+            "tied": list(tie.tied),
+            "tie_rule": tie_rule(edition),
+            **problem_json(tie),
+        }
     except NoSuchSystem:
-        return {**base, **_leading(info, votes, order)}
+        found = _leading(info, votes, order)
     except SeatError as error:
-        return {**base, **_leading(info, votes, order), "problem": error.message}
+        found = {**_leading(info, votes, order), **problem_json(error)}
+    return settle({**base, **found}, votes, info, order, edition)
+
+
+def settle(
+    result: dict[str, Any],
+    votes: Mapping[str, int],
+    info: ContestInfo,
+    order: list[str],
+    edition: Edition | None,
+) -> dict[str, Any]:
+    """``result`` as the page may state it: nobody without a vote among the winners or the
+    run-off, every option at zero ``no_votes``, and a tie at the cut ``tied`` (see the
+    module's docstring)."""
+    seats = info.seats
+    if result["status"] not in DECIDING:
+        return result
+    if not any(votes.values()):
+        settled = {**result, "status": "no_votes", "winners": []}
+        if "runoff" in result:
+            settled["runoff"] = []
+        return settled
+    sexes = {o.id: o.sex for o in info.options}
+    tied = [o for o in tied_at_cut(result, votes, seats, order, sexes) if votes.get(o, 0) > 0]
+    seated = _seated(result)
+    if len(tied) < 2 and not seated:
+        tied = []
+    winners = [w for w in result["winners"] if w not in tied and votes.get(w, 0) > 0]
+    settled = {**result, "winners": winners}
+    if "runoff" in result:
+        settled["runoff"] = [o for o in result["runoff"] if o not in tied and votes.get(o, 0)]
+    if tied:
+        settled["tied"] = [o for o in order if o in tied]
+        settled["tie_for"] = _tie_for(result, seats)
+        settled["tie_rule"] = tie_rule(edition)
+        if not seated:
+            settled["status"] = "tied"
+            settled["tie_in"] = result["status"]
+    return settled
+
+
+def tied_at_cut(
+    result: Mapping[str, Any],
+    votes: Mapping[str, int],
+    seats: int,
+    order: list[str],
+    sexes: Mapping[str, str],
+) -> list[str]:
+    """The options whose place a tie decides: equal votes across the cut between those who
+    win (a seat, a run-off place) and those who do not."""
+    status, kind = result["status"], result.get("kind")
+    if status == "leading":
+        return _cut(votes, max(1, seats), order)
+    if _seated(result):
+        return _list_tied(result)
+    if status == "elected" and kind == "president":
+        return _cut(votes, 1, order)
+    # The engine's own ties: a run-off place, a district's seats ...
+    found = [name for tie in result.get("ties", []) for name in tie["tied"]]
+    if kind == "district":
+        found += _same_sex_ties(result["winners"], votes, order, sexes)
+    return found
+
+
+def _same_sex_ties(
+    winners: list[str], votes: Mapping[str, int], order: list[str], sexes: Mapping[str, str]
+) -> list[str]:
+    """... and where the sex rule passed over one of several candidates of one sex with equal
+    votes, which of them it passed over was the tie rule's choice, not the sex rule's: a
+    winner and a candidate not elected, of one sex and with as many votes, are tied."""
+    found: list[str] = []
+    for winner in winners:
+        level, sex = votes.get(winner, 0), sexes.get(winner, "")
+        twins = [
+            o
+            for o in order
+            if o not in winners and votes.get(o, 0) == level and sexes.get(o, "") == sex
+        ]
+        if twins:
+            found += [winner, *twins]
+    return found
+
+
+def _seated(result: Mapping[str, Any]) -> bool:
+    """Seats divided among party lists by the edition's method (not a list leading)."""
+    return result.get("kind") == "party_list" and result["status"] == "elected"
+
+
+def _cut(votes: Mapping[str, int], places: int, order: list[str]) -> list[str]:
+    ranked = sorted(order, key=lambda o: -votes.get(o, 0))
+    if len(ranked) <= places:
+        return []
+    last = votes.get(ranked[places - 1], 0)
+    if votes.get(ranked[places], 0) != last:
+        return []
+    return [o for o in order if votes.get(o, 0) == last]
+
+
+def _list_tied(result: Mapping[str, Any]) -> list[str]:
+    """Lists whose only seat a tie gave (or withheld): a list that keeps a seat whatever
+    the tie is still elected, its last seat being the one in question."""
+    seats = result.get("seats", {})
+    found: list[str] = []
+    for tie in result.get("ties", []):
+        for party in tie["tied"]:
+            held = int(seats.get(party, 0)) - (1 if party in tie["winners"] else 0)
+            if held == 0 and party not in found:
+                found.append(party)
+    return found
+
+
+def _tie_for(result: Mapping[str, Any], seats: int) -> str:
+    """What the tie is for: ``first`` (the one seat), ``runoff`` (a place in it) or
+    ``seats`` (the last of several)."""
+    if result["status"] == "runoff":
+        return "runoff"
+    if _seated(result) or seats > 1:
+        return "seats"
+    return "first"
 
 
 def _seat_tally(
@@ -170,6 +361,9 @@ def _district(
     rules = dataclasses.replace(district_rules(edition), seats=info.seats)
     system = edition.counting.district
     assert system is not None  # district_rules raised NoSuchSystem otherwise
+    unknown = [o.id for o in info.options if o.kind != "against_all" and o.sex not in SEXES]
+    if rules.max_one_sex is not None and unknown:
+        raise SexUnknown(unknown)
     candidates = []
     for rank, option in enumerate(info.options, start=1):
         if option.kind == "against_all":

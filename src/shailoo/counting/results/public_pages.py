@@ -40,6 +40,11 @@ ROLE_TITLES = {
     "pec_operator": gettext_lazy("PEC operator"),
     "station_device": gettext_lazy("polling station device"),
 }
+#: The commission a system actor acted for, by its part in the procedure.
+COMMISSION_ROLES = {
+    "pec": gettext_lazy("precinct election commission"),
+    "tec": gettext_lazy("territorial election commission"),
+}
 SYSTEM_NAMES = {
     "cli": gettext_lazy("the commission's server (command line)"),
     "import": gettext_lazy("a data import"),
@@ -88,6 +93,13 @@ def who_label(who: Mapping[str, Any]) -> str:
             f"{commission_label(role['commission'])}"
             for role in who.get("roles", [])
         )
+    if kind == "commission":
+        commission = who.get("commission", {})
+        role = COMMISSION_ROLES.get(who.get("role", ""))
+        label = commission_label(commission)
+        if role is None or commission.get("level") == "station":
+            return label  # "precinct commission №101" names its part already
+        return f"{role}, {label}"
     if kind == "system":
         return str(SYSTEM_NAMES.get(who.get("system", ""), SYSTEM_NAMES["system"]))
     if kind == "key":
@@ -147,15 +159,28 @@ def seats_chart(contest: Mapping[str, Any]) -> Any:
 
 def mark(option: Mapping[str, Any], outcome: Mapping[str, Any]) -> str:
     """What the results table says beside an option: elected (on every protocol), leading
-    (on the protocols accepted so far), in the run-off; party lists show their seats."""
+    (on the protocols accepted so far), in the run-off, tied (a tie decides its place, so it
+    is never marked as the winner); party lists show their seats."""
+    if option.get("tied"):
+        return str(gettext("tied"))
     if outcome.get("kind") == "party_list" and outcome.get("status") == "elected":
         return ""
     if option.get("winner"):
-        final = outcome.get("final") and outcome.get("status") == "elected"
+        decided = "elected" in (outcome.get("status"), outcome.get("tie_in"))
+        final = outcome.get("final") and decided
         return str(gettext("elected") if final else gettext("leading"))
     if option.get("runoff"):
         return str(gettext("in the run-off"))
     return ""
+
+
+def leader_label(leader: Mapping[str, Any]) -> str:
+    """The leading option's name, or "Tie: A, B" when others have as many votes."""
+    tied = leader.get("tied") or []
+    if tied:
+        names = ", ".join(pick(o["names"], o["option"]) for o in tied)
+        return f"{gettext('Tie')}: {names}"
+    return pick(leader["names"], leader["option"])
 
 
 def status_mark(outcome: Mapping[str, Any]) -> str:
@@ -171,6 +196,8 @@ def status_mark(outcome: Mapping[str, Any]) -> str:
         "repeat": gettext("repeat election"),
         "cancelled": gettext("election cancelled"),
         "lot": gettext("tie: a lot decides"),
+        "tied": gettext("tie"),
+        "no_votes": gettext("no votes"),
     }
     return str(words.get(str(status), ""))
 
@@ -191,7 +218,7 @@ def contest(item: dict[str, Any], charts: bool = True) -> dict[str, Any]:
     item["turnout"] = number(item.get("turnout_percent"))
     leader = item.get("leader")
     if leader:
-        leader["label"] = labels.get(leader["option"], leader["option"])
+        leader["label"] = leader_label(leader)
         leader["share"] = number(leader["share_percent"])
     item["line_rows"] = [
         (LINE_LABELS[name], item["lines"][name])
@@ -216,7 +243,7 @@ def rows(
         row["turnout"] = number(row.get("turnout_percent"))
         leader = row.get("leader")
         if leader:
-            leader["label"] = pick(leader["names"], leader["option"])
+            leader["label"] = leader_label(leader)
             leader["share"] = number(leader["share_percent"])
         owner = contests.get(row.get("contest") or "")
         row["contest_label"] = owner["label"] if owner and row.get("contest") != head else ""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.urls import reverse
 
@@ -33,8 +33,15 @@ from shailoo.geo.models import PollingStation
 from shailoo.integrity.canonical import canonical_json
 from shailoo.integrity.models import RegisteredKey
 
-#: System actors (``common.actors``) the public may see named: they are no person.
+#: System actors (``common.actors``): the command line, an import, the demo, the system
+#: itself, alone (``"cli"``) or with what they stand for (``"demo:pec-101"``). They are no
+#: person: what they do to a protocol is done in the name of the commission the law gives
+#: that act (:data:`ACTING_COMMISSION`).
 SYSTEM_ACTORS = frozenset({"cli", "import", "demo", "system"})
+#: What is done to a protocol, and whose act it is in law: the precinct commission draws up
+#: and enters its protocol; the territorial commission accepts it or disputes it.
+Act = Literal["enter", "decide"]
+ACTING_COMMISSION: dict[str, str] = {"enter": "pec", "decide": "tec"}
 ALGORITHM = "Ed25519"
 
 
@@ -48,24 +55,38 @@ def ledger_json(sequence: int | None) -> dict[str, Any] | None:
     return None if sequence is None else {"index": sequence, "proof": proof_url(sequence)}
 
 
+def system_of(actor: str) -> str | None:
+    """The system actor ``actor`` is (``"demo"`` for ``"demo:tec-T1"``), or ``None``."""
+    name = actor.partition(":")[0]
+    return name if name in SYSTEM_ACTORS else None
+
+
 class Who:
-    """Role and commission of whoever acted, looked up once per page (never the account)."""
+    """Role and commission of whoever acted, looked up once per page (never the account).
 
-    def __init__(self) -> None:
-        self.found: dict[tuple[str, str], dict[str, Any]] = {}
+    A staff account is named by its roles and their commissions at the time; a device or
+    commission key by what it was registered for; a system actor (the command line, an
+    import, the demo) by the commission of ``station`` in whose name it acted: the precinct
+    commission for a protocol entered, the territorial commission for a decision on it.
+    """
 
-    def __call__(self, actor: str, when: datetime) -> dict[str, Any]:
-        key = (actor, when.isoformat())
+    def __init__(self, station: PollingStation | None = None) -> None:
+        self.station = station
+        self.found: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def __call__(self, actor: str, when: datetime, act: Act = "decide") -> dict[str, Any]:
+        key = (actor, when.isoformat(), act)
         if key not in self.found:
-            self.found[key] = self._describe(actor, when)
+            self.found[key] = self._describe(actor, when, act)
         return self.found[key]
 
-    def _describe(self, actor: str, when: datetime) -> dict[str, Any]:
+    def _describe(self, actor: str, when: datetime, act: Act) -> dict[str, Any]:
         kind, _, key_id = actor.partition(":")
         if kind in ("key", "device") and key_id:
             return self._key(key_id)
-        if actor in SYSTEM_ACTORS:
-            return {"kind": "system", "system": actor}
+        system = system_of(actor)
+        if system is not None:
+            return self._system(system, act)
         assignments = [
             a
             for a in RoleAssignment.objects.filter(user__username=actor)
@@ -76,6 +97,19 @@ class Who:
         if not assignments:
             return {"kind": "unknown"}
         return {"kind": "staff", "roles": [self._role(a) for a in assignments]}
+
+    def _system(self, system: str, act: Act) -> dict[str, Any]:
+        """The commission a system actor acted for, from the protocol's station."""
+        station = self.station
+        if station is None:
+            return {"kind": "system", "system": system}
+        role = ACTING_COMMISSION[act]
+        if role == "tec":
+            tec = station.tec
+            commission = {"level": "tec", "code": tec.code, "name": tec.name}
+        else:
+            commission = {"level": "station", "code": str(station.number)}
+        return {"kind": "commission", "system": system, "role": role, "commission": commission}
 
     @staticmethod
     def _role(assignment: RoleAssignment) -> dict[str, Any]:
@@ -193,7 +227,7 @@ def history_json(
                 "version": version.number,
                 "at": version.created_at.isoformat(),
                 "source": version.source,
-                "by": who(version.entered_by, version.created_at),
+                "by": who(version.entered_by, version.created_at, "enter"),
                 "why": before[-1].reason if before else None,
                 "content_sha256": version.content_sha256,
                 "ledger": ledger_json(version.ledger_sequence),
@@ -258,7 +292,7 @@ def station_page(election: Election, station: PollingStation) -> dict[str, Any]:
     here = PollingStation.objects.filter(pk=station.pk)
     expected = [c for c, ids in aggregation.expected_pairs(election, here).items() if ids]
     contests = contests_of(election, [*protocols, *expected])
-    who = Who()
+    who = Who(station)
     rows = []
     for info in _voted(contests.values(), protocols, expected):
         protocol = protocols.get(info.id)

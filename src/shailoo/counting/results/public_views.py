@@ -32,9 +32,9 @@ from shailoo.common.refusals import NotFound
 from shailoo.counting.results import aggregation, cache, public_figures, public_pages
 from shailoo.counting.results.models import Protocol, ProtocolDecision, ProtocolVersion
 from shailoo.counting.results.pdf import render_protocol_pdf
-from shailoo.counting.results.public_names import ContestInfo, contests_of
+from shailoo.counting.results.public_names import ContestInfo, contests_of, reader_language
 from shailoo.counting.results.public_pages import who_label
-from shailoo.counting.results.public_station import Who, station_page
+from shailoo.counting.results.public_station import Act, Who, station_page
 from shailoo.elections.models import Election
 from shailoo.geo.models import PollingStation, Region, TerritorialCommission
 
@@ -307,10 +307,11 @@ def protocol_pdf(request: HttpRequest, code: str, number: int, contest_id: str) 
     ).last()
     if version is None or decision is None:
         raise Http404(gettext("This protocol has not been accepted."))
-    key = f"results:pdf:{protocol.pk}:{version.number}:{decision.pk}"
+    # The contest is named in the reader's language: one copy per language.
+    key = f"results:pdf:{protocol.pk}:{version.number}:{decision.pk}:{reader_language()}"
     pdf = django_cache.get(key)
     if not isinstance(pdf, bytes):
-        public = _public_version(version)
+        public = _public_version(protocol, version)
         labels_ky = aggregation.option_labels(protocol.election, "ky")
         labels_ru = aggregation.option_labels(protocol.election, "ru")
         try:
@@ -319,7 +320,7 @@ def protocol_pdf(request: HttpRequest, code: str, number: int, contest_id: str) 
                 public,
                 labels_ky.get(protocol.contest_id, {}),
                 labels_ru.get(protocol.contest_id, {}),
-                accepted_by=_public_who(decision.actor, decision.created_at),
+                accepted_by=_public_who(protocol.station, decision.actor, decision.created_at),
             )
         except FontMissing as exc:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
@@ -330,10 +331,10 @@ def protocol_pdf(request: HttpRequest, code: str, number: int, contest_id: str) 
     return response
 
 
-def _public_who(actor: str, when: Any) -> str:
+def _public_who(station: PollingStation, actor: str, when: Any, act: Act = "decide") -> str:
     """Who acted, by role and commission in Kyrgyz and Russian (like the rest of the PDF),
     never by account."""
-    who = Who()(actor, when)
+    who = Who(station)(actor, when, act)
     texts = []
     for lang in ("ky", "ru"):
         with translation.override(lang):
@@ -341,8 +342,10 @@ def _public_who(actor: str, when: Any) -> str:
     return " / ".join(dict.fromkeys(texts))
 
 
-def _public_version(version: ProtocolVersion) -> ProtocolVersion:
+def _public_version(protocol: Protocol, version: ProtocolVersion) -> ProtocolVersion:
     """The version as the public copy prints it: who entered it by role and commission."""
     public = copy.copy(version)
-    public.entered_by = _public_who(version.entered_by, version.created_at)
+    public.entered_by = _public_who(
+        protocol.station, version.entered_by, version.created_at, "enter"
+    )
     return public

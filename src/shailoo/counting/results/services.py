@@ -53,6 +53,16 @@ from shailoo.law.loader import LawError, load_edition
 STAFF, SCANNER, SIGNED = "staff", "scanner", "signed"
 #: Why a protocol is blocked (``CountingAlert.kind``).
 ALERT_CONTROL, ALERT_DISCREPANCY, ALERT_NO_AUTOMATIC = "control", "discrepancy", "no_automatic"
+#: The reason codes of an alert's findings (``protocol_check`` evidence, read by
+#: ``counting.alert_text`` in the reader's language): one per failed relation, one per option
+#: whose counts differ, one when no automatic count exists.
+FINDING_RELATION, FINDING_COUNTS, FINDING_NO_AUTOMATIC = (
+    "relation_fails",
+    "counts_differ",
+    "no_automatic_count",
+)
+#: The evidence key under which a counting alert carries its structured findings.
+CHECK_EVIDENCE = "protocol_check"
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +306,8 @@ def _evaluate(protocol: Protocol, rules: ProtocolRules) -> tuple[Verdict, dict[s
 
 
 def _alert_kinds(verdict: Verdict) -> dict[str, list[str]]:
+    """The English reasons of each kind of alert: what ``CountingAlert.reasons`` and the
+    ``counting.alert`` ledger entry say (their shape never changes)."""
     kinds: dict[str, list[str]] = {}
     if verdict.failures:
         kinds[ALERT_CONTROL] = [f.explain() for f in verdict.failures]
@@ -306,11 +318,54 @@ def _alert_kinds(verdict: Verdict) -> dict[str, list[str]]:
     return kinds
 
 
-def _sync_alerts(protocol: Protocol, verdict: Verdict, actor: str) -> None:
+def alert_findings(
+    verdict: Verdict, relations: tuple[Relation, ...]
+) -> dict[str, list[dict[str, JSONValue]]]:
+    """The findings of each kind of alert as data: a reason code and its figures, so a page
+    names them in its reader's language (``counting.alert_text``) instead of quoting the
+    engine's English. A failed relation keeps its sides as the law writes them (``votes.*``,
+    ``votes_valid``) and every line's value; a count difference its option and both counts."""
+    sides = {r.name: r for r in relations}
+    found: dict[str, list[dict[str, JSONValue]]] = {}
+    for f in verdict.failures:
+        relation = sides.get(f.relation)
+        found.setdefault(ALERT_CONTROL, []).append(
+            {
+                "code": FINDING_RELATION,
+                "relation": f.relation,
+                "op": f.op,
+                "left_lines": list(relation.left if relation else [n for n, _ in f.left]),
+                "right_lines": list(relation.right if relation else [n for n, _ in f.right]),
+                "left": [[n, v] for n, v in f.left],
+                "right": [[n, v] for n, v in f.right],
+                "left_total": f.left_total,
+                "right_total": f.right_total,
+            }
+        )
+    for d in verdict.differences:
+        found.setdefault(ALERT_DISCREPANCY, []).append(
+            {
+                "code": FINDING_COUNTS,
+                "option": d.option,
+                "automatic": d.automatic,
+                "manual": d.manual,
+                "difference": d.difference,
+                "tolerance": d.tolerance,
+            }
+        )
+    if verdict.missing_automatic:
+        found[ALERT_NO_AUTOMATIC] = [{"code": FINDING_NO_AUTOMATIC}]
+    return found
+
+
+def _sync_alerts(
+    protocol: Protocol, verdict: Verdict, actor: str, relations: tuple[Relation, ...]
+) -> None:
     """Open an alert for each reason the current version is blocked; close stale ones."""
     version = protocol.current
     assert version is not None
     wanted = _alert_kinds(verdict)
+    findings = alert_findings(verdict, relations)
     open_alerts = list(CountingAlert.objects.filter(protocol=protocol, resolved=False))
     for alert in open_alerts:
         if alert.version_id == version.pk and wanted.get(alert.kind) == alert.reasons:
@@ -355,7 +410,16 @@ def _sync_alerts(protocol: Protocol, verdict: Verdict, actor: str) -> None:
             summary=f"{kind}: station {protocol.station.number}, contest {protocol.contest_id}",
             station=protocol.station.number,
             subject=ledger.ref(alert),
-            evidence={"version": version.number, "reasons": "; ".join(reasons)},
+            evidence={
+                "version": version.number,
+                CHECK_EVIDENCE: {
+                    "election": protocol.election.code,
+                    "station": protocol.station.number,
+                    "contest": protocol.contest_id,
+                    "protocol": ledger.ref(protocol),
+                    "findings": findings.get(kind, []),
+                },
+            },
             severity="low" if kind == ALERT_NO_AUTOMATIC else "high",
             dedupe_key=f"counting:{protocol.pk}:{kind}",
         )
@@ -367,7 +431,7 @@ def reevaluate(protocol: Protocol, rules: ProtocolRules, actor: str) -> Verdict:
     protocol.verdict = verdict.to_json()
     protocol.automatic = counts
     protocol.save(update_fields=["acceptable", "verdict", "automatic", "updated_at"])
-    _sync_alerts(protocol, verdict, actor)
+    _sync_alerts(protocol, verdict, actor, rules.relations)
     return verdict
 
 

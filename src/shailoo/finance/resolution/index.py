@@ -11,7 +11,7 @@ differs rules out an organisation. Whatever is not resolved so says why and goes
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
@@ -118,24 +118,39 @@ class DonorIndex:
         """Resolve each counterparty, once per distinct one (statements repeat donors; the
         last 100,000 distinct ones are remembered across calls). With ``pool`` the distinct
         new ones are resolved by its workers; the answers are the same."""
+        return self.resolve_many_later(counterparties, pool)()
+
+    def resolve_many_later(
+        self, counterparties: Iterable[Counterparty], pool: ResolverPool | None = None
+    ) -> Callable[[], list[Resolution]]:
+        """:meth:`resolve_many`, its answers collected by calling what this returns: with a
+        pool, its workers resolve meanwhile, so the caller can store the previous batch."""
         wanted = list(counterparties)
         known: dict[Counterparty, Resolution] = {}
-        fresh: list[Counterparty] = []
+        fresh: dict[Counterparty, None] = {}  # the new ones, in order, once each
         for cp in wanted:
-            if cp in known:
+            if cp in known or cp in fresh:
                 continue
             found = self._cache.get(cp)
             if found is None:
-                fresh.append(cp)
+                fresh[cp] = None
             else:
                 known[cp] = found
-        answers = pool.resolve(fresh) if pool else [self.resolve(cp) for cp in fresh]
-        for cp, answer in zip(fresh, answers, strict=True):
-            known[cp] = answer
-            if len(self._cache) >= _REMEMBERED:
-                self._cache.clear()
-            self._cache[cp] = answer
-        return [known[cp] for cp in wanted]
+        if pool is not None:
+            pending = pool.submit(list(fresh))
+        else:
+            done = [self.resolve(cp) for cp in fresh]
+            pending = lambda: done  # noqa: E731
+
+        def collect() -> list[Resolution]:
+            for cp, answer in zip(fresh, pending(), strict=True):
+                known[cp] = answer
+                if len(self._cache) >= _REMEMBERED:
+                    self._cache.clear()
+                self._cache[cp] = answer
+            return [known[cp] for cp in wanted]
+
+        return collect
 
 
 #: The scores as the resolver asks for them (words as tuples): the same donor writes the

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from multiprocessing.pool import Pool
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -92,8 +92,15 @@ class ResolverPool:
 
     def resolve(self, counterparties: Sequence[Counterparty]) -> list[Resolution]:
         """Each counterparty's resolution, in order (as :meth:`DonorIndex.resolve` gives)."""
+        return self.submit(counterparties)()
+
+    def submit(self, counterparties: Sequence[Counterparty]) -> Callable[[], list[Resolution]]:
+        """Start resolving ``counterparties``; the call returned waits for the answers (in
+        order). The workers resolve while this process does something else."""
         if self._pool is None or len(counterparties) < self.min_parallel:
-            return [self.index.resolve(cp) for cp in counterparties]
+            done = [self.index.resolve(cp) for cp in counterparties]
+            return lambda: done
         step = max(1, min(CHUNK, -(-len(counterparties) // self.workers)))
         chunks = [list(counterparties[i : i + step]) for i in range(0, len(counterparties), step)]
-        return [answer for part in self._pool.map(_resolve_chunk, chunks) for answer in part]
+        running = self._pool.map_async(_resolve_chunk, chunks)
+        return lambda: [answer for part in running.get() for answer in part]
