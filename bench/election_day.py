@@ -462,6 +462,7 @@ def main() -> None:
         "--server-workers", type=int, default=1, help="gunicorn worker processes (1: waitress)"
     )
     parser.add_argument("--workers", type=int, default=2, help="processes making templates")
+    parser.add_argument("--dump", type=Path, help="write every call's latency and time here")
     args = parser.parse_args()
 
     from shailoo.synth.election_day import Voter, plan_day
@@ -556,6 +557,10 @@ def main() -> None:
             print(f"p99 outside the minute after the kill: "
                   f"{steady[int(0.99 * (len(steady) - 1))] * 1000:.0f} ms")  # fmt: skip
         print(f"baseline: the matcher alone identifies {base_rate:.1f} probes/s in one thread")
+        if args.dump:  # every call: its latency and when it started, after the kill (s)
+            timed = zip(day.latency, day.when, strict=True)
+            args.dump.write_text(json.dumps([(round(d * 1000, 1), round(w - kill_at, 2))
+                                             for d, w in timed]))  # fmt: skip
         print(
             f"RESULT election_day checkins_per_s={rate:.1f} p99_ms={p99:.0f} "
             f"lost={result['lost']} double={result['double']} "

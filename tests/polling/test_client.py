@@ -466,3 +466,21 @@ def test_the_queue_after_a_restart_is_what_was_queued_and_not_answered(
     assert [q.key for q in pending] == sorted(expected, key=expected.__getitem__)
     assert [q.hlc for q in pending] == sorted(expected.values())
     assert reloaded.hlc_last >= max(expected.values(), default=0)
+
+
+def test_a_kept_alive_connection_closed_meanwhile_is_replaced_at_once(world: World) -> None:
+    """A server restarted (or a proxy's idle limit) closes the device's kept-alive connection;
+    the next voter is sent again at once on a new connection, with no back-off and no
+    offline decision."""
+    slept: list[float] = []
+    device = world.device(world.a, "a1", sleep=slept.append)
+    first = device.check_in(captures(world.voters[0].pk))
+    assert first["offline"] is False
+    connection = device.transport._conn
+    assert connection is not None and connection.sock is not None
+    connection.sock.close()  # the connection is gone while the device was idle
+    voter = world.voters[1]
+    answer = device.check_in(captures(voter.pk))
+    assert answer["outcome"] == "issued" and answer["offline"] is False
+    assert slept == []
+    assert CheckIn.objects.filter(person=voter).count() == 1

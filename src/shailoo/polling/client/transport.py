@@ -159,6 +159,8 @@ class Transport:
         path: str,
         payload: Mapping[str, Any] | None,
         body_of: Callable[[], Mapping[str, Any]] | None,
+        *,
+        fresh: bool = False,
     ) -> Answer:
         if self.offline:
             raise Offline("the device is offline")
@@ -178,6 +180,7 @@ class Transport:
         headers["Accept"] = "application/json"
         if body:
             headers["Content-Type"] = "application/json"
+        reused = self._conn is not None
         try:
             conn = self._connection()
             conn.request(method, full, body=body or None, headers=headers)
@@ -185,6 +188,12 @@ class Transport:
             raw = response.read(MAX_ANSWER_BYTES + 1)
         except (OSError, http.client.HTTPException) as exc:
             self._drop()
+            if reused and not fresh and not isinstance(exc, TimeoutError):
+                # The kept-alive connection was closed by the other end while idle (a server
+                # restarted, a proxy's idle limit): send again at once on a new connection, as
+                # a new request (new sequence, same idempotency key), instead of reporting the
+                # network down and waiting out a back-off with a voter at the desk.
+                return self._send(method, path, payload, body_of, fresh=True)
             raise Offline(f"{type(exc).__name__}: {exc}") from exc
         if response.getheader("Connection", "").lower() == "close" or response.will_close:
             self._drop()
