@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from shailoo.accounts.permissions import require
@@ -31,6 +31,7 @@ from shailoo.finance.ownership import OwnershipGraph
 from shailoo.finance.ownership.picture import chain_svg
 from shailoo.finance.resolution import Counterparty, DonorIndex, Resolution
 from shailoo.finance.resolution.parallel import ResolverPool, default_workers
+from shailoo.finance.resolution_writer import DonorRow, ResolutionWriter, UpdateRow
 from shailoo.finance.screening import Donation, Payment, ScreenResult, ScreenSettings
 from shailoo.finance.screening import screen as run_screen
 from shailoo.integrity import ledger
@@ -103,60 +104,100 @@ def _ultimate(row: tuple[Any, ...]) -> Counterparty | None:
 
 
 def resolve_pending(
-    election: Election, index: DonorIndex | None = None, workers: int | None = None
+    election: Election,
+    index: DonorIndex | None = None,
+    workers: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> int:
-    """Resolve every imported transaction of ``election``'s funds that waits for it.
+    """Resolve and store every imported transaction of ``election``'s funds that waits for
+    it (see :func:`resolving`); how many there were."""
+    with resolving(election, index, workers, meanwhile) as answers:
+        return len(answers)
 
-    Rows are read as tuples and written back with one ``executemany``: at a million
-    transactions, model instances and the ORM's bulk update would cost more than the
-    resolution itself. The distinct payers of each batch (and the parties the bank names
-    behind them) are resolved by ``workers`` processes forked with the index (see
-    :mod:`shailoo.finance.resolution.parallel`; default: the setting, else every core).
+
+@contextmanager
+def resolving(
+    election: Election,
+    index: DonorIndex | None = None,
+    workers: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> Iterator[dict[int, tuple[str, str]]]:
+    """Resolve every imported transaction of ``election``'s funds that waits for it; gives
+    each one's identity key and status by id, which are stored by the time the block ends.
+
+    Rows are read as tuples and written back with one ``executemany`` per batch: at a
+    million transactions, model instances and the ORM's bulk update would cost more than
+    the resolution itself. Every distinct payer (and party the bank names behind one) is
+    handed at once to ``workers`` processes forked with the index (see
+    :mod:`shailoo.finance.resolution.parallel`; default: the setting, else every core);
+    this process runs ``meanwhile``, then prepares each batch's rows as its answers come,
+    and a writer process stores them (:mod:`shailoo.finance.resolution_writer`) while the
+    block goes on.
     """
     owners = {f.pk: _own_keys(f) for f in _funds(election)}
-    pending = (
+    rows = list(
         Transaction.objects.filter(
             fund__election=election, resolution=Transaction.Resolution.PENDING
         )
         .order_by("pk")
         .values_list(*_PAYER)
     )
-    total, after = 0, 0
-    donors: dict[str, int] = {}  # the donors' ids met so far in this run, by identity key
-    batch = list(pending.filter(pk__gt=after)[:RESOLVE_BATCH])
-    if not batch:
-        return 0
+    answered: dict[int, tuple[str, str]] = {}
+    if not rows:
+        if meanwhile is not None:
+            meanwhile()
+        yield answered
+        return
     index = index or registries.donor_index()
-    with ResolverPool(index, screen_workers(workers)) as pool:
-        # The workers resolve a batch while this process stores the one before it.
-        answers = _submit(batch, index, pool)
-        while batch:
-            payers, behind = answers()
-            after = batch[-1][0]
-            following = list(pending.filter(pk__gt=after)[:RESOLVE_BATCH])
-            if following:
-                answers = _submit(following, index, pool)
-            _store_resolutions(batch, payers, behind, owners, donors)
-            total += len(batch)
-            batch = following
-    return total
+    batches = [rows[i : i + RESOLVE_BATCH] for i in range(0, len(rows), RESOLVE_BATCH)]
+    del rows
+    behind = [
+        {i: cp for i, row in enumerate(batch) if (cp := _ultimate(row)) is not None}
+        for batch in batches
+    ]
+    parties = [
+        [*(_counterparty(row) for row in batch), *ultimate.values()]
+        for batch, ultimate in zip(batches, behind, strict=True)
+    ]
+    seen: set[str] = set()  # the identities met so far in this run
+    processes = screen_workers(workers)
+    plan = index.plan_batches(parties)
+    del parties
+    # The writer is forked first, while this process runs no threads of its own; the
+    # resolvers are forked with the plan, so only numbers and short answers cross.
+    with ResolutionWriter(fork=processes > 1) as writer:
+        with ResolverPool(index, processes, parties=plan.fresh) as pool:
+            answers = index.answer_batches(plan, pool, shape=stored_part)
+            del plan
+            if meanwhile is not None:
+                meanwhile()
+            for batch, ultimate, found in zip(batches, behind, answers, strict=True):
+                payers = found[: len(batch)]
+                named = dict(zip(ultimate, found[len(batch) :], strict=True))
+                new_donors, updates = _resolved_rows(batch, payers, named, owners, seen)
+                writer.submit(new_donors, updates)
+                for key, status, _, _, pk in updates:
+                    answered[pk] = (key or "", status)
+        yield answered
 
 
-def _submit(
-    batch: list[tuple[Any, ...]], index: DonorIndex, pool: ResolverPool
-) -> Callable[[], tuple[list[Resolution], dict[int, Resolution]]]:
-    """Start resolving a batch's payers and the parties named behind them; the call returned
-    gives the payers' answers and, by row, the answers for those behind."""
-    ultimate = {i: cp for i, row in enumerate(batch) if (cp := _ultimate(row)) is not None}
-    later = index.resolve_many_later(
-        [*(_counterparty(row) for row in batch), *ultimate.values()], pool
+#: What the screen stores of a resolution: status, identity key (or None), score, reasons
+#: (joined), and the best candidate's name and country (a new donor's), or empty.
+StoredAnswer = tuple[str, str | None, float, str, str, str]
+
+
+def stored_part(answer: Resolution) -> StoredAnswer:
+    """:data:`StoredAnswer` of a resolution: what the resolvers send back (a tuple of plain
+    values costs far less to send than the resolution with its candidates)."""
+    best = answer.candidates[0] if answer.candidates else None
+    return (
+        str(answer.status),
+        answer.identity_key,
+        answer.score,
+        "; ".join(answer.reasons),
+        best.name if best else "",
+        best.country if best else "",
     )
-
-    def collect() -> tuple[list[Resolution], dict[int, Resolution]]:
-        answers = later()
-        return answers[: len(batch)], dict(zip(ultimate, answers[len(batch) :], strict=True))
-
-    return collect
 
 
 def screen_workers(asked: int | None = None) -> int:
@@ -174,88 +215,41 @@ def _funds(election: Election) -> list[Fund]:
     )
 
 
-def _store_resolutions(
+def _resolved_rows(
     batch: list[tuple[Any, ...]],
-    payers: list[Resolution],
-    behind: dict[int, Resolution],
+    payers: list[StoredAnswer],
+    behind: dict[int, StoredAnswer],
     owners: dict[int, tuple[str, str]],
-    donors: dict[str, int] | None = None,
-) -> None:
-    """Store who gave: the ultimate party when the bank names one (the payer then only
-    carried the money, and says so in the note), else the payer. ``donors`` holds the
-    donors' ids already looked up in this run (and gets the batch's)."""
-    donors = {} if donors is None else donors
+    seen: set[str],
+) -> tuple[list[DonorRow], list[UpdateRow]]:
+    """What to store of a batch: the donors met for the first time in this run (``seen``
+    gets them) and each transaction's resolution. Who gave is the ultimate party when the
+    bank names one (the payer then only carried the money, and says so in the note), else
+    the payer."""
     answers = [behind.get(i, answer) for i, answer in enumerate(payers)]
     today = timezone.localdate()
-    first: dict[str, tuple[tuple[Any, ...], Resolution]] = {}
-    for row, answer in zip(batch, answers, strict=True):
-        key = answer.identity_key
-        if key and key not in first and key not in donors:
-            first[key] = (row, answer)
-    # One identity across statements, funds and years: an existing donor is kept as it is
-    # (looked up first: donors give again and again, and an insert that is ignored still
-    # costs its statement).
-    donors.update(_donor_ids(sorted(first)))
-    fresh = []
-    for key, (row, answer) in first.items():
-        if key in donors:
-            continue
-        best = answer.candidates[0] if answer.candidates else None
-        fresh.append(
-            (
-                key,
-                "person" if key.startswith("P:") else "entity",
-                (best.name if best else row[2])[:300],
-                (best.country if best else "")[:2],
-                connection.ops.adapt_datefield_value(row[13] or today),
+    new_donors: list[DonorRow] = []
+    for row, (_, key, _, _, best_name, best_country) in zip(batch, answers, strict=True):
+        if key and key not in seen:
+            seen.add(key)
+            new_donors.append(
+                (
+                    key,
+                    "person" if key.startswith("P:") else "entity",
+                    (best_name or row[2])[:300],
+                    best_country[:2],
+                    connection.ops.adapt_datefield_value(row[13] or today),
+                )
             )
-        )
-    updates = []
-    for i, (row, answer) in enumerate(zip(batch, answers, strict=True)):
-        key = answer.identity_key
+    updates: list[UpdateRow] = []
+    for i, (row, (status, key, score, note, _, _)) in enumerate(zip(batch, answers, strict=True)):
         own, party = owners[row[1]]
-        status = str(answer.status)
         if key and key in (own, party):
             status = "own"  # Transaction.Resolution.OWN
-        note = "; ".join(answer.reasons)
         if i in behind:
             note = f"on behalf of {row[11] or '?'}, paid by {row[2] or '?'}: {note}"
-        updates.append((key, status, round(answer.score, 1), note[:300], row[0]))
-    table = connection.ops.quote_name(Transaction._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if fresh:
-            _insert_donors(cursor, fresh)
-            donors.update(_donor_ids(sorted(d[0] for d in fresh)))
-        cursor.executemany(
-            f"UPDATE {table} SET donor_id = %s, resolution = %s, resolution_score = %s,"
-            " resolution_note = %s WHERE id = %s",
-            [(donors.get(key) if key else None, *rest) for key, *rest in updates],
-        )
-
-
-def _insert_donors(cursor: Any, rows: list[tuple[Any, ...]]) -> None:
-    """Insert new donors, a donor stored meanwhile kept as it is (``bulk_create`` with
-    ``ignore_conflicts``, without a model instance per donor)."""
-    fields = [Donor._meta.get_field(name) for name in ("key", "kind", "name", "country")]
-    fields.append(Donor._meta.get_field("first_seen"))
-    ops = connection.ops
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    ignore = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
-    cursor.executemany(
-        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)}"
-        f" {ops.quote_name(Donor._meta.db_table)} ({columns})"
-        f" VALUES ({', '.join(['%s'] * len(fields))}) {ignore}".rstrip(),
-        rows,
-    )
-
-
-def _donor_ids(keys: list[str]) -> dict[str, int]:
-    """The stored donors' ids by identity key."""
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), registries.CHUNK):
-        part = keys[start : start + registries.CHUNK]
-        found.update(Donor.objects.filter(key__in=part).values_list("key", "pk"))
-    return found
+        updates.append((key, status, round(score, 1), note[:300], row[0]))
+    return new_donors, updates
 
 
 def _donor_kind(key: str, own: str, party: str) -> str:
@@ -288,9 +282,14 @@ _SCREENED = (
 
 
 def engine_rows(
-    election: Election, index: DonorIndex | None = None
+    election: Election,
+    index: DonorIndex | None = None,
+    answered: Mapping[int, tuple[str, str]] | None = None,
 ) -> tuple[list[Donation], list[Payment], dict[int, str]]:
     """The election's booked transactions as the screen reads them (and each one's place).
+
+    ``answered`` gives the identity key and status of transactions resolved in this run,
+    by id, which may not be stored yet (:func:`resolving`): they are read from it.
 
     With ``index``, a donor resolved to a person gets the register's address (statements
     write it freely), so donors living at one address are linked however each bank spelled
@@ -317,6 +316,8 @@ def engine_rows(
     for row in _registered_first(rows.iterator(chunk_size=ROWS_CHUNK), index, registered):
         (pk, fund_id, statement, ref, credit, reversal, day, amount, code, key, status,
          name, account, country, bic, currency, instructed, address, purpose) = row  # fmt: skip
+        if answered:
+            key, status = answered.get(pk) or (key, status)
         fund = funds[fund_id]
         place = f"{statement}/{ref}"
         places[pk] = place
@@ -410,23 +411,31 @@ def screen(
     law = edition.finance
     settings = settings or ScreenSettings(home_country=edition.meta.country)
     index = index or registries.donor_index()
-    resolved = resolve_pending(election, index, workers)
-    donations, payments, _ = engine_rows(election, index)
-    transfers = registries.transfers_to(d.donor for d in donations if d.donor)
-    keys = {d.donor for d in donations} | {p.supplier for p in payments}
-    keys |= {t.payer for t in transfers}
-    facts = registries.facts_for({k for k in keys if k}, index)
-    graph = graph or registries.ownership_graph()
-    result = run_screen(
-        donations,
-        payments,
-        facts,
-        registries.ownership_lookup(graph, law),
-        transfers,
-        law,
-        settings,
-        workers=screen_workers(workers),
-    )
+    built: list[OwnershipGraph] = [graph] if graph is not None else []
+
+    def build_graph() -> None:  # while the workers resolve the donors
+        if not built:
+            built.append(registries.ownership_graph())
+
+    # The resolutions are stored while the screen goes on; the flags, once they are.
+    with resolving(election, index, workers, meanwhile=build_graph) as answered:
+        resolved = len(answered)
+        graph = built[0]
+        donations, payments, _ = engine_rows(election, index, answered)
+        transfers = registries.transfers_to(d.donor for d in donations if d.donor)
+        keys = {d.donor for d in donations} | {p.supplier for p in payments}
+        keys |= {t.payer for t in transfers}
+        facts = registries.facts_for({k for k in keys if k}, index)
+        result = run_screen(
+            donations,
+            payments,
+            facts,
+            registries.ownership_lookup(graph, law),
+            transfers,
+            law,
+            settings,
+            workers=screen_workers(workers),
+        )
     counts: Counter[str] = Counter(flag.kind for flag in result.flags)
     with transaction.atomic():
         new = _store_flags(result, election, graph, law)

@@ -11,9 +11,10 @@ differs rules out an organisation. Whatever is not resolved so says why and goes
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shailoo.common.problems import Problem
 from shailoo.finance.resolution.decide import (
@@ -51,7 +52,7 @@ from shailoo.finance.resolution.tables import EntityTable, PersonRow, PersonTabl
 from shailoo.register.pin import check_pin, mask_pin
 
 if TYPE_CHECKING:
-    from shailoo.finance.resolution.parallel import ResolverPool
+    from shailoo.finance.resolution.parallel import ResolverPool, Shape
 
 #: Identifier schemes read as a Kyrgyz PIN (ISO 20022 ``NIDN``/``TXID``: in Kyrgyzstan a
 #: person's tax number is the PIN) and as an organisation's INN. Others (a passport
@@ -151,6 +152,89 @@ class DonorIndex:
             return [known[cp] for cp in wanted]
 
         return collect
+
+    def resolve_batches(
+        self, batches: Sequence[Sequence[Counterparty]], pool: ResolverPool | None = None
+    ) -> Iterator[list[Resolution]]:
+        """Each batch's answers, a batch at a time, as :meth:`resolve_many` gives them.
+
+        Every distinct new counterparty of every batch is handed to ``pool``'s workers
+        before this returns (each once, however many batches name it), so the caller can
+        store the first batches' answers, or do anything else, while the workers find the
+        later ones. Without a pool each is resolved when its batch is reached.
+        """
+        return self.answer_batches(self.plan_batches(batches), pool)
+
+    def plan_batches(self, batches: Sequence[Sequence[Counterparty]]) -> BatchPlan:
+        """What :meth:`answer_batches` will resolve: each distinct counterparty not
+        remembered, in the order first met (``BatchPlan.fresh``: a pool forked with it is
+        sent where they are, not the counterparties)."""
+        known: dict[Counterparty, Resolution] = {}
+        last: dict[Counterparty, int] = {}
+        fresh: list[Counterparty] = []
+        for k, batch in enumerate(batches):
+            for cp in batch:
+                if cp not in last:
+                    found = self._cache.get(cp)
+                    if found is None:
+                        fresh.append(cp)
+                    else:
+                        known[cp] = found
+                last[cp] = k
+        expiring: list[list[Counterparty]] = [[] for _ in batches]
+        for cp, k in last.items():
+            expiring[k].append(cp)
+        return BatchPlan(batches, known, fresh, expiring)
+
+    def answer_batches(
+        self, plan: BatchPlan, pool: ResolverPool | None = None, shape: Shape | None = None
+    ) -> Iterator[list[Any]]:
+        """The planned batches' answers, a batch at a time (see :meth:`resolve_batches`),
+        every new counterparty handed to ``pool`` before this returns. ``shape`` (a
+        module-level function) is applied to each answer where it is found, so that a
+        caller that needs less of an answer has less sent back; shaped answers are not
+        remembered. An answer is kept only until the last batch that needs it."""
+        if pool is not None:
+            answers = pool.stream(plan.fresh, shape)
+        else:
+            found = map(self.resolve, plan.fresh)
+            answers = found if shape is None else map(shape, found)
+        known = plan.known if shape is None else {cp: shape(a) for cp, a in plan.known.items()}
+        return self._answer_batches(plan, known, answers, remember=shape is None)
+
+    def _answer_batches(
+        self,
+        plan: BatchPlan,
+        known: dict[Counterparty, Any],
+        answers: Iterator[Any],
+        remember: bool,
+    ) -> Iterator[list[Any]]:
+        for batch, done in zip(plan.batches, plan.expiring, strict=True):
+            out = []
+            for cp in batch:
+                answer = known.get(cp)
+                if answer is None:  # the next new one: they come in the order first met
+                    answer = known[cp] = next(answers)
+                    if remember:
+                        if len(self._cache) >= _REMEMBERED:
+                            self._cache.clear()
+                        self._cache[cp] = answer
+                out.append(answer)
+            for cp in done:
+                del known[cp]
+            yield out
+
+
+@dataclass(frozen=True, slots=True)
+class BatchPlan:
+    """Batches of counterparties to resolve: those answered already (``known``), the
+    distinct new ones in the order first met (``fresh``), and for each batch the
+    counterparties no later batch names (``expiring``)."""
+
+    batches: Sequence[Sequence[Counterparty]]
+    known: dict[Counterparty, Resolution]
+    fresh: list[Counterparty]
+    expiring: list[list[Counterparty]]
 
 
 #: The scores as the resolver asks for them (words as tuples): the same donor writes the

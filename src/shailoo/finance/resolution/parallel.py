@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.pool import Pool
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shailoo.finance.resolution.records import Counterparty, Resolution
 
@@ -31,15 +31,34 @@ MIN_PARALLEL = 4096
 #: Counterparties sent to a worker at a time.
 CHUNK = 2048
 
-#: The index the forked workers read (set in the parent just before it forks).
+#: The index the forked workers read, and the counterparties they were forked with (set in
+#: the parent just before it forks).
 _shared: DonorIndex | None = None
+_shared_parties: Sequence[Counterparty] = ()
+
+#: What a worker sends back of a resolution (a module-level function, sent by name): a
+#: caller that needs a few plain fields has them sent as a tuple, which costs far less to
+#: send than the resolution with its candidates.
+Shape = Callable[[Resolution], Any]
 
 
-def _resolve_chunk(chunk: list[Counterparty]) -> list[Resolution]:
-    index = _shared
-    if index is None:  # pragma: no cover - a worker forked without an index
+def _index() -> DonorIndex:
+    if _shared is None:  # pragma: no cover - a worker forked without an index
         raise RuntimeError("resolver worker started without its index")
-    return [index.resolve(cp) for cp in chunk]
+    return _shared
+
+
+def _resolve_chunk(chunk: list[Counterparty], shape: Shape | None = None) -> list[Any]:
+    resolve = _index().resolve
+    if shape is None:
+        return [resolve(cp) for cp in chunk]
+    return [shape(resolve(cp)) for cp in chunk]
+
+
+def _resolve_range(start: int, end: int, shape: Shape | None) -> list[Any]:
+    """The counterparties the worker was forked with, from ``start`` to ``end``: only the
+    numbers cross between the processes, not the counterparties."""
+    return _resolve_chunk(list(_shared_parties[start:end]), shape)
 
 
 def default_workers() -> int:
@@ -58,17 +77,25 @@ class ResolverPool:
     """
 
     def __init__(
-        self, index: DonorIndex, workers: int, *, min_parallel: int = MIN_PARALLEL
+        self,
+        index: DonorIndex,
+        workers: int,
+        *,
+        min_parallel: int = MIN_PARALLEL,
+        parties: Sequence[Counterparty] = (),
     ) -> None:
         self.index = index
         self.workers = max(1, workers)
         self.min_parallel = min_parallel
+        #: Counterparties the workers are forked with: :meth:`stream` of this very sequence
+        #: sends them ranges to resolve instead of the counterparties themselves.
+        self.parties = parties
         self._pool: Pool | None = None
 
     def __enter__(self) -> ResolverPool:
-        global _shared
+        global _shared, _shared_parties
         if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            _shared = self.index
+            _shared, _shared_parties = self.index, self.parties
             self._pool = multiprocessing.get_context("fork").Pool(self.workers)
         return self
 
@@ -78,12 +105,15 @@ class ResolverPool:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        global _shared
+        global _shared, _shared_parties
         if self._pool is not None:
-            self._pool.close()
+            if error is None:
+                self._pool.close()
+            else:  # nobody waits for the answers still being found
+                self._pool.terminate()
             self._pool.join()
             self._pool = None
-        _shared = None
+        _shared, _shared_parties = None, ()
 
     @property
     def parallel(self) -> bool:
@@ -104,3 +134,29 @@ class ResolverPool:
         chunks = [list(counterparties[i : i + step]) for i in range(0, len(counterparties), step)]
         running = self._pool.map_async(_resolve_chunk, chunks)
         return lambda: [answer for part in running.get() for answer in part]
+
+    def stream(
+        self, counterparties: Sequence[Counterparty], shape: Shape | None = None
+    ) -> Iterator[Any]:
+        """Every counterparty's resolution (``shape``d, when given), in order, each waited for
+        when it is reached.
+
+        All of them are handed to the workers at once (a chunk at a time, however few), so
+        the workers never wait for the caller, who uses the first answers (stores them)
+        while the later ones are found. Without workers each is resolved when reached.
+        """
+        if self._pool is None:
+            answers = map(self.index.resolve, counterparties)
+            return answers if shape is None else map(shape, answers)
+        pool, size = self._pool, len(counterparties)
+        if counterparties is self.parties:  # the workers have them: send where they are
+            running = [
+                pool.apply_async(_resolve_range, (i, min(i + CHUNK, size), shape))
+                for i in range(0, size, CHUNK)
+            ]
+        else:
+            running = [
+                pool.apply_async(_resolve_chunk, (list(counterparties[i : i + CHUNK]), shape))
+                for i in range(0, size, CHUNK)
+            ]
+        return (answer for part in running for answer in part.get())
