@@ -12,7 +12,13 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shailoo.finance.resolution import Counterparty, DonorIndex, EntityRecord, PersonRecord
+from shailoo.finance.resolution import (
+    Counterparty,
+    DonorIndex,
+    EntityRecord,
+    PersonRecord,
+    Resolution,
+)
 from shailoo.finance.resolution.parallel import ResolverPool
 from shailoo.register.names import transliterate
 from shailoo.synth import namepools
@@ -102,3 +108,34 @@ def test_repeated_payers_are_resolved_once_and_answered_each_time() -> None:
     assert answers[0] == answers[1] == answers[3]
     assert answers[0].identity_key == f"P:{PEOPLE[7].pin}"
     assert len(answers) == 4
+
+
+def _short(answer: Resolution) -> tuple[str, str | None, float]:
+    """What a caller might want sent back of an answer (a module-level function)."""
+    return str(answer.status), answer.identity_key, answer.score
+
+
+@settings(max_examples=5)
+@given(
+    st.lists(
+        st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 5)), max_size=80),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_batches_handed_over_at_once_are_answered_as_one_batch_at_a_time(
+    batches: list[list[tuple[int, int]]],
+) -> None:
+    statements = [_statements(PEOPLE, picks) for picks in batches]
+    one_by_one = DonorIndex.build(PEOPLE, ENTITIES)
+    expected = [one_by_one.resolve_many(batch) for batch in statements]
+    assert list(DonorIndex.build(PEOPLE, ENTITIES).resolve_batches(statements)) == expected
+    # Workers forked with the plan are sent where the counterparties are, and send back
+    # only the shape asked for.
+    index = DonorIndex.build(PEOPLE, ENTITIES)
+    index.resolve_many(statements[0][:3])  # some answers remembered from before
+    plan = index.plan_batches(statements)
+    with ResolverPool(index, 2, parties=plan.fresh) as pool:
+        assert pool.parallel
+        shaped = list(index.answer_batches(plan, pool, shape=_short))
+    assert shaped == [[_short(answer) for answer in batch] for batch in expected]
