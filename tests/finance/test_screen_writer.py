@@ -25,8 +25,9 @@ import sys
 from shailoo.common.cli import django_setup
 django_setup(migrate=False)
 from shailoo.elections.models import Election
-from shailoo.finance import resolution_writer, screen_services
+from shailoo.finance import registry_adapters, resolution_writer, screen_services
 screen_services.RESOLVE_BATCH = 700  # several batches, stored in turn
+registry_adapters.SPLIT_REGISTER = 1  # the register read by two processes too
 workers = int(sys.argv[1])
 print("writer-process", workers > 1 and resolution_writer.can_fork())
 report = screen_services.screen("cli", Election.objects.get(is_current=True), workers=workers)

@@ -17,6 +17,8 @@ from typing import Literal
 
 from django.db import connection
 
+from shailoo.common.forking import can_fork_with_database, close_connection, database_pool
+from shailoo.common.problems import Problem
 from shailoo.finance.facts import STATUS_CATEGORIES, entity_categories, person_categories
 from shailoo.finance.models import (
     EntityDebt,
@@ -27,13 +29,18 @@ from shailoo.finance.models import (
 )
 from shailoo.finance.ownership import Holding, Node, OwnershipGraph
 from shailoo.finance.resolution import DonorIndex, EntityRecord
-from shailoo.finance.resolution.tables import PersonRow
+from shailoo.finance.resolution.tables import EntityTable, PersonColumns, PersonRow, PersonTable
 from shailoo.finance.screening import Facts, OwnershipFinding, OwnershipLookup, Transfer
 from shailoo.integrity import ledger
 from shailoo.law.schema import Finance
 from shailoo.register.models import Person
 
 CHUNK = 900  # parameters per IN (...) query: below SQLite's limit
+#: A register at least this large is read by two processes when the screen has the cores.
+SPLIT_REGISTER = 200_000
+#: The share of the register this process reads; the forked reader reads the rest. Less
+#: than half: this process then joins the parts and indexes the organisations.
+READ_HERE = 0.4
 
 
 def person_key(pin: str) -> str:
@@ -49,11 +56,17 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[start : start + CHUNK]
 
 
-def _person_rows() -> Iterator[PersonRow]:
-    """The register's persons as plain rows, read through the database cursor: at millions
-    of rows the ORM's per-row conversions cost more than the index built from them. A date
-    the driver returns as text (SQLite) is read here, as the ORM would read it."""
-    query = Person.objects.values_list(
+def _person_rows(first: int | None = None, before: int | None = None) -> Iterator[PersonRow]:
+    """The register's persons as plain rows, by id (``first`` <= id < ``before`` where
+    given), read through the database cursor: at millions of rows the ORM's per-row
+    conversions cost more than the index built from them. A date the driver returns as text
+    (SQLite) is read here, as the ORM would read it."""
+    persons = Person.objects.order_by("pk")
+    if first is not None:
+        persons = persons.filter(pk__gte=first)
+    if before is not None:
+        persons = persons.filter(pk__lt=before)
+    query = persons.values_list(
         "pin", "surname", "given_name", "patronymic", "birth_date", "address", "citizenship"
     ).query
     sql, params = query.sql_with_params()
@@ -66,15 +79,44 @@ def _person_rows() -> Iterator[PersonRow]:
                 yield pin, surname, given, patronymic, born, address, citizenship
 
 
+def _register_columns(workers: int) -> PersonColumns:
+    """The register read into columns: with ``workers`` 2 or more and a register large
+    enough to pay for it, a forked process reads the later ids while this one reads the
+    first, and the two parts are joined (the same columns as one read gives)."""
+    total = Person.objects.count() if workers > 1 else 0
+    if total < SPLIT_REGISTER or not can_fork_with_database():
+        return PersonColumns.read(_person_rows())
+    here = int(total * READ_HERE)
+    middle = Person.objects.order_by("pk").values_list("pk", flat=True)[here]
+    with database_pool(1) as pool:
+        there = pool.apply_async(_read_register_part, (middle, here))
+        columns = PersonColumns.read(_person_rows(before=middle))
+        columns.extend(there.get())
+    return columns
+
+
+def _read_register_part(first: int, start: int) -> PersonColumns:
+    """In the forked reader: the persons from id ``first`` on (input position ``start``)."""
+    try:
+        return PersonColumns.read(_person_rows(first=first), start)
+    finally:
+        close_connection()
+
+
 def _entities() -> Iterator[EntityRecord]:
     rows = LegalEntity.objects.values_list("inn", "name", "other_names", "country", "kind")
     for inn, name, other, country, kind in rows.iterator(chunk_size=20_000):
         yield EntityRecord(inn, name, tuple(other or ()), country, kind)
 
 
-def donor_index() -> DonorIndex:
-    """The register's persons and the registries' organisations, indexed for resolution."""
-    return DonorIndex.build_from_rows(_person_rows(), _entities())
+def donor_index(workers: int = 1) -> DonorIndex:
+    """The register's persons and the registries' organisations, indexed for resolution
+    (the register read by two processes where ``workers`` allows: see
+    :func:`_register_columns`)."""
+    problems: list[Problem] = []
+    persons = PersonTable.from_columns(_register_columns(workers), problems)
+    entities = EntityTable(_entities(), problems)
+    return DonorIndex(persons, entities, problems)
 
 
 def facts_for(keys: Iterable[str], index: DonorIndex | None = None) -> dict[str, Facts]:

@@ -5,16 +5,13 @@ the database does most of that work, and the screen does not need it done to fin
 (it has the answers already). So, where it is safe, a forked writer process stores each
 batch while this process screens, and the flags are stored only once every batch is.
 
-Safe means: the platform forks, this process is not inside a transaction (a writer's own
-connection could not see what the transaction has not committed), and the database is not
-an in-memory SQLite one (a forked copy would be written instead). Otherwise each batch is
-stored here, in the same order and with the same statements: the writer changes the time,
-never the result.
+Where a forked process may not use the database (:mod:`shailoo.common.forking`: inside a
+transaction, an in-memory SQLite database, no ``fork``), each batch is stored here, in the
+same order and with the same statements: the writer changes the time, never the result.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from multiprocessing.pool import AsyncResult, Pool
 from types import TracebackType
@@ -23,6 +20,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models.constants import OnConflict
 
+from shailoo.common.forking import can_fork_with_database, close_connection, database_pool
 from shailoo.finance import registry_adapters as registries
 from shailoo.finance.models import Donor, Transaction
 
@@ -94,15 +92,9 @@ def _write_there(new_donors: list[DonorRow], updates: list[UpdateRow]) -> None:
     write(new_donors, updates, _known)
 
 
-def _close_there() -> None:
-    connection.close()
-
-
 def can_fork() -> bool:
     """Whether a writer process may store what this process resolves (see the module)."""
-    if "fork" not in multiprocessing.get_all_start_methods() or connection.in_atomic_block:
-        return False
-    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+    return can_fork_with_database()
 
 
 class ResolutionWriter:
@@ -119,10 +111,7 @@ class ResolutionWriter:
 
     def __enter__(self) -> ResolutionWriter:
         if self.fork:
-            # The writer opens its own connection: this one is closed (and reopened here
-            # when next used) so that no connection is shared by two processes.
-            connection.close()
-            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=_start_there)
+            self._pool = database_pool(1, initializer=_start_there)
         return self
 
     def submit(self, new_donors: list[DonorRow], updates: list[UpdateRow]) -> None:
@@ -147,7 +136,7 @@ class ResolutionWriter:
             if error is None:
                 for running in self._running:
                     running.get()
-                self._pool.apply(_close_there)
+                self._pool.apply(close_connection)
                 self._pool.close()
             else:
                 self._pool.terminate()

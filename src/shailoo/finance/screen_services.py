@@ -148,7 +148,7 @@ def resolving(
             meanwhile()
         yield answered
         return
-    index = index or registries.donor_index()
+    index = index or registries.donor_index(screen_workers(workers))
     batches = [rows[i : i + RESOLVE_BATCH] for i in range(0, len(rows), RESOLVE_BATCH)]
     del rows
     behind = [
@@ -410,7 +410,7 @@ def screen(
     edition = load_edition(election.law_edition)
     law = edition.finance
     settings = settings or ScreenSettings(home_country=edition.meta.country)
-    index = index or registries.donor_index()
+    index = index or registries.donor_index(screen_workers(workers))
     built: list[OwnershipGraph] = [graph] if graph is not None else []
 
     def build_graph() -> None:  # while the workers resolve the donors

@@ -11,7 +11,8 @@ parts and addresses are far fewer than persons, so each is read once.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
@@ -205,6 +206,166 @@ def _intern(word: str, words: dict[str, int]) -> int:
     return found
 
 
+#: A distinct name part's key: the part as written, or, for a part of Latin look-alike
+#: letters only, the part and whether the name's other parts are Cyrillic.
+PartKey = str | tuple[str, bool]
+
+
+@dataclass(slots=True)
+class PersonColumns:
+    """Register rows read into columns: a part of the register, or all of it.
+
+    Names, addresses and citizenships are stored once each (their ids in the order first
+    met), so a part read elsewhere is joined by :meth:`extend` with a lookup per distinct
+    value, not per person, and the join of parts read in order is exactly what one read of
+    the whole gives.
+    """
+
+    start: int = 0  # the input position of the first row
+    count: int = 0  # rows read, skipped ones included
+    part_keys: list[PartKey] = field(default_factory=list)
+    part_text: list[str] = field(default_factory=list)
+    part_words: list[tuple[str, ...]] = field(default_factory=list)
+    parts: array[int] = field(default_factory=lambda: array("i"))
+    pins: array[int] = field(default_factory=lambda: array("q"))
+    odd_pins: dict[int, str] = field(default_factory=dict)  # by row
+    skipped: list[int] = field(default_factory=list)  # input positions
+    births: array[int] = field(default_factory=lambda: array("i"))
+    addresses: array[int] = field(default_factory=lambda: array("i"))
+    address_keys: list[str] = field(default_factory=list)
+    address_text: list[str] = field(default_factory=list)
+    citizenship: array[int] = field(default_factory=lambda: array("B"))
+    country_codes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, persons: Iterable[PersonRow], start: int = 0) -> PersonColumns:
+        """The rows of ``persons``, the first at input position ``start`` (problems name
+        the register's positions)."""
+        cols = cls(start=start)
+        part_ids: dict[str, int] = {}
+        look_alike_ids: dict[tuple[str, bool], int] = {}
+        address_ids: dict[str, int] = {}
+        country_ids: dict[str, int] = {}
+        parts, pins, births = cols.parts, cols.pins, cols.births
+        addresses, citizenship, address_text = cols.addresses, cols.citizenship, cols.address_text
+        new_part = cols._new_part
+        n = start - 1
+        for n, (raw_pin, surname, given, patronymic, born, address, code) in enumerate(
+            persons, start
+        ):
+            pin = (raw_pin or "").strip()
+            if not pin:
+                cols.problems.append(
+                    Problem(f"persons[{n}].pin", "empty: not an identity; skipped")
+                )
+                cols.skipped.append(n)
+                continue
+            for part in (surname, given, patronymic):
+                pid = part_ids.get(part)
+                if pid is None:
+                    pid = new_part(part, (surname, given, patronymic), part_ids, look_alike_ids)
+                parts.append(pid)
+            if len(pin) == 14 and pin.isascii() and pin.isdigit():
+                pins.append(int(pin))
+            else:
+                cols.odd_pins[len(pins)] = pin
+                pins.append(-1)
+            births.append(born.toordinal() if born else 0)
+            aid = address_ids.get(address)
+            if aid is None:
+                aid = address_ids[address] = len(address_text)
+                address_text.append(address.strip())
+            addresses.append(aid)
+            cid = country_ids.get(code)
+            if cid is None:
+                cid = country_ids[code] = len(country_ids)
+            citizenship.append(cid)
+        cols.count = n + 1 - start
+        keys: list[PartKey] = [""] * len(cols.part_text)
+        for word, pid in part_ids.items():
+            keys[pid] = word
+        for look_alike, pid in look_alike_ids.items():
+            keys[pid] = look_alike
+        cols.part_keys = keys
+        cols.address_keys = list(address_ids)
+        cols.country_codes = list(country_ids)
+        return cols
+
+    def _new_part(
+        self,
+        part: str,
+        names: tuple[str, str, str],
+        part_ids: dict[str, int],
+        look_alike_ids: dict[tuple[str, bool], int],
+    ) -> int:
+        """The id of a name part seen for the first time (or a look-alike part: see below)."""
+        text = part
+        if part.isascii() and part.strip() and _LOOK_ALIKES.issuperset(part):
+            # Latin look-alike letters only ("COCOB"): Cyrillic when the other parts are,
+            # as the register's normalise reads them; so its id depends on that context.
+            context = not all(name.isascii() for name in names)
+            found = look_alike_ids.get((part, context))
+            if found is not None:
+                return found
+            text = part.translate(_HOMOGLYPH_TABLE) if context else part
+            pid = look_alike_ids[(part, context)] = len(self.part_text)
+        else:
+            pid = part_ids[part] = len(self.part_text)
+        self.part_text.append(text.strip())
+        self.part_words.append(person_words(text) if text.strip() else ())
+        return pid
+
+    def extend(self, other: PersonColumns) -> None:
+        """Join ``other``, the rows that follow these in the register."""
+        part_remap = _join(other.part_keys, self.part_keys, self._part_adder(other))
+        address_remap = _join(
+            other.address_keys,
+            self.address_keys,
+            lambda i: self.address_text.append(other.address_text[i]),
+        )
+        country_remap = _join(other.country_codes, self.country_codes, lambda i: None)
+        rows = len(self.pins)
+        self.odd_pins.update({rows + row: pin for row, pin in other.odd_pins.items()})
+        self.skipped += other.skipped
+        self.problems += other.problems
+        self.pins += other.pins
+        self.births += other.births
+        self.parts.frombytes(_remapped(other.parts, part_remap, np.int32))
+        self.addresses.frombytes(_remapped(other.addresses, address_remap, np.int32))
+        self.citizenship.frombytes(_remapped(other.citizenship, country_remap, np.uint8))
+        self.count += other.count
+
+    def _part_adder(self, other: PersonColumns) -> Callable[[int], None]:
+        def add(i: int) -> None:
+            self.part_text.append(other.part_text[i])
+            self.part_words.append(other.part_words[i])
+
+        return add
+
+
+def _join(theirs: Sequence[Any], ours: list[Any], add: Callable[[int], None]) -> NDArray[np.int64]:
+    """Each of ``theirs``'s ids as one of ``ours`` (a value new to ours added last, as a
+    single read would have met it; ``add`` adds what goes with it)."""
+    ids = {key: i for i, key in enumerate(ours)}
+    remap = np.empty(len(theirs), dtype=np.int64)
+    for i, key in enumerate(theirs):
+        found = ids.get(key)
+        if found is None:
+            found = ids[key] = len(ours)
+            ours.append(key)
+            add(i)
+        remap[i] = found
+    return remap
+
+
+def _remapped(values: array[int], remap: NDArray[np.int64], dtype: type[np.generic]) -> bytes:
+    """``values`` (ids) through ``remap``, as the bytes of an array of ``dtype``."""
+    if not values:
+        return b""
+    return remap[np.frombuffer(values, dtype=dtype)].astype(dtype).tobytes()
+
+
 class PersonTable:
     """The register's persons as columns, with their PIN, birth-day and word indexes."""
 
@@ -217,7 +378,6 @@ class PersonTable:
         "_citizenship",
         "_countries",
         "_first_word",
-        "_look_alike_ids",
         "_no_patronymic",
         "_odd_pins",
         "_part_text",
@@ -248,79 +408,41 @@ class PersonTable:
         table._load(rows, problems)
         return table
 
+    @classmethod
+    def from_columns(cls, columns: PersonColumns, problems: list[Problem]) -> PersonTable:
+        """The table from the register read into :class:`PersonColumns` (perhaps by several
+        processes, each a part, joined in order)."""
+        table = cls.__new__(cls)
+        table._finish(columns, problems)
+        return table
+
     def _load(self, persons: Iterable[PersonRow], problems: list[Problem]) -> None:
-        part_ids: dict[str, int] = {}
-        self._look_alike_ids: dict[tuple[str, bool], int] = {}
-        self._part_text: list[str] = []
-        self._part_words: list[tuple[str, ...]] = []
-        parts = array("i")
-        pins, births, addresses, citizenship = array("q"), array("i"), array("i"), array("B")
-        self._odd_pins: dict[int, str] = {}
-        self._skipped: list[int] = []
-        address_ids: dict[str, int] = {}
-        self._address_text: list[str] = []
-        country_ids: dict[str, int] = {}
-        for n, (raw_pin, surname, given, patronymic, born, address, code) in enumerate(persons):
-            pin = (raw_pin or "").strip()
-            if not pin:
-                problems.append(Problem(f"persons[{n}].pin", "empty: not an identity; skipped"))
-                self._skipped.append(n)
-                continue
-            for part in (surname, given, patronymic):
-                pid = part_ids.get(part)
-                if pid is None:
-                    pid = self._new_part(part, (surname, given, patronymic), part_ids)
-                parts.append(pid)
-            if len(pin) == 14 and pin.isascii() and pin.isdigit():
-                pins.append(int(pin))
-            else:
-                self._odd_pins[len(pins)] = pin
-                pins.append(-1)
-            births.append(born.toordinal() if born else 0)
-            aid = address_ids.get(address)
-            if aid is None:
-                aid = address_ids[address] = len(self._address_text)
-                self._address_text.append(address.strip())
-            addresses.append(aid)
-            cid = country_ids.get(code)
-            if cid is None:
-                cid = country_ids[code] = len(country_ids)
-            citizenship.append(cid)
-        del address_ids, part_ids
-        self._countries = [code.strip().upper() for code in country_ids]
+        self._finish(PersonColumns.read(persons), problems)
+
+    def _finish(self, columns: PersonColumns, problems: list[Problem]) -> None:
+        problems.extend(columns.problems)
+        self._part_text = columns.part_text
+        self._part_words = columns.part_words
+        self._odd_pins = columns.odd_pins
+        self._skipped = columns.skipped
+        self._address_text = columns.address_text
+        self._countries = [code.strip().upper() for code in columns.country_codes]
+        parts = columns.parts
         self._parts = (
             np.frombuffer(parts, dtype=np.int32).reshape(-1, 3)
             if parts
             else (np.zeros((0, 3), dtype=np.int32))
         )
-        self._pins = np.array(pins, dtype=np.int64)
-        self._births = np.array(births, dtype=np.int32)
-        self._addresses = np.array(addresses, dtype=np.int32)
-        self._citizenship = np.array(citizenship, dtype=np.uint8)
+        self._pins = np.array(columns.pins, dtype=np.int64)
+        self._births = np.array(columns.births, dtype=np.int32)
+        self._addresses = np.array(columns.addresses, dtype=np.int32)
+        self._citizenship = np.array(columns.citizenship, dtype=np.uint8)
         self._pin_order, self._pin_sorted = self._pin_index(problems)
         self._birth_order = np.argsort(self._births, kind="stable").astype(np.int32)
         self._birth_sorted = self._births[self._birth_order]
         self.words = self._word_index()
         no_words = np.array([not words for words in self._part_words], dtype=bool)
         self._no_patronymic = no_words[self._parts[:, 2]] if len(self._parts) else no_words[:0]
-
-    def _new_part(self, part: str, names: tuple[str, str, str], part_ids: dict[str, int]) -> int:
-        """The id of a name part seen for the first time (or a look-alike part: see below)."""
-        text = part
-        if part.isascii() and part.strip() and _LOOK_ALIKES.issuperset(part):
-            # Latin look-alike letters only ("COCOB"): Cyrillic when the other parts are,
-            # as the register's normalise reads them; so its id depends on that context.
-            context = not all(name.isascii() for name in names)
-            found = self._look_alike_ids.get((part, context))
-            if found is not None:
-                return found
-            text = part.translate(_HOMOGLYPH_TABLE) if context else part
-            pid = self._look_alike_ids[(part, context)] = len(self._part_text)
-        else:
-            pid = part_ids[part] = len(self._part_text)
-        self._part_text.append(text.strip())
-        self._part_words.append(person_words(text) if text.strip() else ())
-        return pid
 
     def _input_index(self, row: int) -> int:
         """The position in the input of the record at ``row`` (records skipped shift it)."""
