@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable
-from multiprocessing.pool import Pool
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from django.db import connection
@@ -30,11 +30,24 @@ def can_fork_with_database() -> bool:
     return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
 
 
-def database_pool(processes: int = 1, initializer: Callable[[], Any] | None = None) -> Pool:
-    """A pool of ``processes`` forked processes, each opening its own connection when it
-    first queries (only where :func:`can_fork_with_database`)."""
+def database_executor(
+    processes: int = 1, initializer: Callable[[], Any] | None = None
+) -> ProcessPoolExecutor:
+    """An executor of ``processes`` forked processes, each opening its own connection when it
+    first queries (only where :func:`can_fork_with_database`). A process that dies (killed
+    for memory) fails the tasks it was given, rather than leaving them waited for."""
     connection.close()
-    return multiprocessing.get_context("fork").Pool(processes, initializer=initializer)
+    executor = ProcessPoolExecutor(
+        processes, mp_context=multiprocessing.get_context("fork"), initializer=initializer
+    )
+    # The processes are forked at the first task: now, while no connection is open here
+    # (this process may open one again before it hands them any work).
+    executor.submit(_ready).result()
+    return executor
+
+
+def _ready() -> None:
+    """The first task of a forked process: it has started."""
 
 
 def close_connection() -> None:

@@ -17,7 +17,7 @@ from typing import Literal
 
 from django.db import connection
 
-from shailoo.common.forking import can_fork_with_database, close_connection, database_pool
+from shailoo.common.forking import can_fork_with_database, close_connection, database_executor
 from shailoo.common.problems import Problem
 from shailoo.finance.facts import STATUS_CATEGORIES, entity_categories, person_categories
 from shailoo.finance.models import (
@@ -88,10 +88,10 @@ def _register_columns(workers: int) -> PersonColumns:
         return PersonColumns.read(_person_rows())
     here = int(total * READ_HERE)
     middle = Person.objects.order_by("pk").values_list("pk", flat=True)[here]
-    with database_pool(1) as pool:
-        there = pool.apply_async(_read_register_part, (middle, here))
+    with database_executor(1) as reader:
+        there = reader.submit(_read_register_part, middle, here)
         columns = PersonColumns.read(_person_rows(before=middle))
-        columns.extend(there.get())
+        columns.extend(there.result())
     return columns
 
 

@@ -13,14 +13,14 @@ same order and with the same statements: the writer changes the time, never the 
 from __future__ import annotations
 
 import os
-from multiprocessing.pool import AsyncResult, Pool
+from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models.constants import OnConflict
 
-from shailoo.common.forking import can_fork_with_database, close_connection, database_pool
+from shailoo.common.forking import can_fork_with_database, close_connection, database_executor
 from shailoo.finance import registry_adapters as registries
 from shailoo.finance.models import Donor, Transaction
 
@@ -100,29 +100,30 @@ def can_fork() -> bool:
 class ResolutionWriter:
     """Stores batches of resolutions in order: in a forked process when ``fork`` (and
     :func:`can_fork`), else here. A context manager: leaving it waits until every batch is
-    stored (and raises what storing raised); leaving it on an error stops the writer, the
-    batches stored so far staying stored (each is its own transaction)."""
+    stored (and raises what storing raised, or that the writer died); leaving it on an error
+    stores no further batch, the batches stored so far staying stored (each is its own
+    transaction)."""
 
     def __init__(self, fork: bool) -> None:
         self.fork = fork and can_fork()
-        self._pool: Pool | None = None
-        self._running: list[AsyncResult[None]] = []
+        self._writer: ProcessPoolExecutor | None = None
+        self._running: list[Future[None]] = []
         self._known: dict[str, int] = {}
 
     def __enter__(self) -> ResolutionWriter:
         if self.fork:
-            self._pool = database_pool(1, initializer=_start_there)
+            self._writer = database_executor(1, initializer=_start_there)
         return self
 
     def submit(self, new_donors: list[DonorRow], updates: list[UpdateRow]) -> None:
         """Store a batch (in the writer, after the batches before it)."""
-        if self._pool is None:
+        if self._writer is None:
             write(new_donors, updates, self._known)
             return
-        self._running.append(self._pool.apply_async(_write_there, (new_donors, updates)))
+        self._running.append(self._writer.submit(_write_there, new_donors, updates))
         # An error is raised as soon as it is known, not after every batch is sent.
-        while self._running and self._running[0].ready():
-            self._running.pop(0).get()
+        while self._running and self._running[0].done():
+            self._running.pop(0).result()
 
     def __exit__(
         self,
@@ -130,20 +131,14 @@ class ResolutionWriter:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._pool is None:
+        writer, self._writer = self._writer, None
+        if writer is None:
             return
+        running, self._running = self._running, []
         try:
             if error is None:
-                for running in self._running:
-                    running.get()
-                self._pool.apply(close_connection)
-                self._pool.close()
-            else:
-                self._pool.terminate()
-        except BaseException:
-            self._pool.terminate()
-            raise
+                for batch in running:
+                    batch.result()
+                writer.submit(close_connection).result()
         finally:
-            self._pool.join()
-            self._pool = None
-            self._running = []
+            writer.shutdown(wait=error is None, cancel_futures=True)

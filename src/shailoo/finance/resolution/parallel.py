@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from multiprocessing.pool import Pool
+from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -90,13 +90,15 @@ class ResolverPool:
         #: Counterparties the workers are forked with: :meth:`stream` of this very sequence
         #: sends them ranges to resolve instead of the counterparties themselves.
         self.parties = parties
-        self._pool: Pool | None = None
+        self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ResolverPool:
         global _shared, _shared_parties
         if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             _shared, _shared_parties = self.index, self.parties
-            self._pool = multiprocessing.get_context("fork").Pool(self.workers)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("fork")
+            )
         return self
 
     def __exit__(
@@ -107,11 +109,8 @@ class ResolverPool:
     ) -> None:
         global _shared, _shared_parties
         if self._pool is not None:
-            if error is None:
-                self._pool.close()
-            else:  # nobody waits for the answers still being found
-                self._pool.terminate()
-            self._pool.join()
+            # On an error nobody waits for the answers still to be found.
+            self._pool.shutdown(wait=error is None, cancel_futures=error is not None)
             self._pool = None
         _shared, _shared_parties = None, ()
 
@@ -132,8 +131,8 @@ class ResolverPool:
             return lambda: done
         step = max(1, min(CHUNK, -(-len(counterparties) // self.workers)))
         chunks = [list(counterparties[i : i + step]) for i in range(0, len(counterparties), step)]
-        running = self._pool.map_async(_resolve_chunk, chunks)
-        return lambda: [answer for part in running.get() for answer in part]
+        running = [self._pool.submit(_resolve_chunk, chunk) for chunk in chunks]
+        return lambda: [answer for part in running for answer in part.result()]
 
     def stream(
         self, counterparties: Sequence[Counterparty], shape: Shape | None = None
@@ -151,12 +150,12 @@ class ResolverPool:
         pool, size = self._pool, len(counterparties)
         if counterparties is self.parties:  # the workers have them: send where they are
             running = [
-                pool.apply_async(_resolve_range, (i, min(i + CHUNK, size), shape))
+                pool.submit(_resolve_range, i, min(i + CHUNK, size), shape)
                 for i in range(0, size, CHUNK)
             ]
         else:
             running = [
-                pool.apply_async(_resolve_chunk, (list(counterparties[i : i + CHUNK]), shape))
+                pool.submit(_resolve_chunk, list(counterparties[i : i + CHUNK]), shape)
                 for i in range(0, size, CHUNK)
             ]
-        return (answer for part in running for answer in part.get())
+        return (answer for part in running for answer in part.result())
