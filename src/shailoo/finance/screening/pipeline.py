@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Final
 
 from shailoo.law.schema import Finance
@@ -133,9 +134,12 @@ def _run(checks: list[Callable[[], list[Flag]]], elsewhere: int, workers: int) -
         return [flag for check in checks for flag in check()]
     _forked_checks = checks
     try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            there = pool.apply_async(_run_forked, (elsewhere,))
+        # An executor, not a pool: a forked process that dies fails its task, so the screen
+        # stops with an error instead of waiting.
+        fork = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(1, mp_context=fork) as pool:
+            there = pool.submit(_run_forked, elsewhere)
             here = [flag for check in checks[elsewhere:] for flag in check()]
-            return there.get() + here
+            return there.result() + here
     finally:
         _forked_checks = []
