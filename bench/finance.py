@@ -283,8 +283,8 @@ def _process_tree(pid: int) -> list[int]:
             with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as fh:
                 for child in fh.read().split():
                     found += _process_tree(int(child))
-    except OSError:  # it ended meanwhile
-        pass
+    except OSError:  # it ended meanwhile: no children to add
+        return found
     return found
 
 
@@ -296,8 +296,8 @@ def _tree_pss_kib(pid: int) -> int:
         try:
             with open(f"/proc/{member}/smaps_rollup", encoding="ascii") as fh:
                 total += sum(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
-        except OSError:
-            pass
+        except OSError:  # it ended meanwhile: it holds nothing now
+            continue
     return total
 
 

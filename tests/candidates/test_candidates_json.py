@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,21 +17,13 @@ from django.utils.http import parse_http_date
 from test_candidate_pages import nomination, records, refused, signatures
 
 import factories as f
+from public_schemas import schema_errors
 from shailoo.candidates import services
 from shailoo.candidates.models import Candidate, Party
 
 pytestmark = pytest.mark.django_db
 
-SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "public-candidates.schema.json"
 URL = "/candidates/index.json"
-
-
-def schema_errors(document: Any) -> list[str]:
-    from jsonschema import Draft202012Validator, FormatChecker
-
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
-    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
 
 
 @pytest.fixture
@@ -70,7 +61,7 @@ def test_the_twin_is_the_page_as_data(client: Client, world: dict[str, Any]) -> 
     response = client.get(URL, HTTP_ACCEPT_LANGUAGE="ru")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     document = response.json()
-    assert schema_errors(document) == []
+    assert schema_errors("public-candidates", document) == []
     assert document["election"]["code"] == "pres-2027"
     assert document["election"]["names"] == {
         "ky": "Президенттик шайлоо",
@@ -174,7 +165,7 @@ def test_an_earlier_election_by_its_code(client: Client, world: dict[str, Any]) 
     document = client.get(URL, {"election": "pres-2021"}).json()
     assert document["election"]["code"] == "pres-2021"
     assert set(_by_ref(document)) == {old.ref}
-    assert schema_errors(document) == []
+    assert schema_errors("public-candidates", document) == []
 
 
 @pytest.mark.parametrize("code", ["no-such-election", "x" * 300, "a b", "%00", "\x00"])

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 import pytest
+from counting_results_helpers import VOTES, lines
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -34,16 +35,7 @@ from visible_text import visible
 pytestmark = pytest.mark.django_db
 
 #: A protocol that holds every kg-2025 relation: votes a=300, b=200, c=50 (550 valid).
-LINES = {
-    "voters_on_list": 1000,
-    "ballots_received": 1000,
-    "ballots_issued": 565,
-    "ballots_spoiled": 5,
-    "ballots_unused": 430,
-    "ballots_found": 560,
-    "ballots_invalid": 10,
-}
-VOTES = {"a": 300, "b": 200, "c": 50}
+LINES = lines()
 NAMES = {"a": "Асанов Бакыт", "b": "Бекова Айгүл", "c": "Баарына каршы"}
 #: Words of the engine's English reasons (``RelationFailure.explain`` and the like).
 ENGINE_WORDS = ("control relation", "fails", "automatic count", "manual count", "tolerance")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import parse_http_date
 
+from public_schemas import schema_errors
 from shailoo.finance import review_services
 from shailoo.finance.models import Flag
 
@@ -24,17 +24,8 @@ from .test_finance_services import FUND, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 FUNDS = "/finance/index.json"
 ONE = f"/finance/{FUND}/index.json"
-
-
-def schema_errors(name: str, document: Any) -> list[str]:
-    from jsonschema import Draft202012Validator, FormatChecker
-
-    schema = json.loads((DOCS / f"{name}.schema.json").read_text(encoding="utf-8"))
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
-    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
 
 
 def html_row(html: str, account: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ filters or pages refused as JSON."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,20 +13,12 @@ from django.test import Client
 from django.utils.http import parse_http_date
 from test_incident_pages import at, case_for, fresh_throttle, ru, world  # noqa: F401
 
+from public_schemas import schema_errors
 from shailoo.incidents import clock, services
 
 pytestmark = pytest.mark.django_db
 
-SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "public-cases.schema.json"
 URL = "/cases/index.json"
-
-
-def schema_errors(document: Any) -> list[str]:
-    from jsonschema import Draft202012Validator, FormatChecker
-
-    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
-    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
 
 
 @pytest.fixture
@@ -62,7 +53,7 @@ def test_the_twin_is_the_register_as_data(client: Client, cases: dict[str, Any])
         page = client.get("/cases/", HTTP_ACCEPT_LANGUAGE="ru")
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     document = response.json()
-    assert schema_errors(document) == []
+    assert schema_errors("public-cases", document) == []
     # The same cases, in the same order, as the page lists.
     listed = [c.reference for c in page.context["cases"]]
     assert [c["reference"] for c in document["cases"]] == listed

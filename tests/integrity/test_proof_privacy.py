@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from counting_results_helpers import VOTES, lines
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -29,16 +30,7 @@ from shailoo.integrity.verifier import head_message
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("integrity_test_urls")]
 
 API = "/api/integrity"
-LINES = {
-    "voters_on_list": 1000,
-    "ballots_received": 1000,
-    "ballots_issued": 565,
-    "ballots_spoiled": 5,
-    "ballots_unused": 430,
-    "ballots_found": 560,
-    "ballots_invalid": 10,
-}
-VOTES = {"a": 300, "b": 200, "c": 50}
+LINES = lines()
 
 
 def _rfc9162_root(leaf: bytes, index: int, size: int, path: list[bytes]) -> bytes:

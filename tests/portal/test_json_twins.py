@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,13 +23,13 @@ from hypothesis import strategies as st
 
 import factories as f
 import strategies
+from public_schemas import schema_errors
 from shailoo.accounts.roles import PAGES, Open
 from shailoo.common import conditional
 from shailoo.common.refusals import NotFound
 from shailoo.geo.models import PollingStation
 from shailoo.polling.models import TurnoutPublication
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 NEW_TWINS = [
     "portal:stations_json",
     "candidates:public_json",
@@ -38,16 +37,6 @@ NEW_TWINS = [
     "finance:funds_json",
     "finance:fund_json",
 ]
-
-
-def schema_errors(name: str, document: Any) -> list[str]:
-    """Violations of ``docs/<name>.schema.json``, located by JSON path (formats checked)."""
-    from jsonschema import Draft202012Validator, FormatChecker
-
-    schema = json.loads((DOCS / f"{name}.schema.json").read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
-    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(document)]
 
 
 # -- the shared answer -------------------------------------------------------------------------
